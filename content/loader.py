@@ -1,0 +1,118 @@
+"""Reads a content directory into one validated, cross-checked `Content` object.
+
+Content is refused whole on the first problem found, named as `file: path.inside.file: reason`,
+so a bot never starts (or reloads) on half-valid content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from content.schema import (
+    Care,
+    CareStep,
+    Exercise,
+    Exercises,
+    Language,
+    Pattern,
+    Patterns,
+    Question,
+    RedFlag,
+    RedFlags,
+    Strings,
+    Triage,
+)
+
+DEFAULT_DIR = Path(__file__).parent / "data"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ContentError(Exception):
+    """A content problem, located by file and the path inside that file."""
+
+    def __init__(self, file: str, path: str, reason: str) -> None:
+        self.file, self.path, self.reason = file, path, reason
+        super().__init__(f"{file}: {path or '(top)'}: {reason}")
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: flows cache matchers per content
+class Content:
+    triage: Triage
+    red_flags: RedFlags
+    patterns: Patterns
+    care: Care
+    exercises: Exercises
+    strings: Strings
+    language: Language
+
+    @cached_property
+    def questions(self) -> dict[str, Question]:
+        return {q.id: q for q in self.triage.questions}
+
+    @cached_property
+    def flags(self) -> dict[str, RedFlag]:
+        return {f.id: f for f in self.red_flags.red_flags}
+
+    @cached_property
+    def pattern_by_id(self) -> dict[str, Pattern]:
+        return {p.id: p for p in self.patterns.patterns}
+
+    @cached_property
+    def care_by_id(self) -> dict[str, CareStep]:
+        return {c.id: c for c in self.care.care_steps}
+
+    @cached_property
+    def exercise_by_id(self) -> dict[str, Exercise]:
+        return {e.id: e for e in self.exercises.exercises}
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _read(directory: Path, name: str, model: type[M]) -> M:
+    path = directory / name
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(name, "", "file is missing") from None
+    except UnicodeDecodeError:
+        raise ContentError(name, "", "file is not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        raise ContentError(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise ContentError(name, "", "the file must hold a mapping at the top")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ContentError(name, _dotted(first["loc"]), first["msg"]) from None
+
+
+def load_content(directory: Path | str = DEFAULT_DIR) -> Content:
+    """Load, validate and cross-check every content file in `directory`."""
+    from content.checks import check_content  # checks need Content; import late to avoid a cycle
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ContentError(str(directory), "", "not a directory")
+    content = Content(
+        triage=_read(directory, "triage.yaml", Triage),
+        red_flags=_read(directory, "red_flags.yaml", RedFlags),
+        patterns=_read(directory, "patterns.yaml", Patterns),
+        care=_read(directory, "care.yaml", Care),
+        exercises=_read(directory, "exercises.yaml", Exercises),
+        strings=_read(directory, "strings.yaml", Strings),
+        language=_read(directory, "language.yaml", Language),
+    )
+    check_content(content)
+    return content

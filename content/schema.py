@@ -1,0 +1,241 @@
+"""The shape of every content file, validated with pydantic.
+
+Ids are short lowercase words so that any id pair fits in Telegram's 64-byte callback data.
+Text limits follow Telegram: a message holds at most 4096 characters, a button label should
+stay short enough to read on a phone.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+MESSAGE_LIMIT = 4096
+LABEL_LIMIT = 40
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,23}$")]
+TAG = re.compile(r"</?([a-z]+)>")
+ALLOWED_TAGS = {"b", "i"}
+
+
+def _balanced_markup(text: str) -> str:
+    """Texts are plain words with only <b> and <i>, properly nested, so Telegram's HTML accepts them."""
+    open_tags: list[str] = []
+    for match in TAG.finditer(text):
+        name = match.group(1)
+        if name not in ALLOWED_TAGS:
+            raise ValueError(f"tag <{name}> is not allowed: use only <b> and <i>")
+        if match.group(0).startswith("</"):
+            if not open_tags or open_tags.pop() != name:
+                raise ValueError(f"closing </{name}> does not match an open tag")
+        else:
+            open_tags.append(name)
+    if open_tags:
+        raise ValueError(f"<{open_tags[-1]}> is never closed")
+    return text
+
+
+Text = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MESSAGE_LIMIT, strip_whitespace=True),
+    AfterValidator(_balanced_markup),
+]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=LABEL_LIMIT, strip_whitespace=True)]
+Phrase = Annotated[str, StringConstraints(min_length=2, max_length=80, strip_whitespace=True)]
+Word = Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
+Scores = dict[Id, Annotated[int, Field(ge=-10, le=10)]]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Urgency(StrEnum):
+    EMERGENCY = "emergency"
+    SAME_DAY = "same_day"
+    WITHIN_DAYS = "within_days"
+
+
+# --- triage.yaml -------------------------------------------------------------------------
+
+
+class Answer(Strict):
+    value: Id
+    label: Label
+    synonyms: tuple[Phrase, ...] = ()
+    # inclusive pain range for scale questions: a typed number in it picks this answer
+    range: tuple[Annotated[int, Field(ge=0, le=10)], Annotated[int, Field(ge=0, le=10)]] | None = None
+    scores: Scores = {}
+    severity: Annotated[int, Field(ge=0, le=10)] = 0
+    red_flag: Id | None = None
+    next: Id | None = None
+
+
+class Question(Strict):
+    id: Id
+    text: Text
+    hint: Text | None = None
+    answers: tuple[Answer, ...] = Field(min_length=2, max_length=8)
+    # where an answer without its own `next` goes: a question id or "outcome"
+    next: Id | None = None
+
+    @model_validator(mode="after")
+    def _ranges_are_ordered(self) -> Question:
+        for answer in self.answers:
+            if answer.range is not None and answer.range[0] > answer.range[1]:
+                raise ValueError(f"answer {answer.value!r}: range must go from low to high")
+        return self
+
+
+class Triage(Strict):
+    start: Id
+    # a runner-up pattern is named when its score is this close to the best one
+    close_margin: Annotated[int, Field(ge=0, le=10)] = 1
+    # checklist that every question can open through the warning-signs button
+    warning_signs: Id
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+# --- red_flags.yaml ----------------------------------------------------------------------
+
+
+class UrgencyText(Strict):
+    headline: Text
+    where: Text
+
+
+class RedFlag(Strict):
+    id: Id
+    title: Label
+    urgency: Urgency
+    phrases: tuple[Phrase, ...] = Field(min_length=3)
+    advice: Text
+    # the answers so far still hint at a pattern; a flag can add its own weight
+    scores: Scores = {}
+
+
+class RedFlags(Strict):
+    urgencies: dict[Urgency, UrgencyText]
+    red_flags: tuple[RedFlag, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_urgency_has_text(self) -> RedFlags:
+        missing = [u.value for u in Urgency if u not in self.urgencies]
+        if missing:
+            raise ValueError(f"urgencies lack text for: {', '.join(missing)}")
+        return self
+
+
+# --- patterns.yaml -----------------------------------------------------------------------
+
+
+class Grade(Strict):
+    id: Id
+    label: Label
+    # highest severity sum of the answers that still counts as this grade
+    max_severity: Annotated[int, Field(ge=0, le=100)]
+    note: Text
+
+
+class Pattern(Strict):
+    id: Id
+    name: Label
+    summary: Text
+    typical: tuple[Text, ...] = Field(min_length=1)
+    first_steps: tuple[Id, ...] = Field(min_length=1)
+    avoid: tuple[Text, ...] = Field(min_length=1)
+    see_someone: Text
+    see_clinician: Urgency | None = None
+    grades: tuple[Grade, ...] = ()
+
+
+class Patterns(Strict):
+    patterns: tuple[Pattern, ...] = Field(min_length=1)
+
+
+# --- care.yaml ---------------------------------------------------------------------------
+
+
+class CareStep(Strict):
+    id: Id
+    title: Label
+    text: Text
+
+
+class Care(Strict):
+    care_steps: tuple[CareStep, ...] = Field(min_length=1)
+
+
+# --- exercises.yaml ----------------------------------------------------------------------
+
+
+class ExerciseKind(StrEnum):
+    STRETCH = "stretch"
+    MOBILITY = "mobility"
+    STRENGTH = "strength"
+    RUNNING = "running"
+
+
+class Exercise(Strict):
+    id: Id
+    name: Label
+    kind: ExerciseKind
+    # tags let plans keep an exercise away from patterns it could aggravate
+    tags: tuple[Id, ...] = ()
+    steps: tuple[Text, ...] = Field(min_length=1)
+    dosage: Text
+    feel: Text
+    stop_if: Text
+
+
+class Exercises(Strict):
+    exercises: tuple[Exercise, ...] = Field(min_length=1)
+
+
+# --- strings.yaml and language.yaml -------------------------------------------------------
+
+
+class Strings(Strict):
+    welcome: Text
+    disclaimer: Text
+    consent_button: Label
+    decline_button: Label
+    consent_needed: Text
+    declined: Text
+    help: Text
+    resume_or_restart: Text
+    resume_button: Label
+    restart_button: Label
+    back_button: Label
+    warning_signs_button: Label
+    stale_answer: Text
+    not_understood: Text
+    no_going_back: Text
+    text_too_long: Text
+    unsupported_message: Text
+    unknown_command: Text
+    cancelled: Text
+    nothing_to_cancel: Text
+    error: Text
+    outcome_intro: Text
+    runner_up: Text
+    first_steps_heading: Label
+    avoid_heading: Label
+    see_someone_heading: Label
+    not_a_diagnosis: Text
+    triage_finished: Text
+    escalation_footer: Text
+    escalation_pattern_hint: Text
+    unclear: Text
+    idle_hint: Text
+
+
+class Language(Strict):
+    yes_words: tuple[Word, ...] = Field(min_length=1)
+    no_words: tuple[Word, ...] = Field(min_length=1)
+    # words that, shortly before a warning phrase, mean the runner denies it ("no numbness")
+    negations: tuple[Phrase, ...] = Field(min_length=1)
+    number_words: dict[Phrase, Annotated[int, Field(ge=0, le=10)]] = {}

@@ -1,0 +1,1 @@
+"""Pure conversation logic: (stored state, event) -> (new state, replies, effects). No I/O."""

@@ -1,0 +1,23 @@
+"""Replies are written in a tiny HTML subset (<b>, <i>) that Telegram and the console both read."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_ALLOWED = re.compile(r"&lt;(/?)(b|i)&gt;")
+_TAG = re.compile(r"</?(?:b|i)>")
+
+
+def rich(text: str) -> str:
+    """Escape a content text for HTML while keeping its <b> and <i> tags."""
+    return _ALLOWED.sub(r"<\1\2>", html.escape(text, quote=False))
+
+
+def bold(text: str) -> str:
+    return f"<b>{html.escape(text, quote=False)}</b>"
+
+
+def plain(markup: str) -> str:
+    """The reply as plain text, for the console and for logs of what the user saw."""
+    return html.unescape(_TAG.sub("", markup))

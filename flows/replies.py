@@ -1,0 +1,52 @@
+"""What a flow answers with: plain objects that know nothing of Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from flows.events import Event
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    event: Event
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message: text in the <b>/<i> subset of HTML, and rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class TriageCompleted:
+    """Effect: triage ended with an outcome (for statistics and the plan)."""
+
+    urgency: str
+    pattern: str | None
+    red_flag: str | None
+
+
+@dataclass(frozen=True)
+class RedFlagRaised:
+    """Effect: a warning sign was reported; anything scheduled for the user should pause."""
+
+    red_flag: str
+
+
+Effect = TriageCompleted | RedFlagRaised
+
+
+@dataclass(frozen=True)
+class Result(Generic[S]):
+    state: S
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    # label of the button the user tapped, when it was accepted: the shell shows it under the question
+    chosen: str | None = None
