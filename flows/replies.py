@@ -40,7 +40,16 @@ class RedFlagRaised:
     red_flag: str
 
 
-Effect = TriageCompleted | RedFlagRaised
+@dataclass(frozen=True)
+class AnswerRecorded:
+    """Effect: an answer became part of the triage (for the answer history)."""
+
+    session: int
+    question: str
+    value: str
+
+
+Effect = TriageCompleted | RedFlagRaised | AnswerRecorded
 
 
 @dataclass(frozen=True)

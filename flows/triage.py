@@ -18,7 +18,7 @@ from content.schema import Answer, Question, RedFlag
 from flows.events import Back, Choose, Event, Text, WarningSigns
 from flows.markup import rich
 from flows.outcome import Outcome, assess, escalation_replies, outcome_replies
-from flows.replies import Button, Effect, RedFlagRaised, Reply, Result, TriageCompleted
+from flows.replies import AnswerRecorded, Button, Effect, RedFlagRaised, Reply, Result, TriageCompleted
 from flows.understanding import understanding
 
 Status = Literal["asking", "paused", "finished", "escalated"]
@@ -73,8 +73,9 @@ class _Turn:
         if self.data.detour_from is not None:
             self.data.question, self.data.detour_from = self.data.detour_from, None
         else:
-            self.data.answers.append((self.data.question, answer.value))
-            self.data.question = self._target(answer)
+            target = self._target(answer)
+            self._record(answer)
+            self.data.question = target
         self.ask()
 
     def step_back(self) -> None:
@@ -90,7 +91,7 @@ class _Turn:
         self.ask()
 
     def escalate_answer(self, answer: Answer) -> None:
-        self.data.answers.append((self.data.question, answer.value))
+        self._record(answer)
         assert answer.red_flag is not None
         self.escalate(self.content.flags[answer.red_flag])
 
@@ -102,11 +103,15 @@ class _Turn:
         self.effects.append(_completed(self.data.outcome))
 
     def conclude(self, answer: Answer) -> None:
-        self.data.answers.append((self.data.question, answer.value))
+        self._record(answer)
         self.data.outcome = assess(self.content, self.data.answers)
         self.replies.extend(outcome_replies(self.content, self.data.outcome))
         self.replies.append(Reply(rich(self.content.strings.triage_finished)))
         self.effects.append(_completed(self.data.outcome))
+
+    def _record(self, answer: Answer) -> None:
+        self.data.answers.append((self.data.question, answer.value))
+        self.effects.append(AnswerRecorded(self.data.session, self.data.question, answer.value))
 
     def _target(self, answer: Answer) -> str:
         question = self.content.questions[self.data.question]

@@ -1,0 +1,139 @@
+"""The `thigh-coach` command: run the bot, chat in a terminal, check content, look after the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.store import SqliteStore, StoreError
+from bot.store.sqlite import backup_connection, check_path, integrity_problems, migrate
+from content import DEFAULT_DIR, ContentError, load_content
+
+NO_TOKEN = """\
+thigh-coach: TELEGRAM_BOT_TOKEN is not set.
+  1. In Telegram, talk to @BotFather, send /newbot and follow the steps; it gives you a token.
+  2. Put it in the environment or in a .env file here:  TELEGRAM_BOT_TOKEN=123456:ABC...
+  3. Run `thigh-coach run` again.
+To try the conversation without Telegram, run `thigh-coach chat`."""
+
+
+def _fail(message: str) -> int:
+    print(f"thigh-coach: {message}", file=sys.stderr)
+    return 2
+
+
+def _content_dir(settings: Settings) -> Path:
+    return settings.content_dir or DEFAULT_DIR
+
+
+def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
+    directory = Path(args.dir) if args.dir else _content_dir(settings)
+    content = load_content(directory)
+    print(
+        f"content OK: {directory} ({len(content.triage.questions)} questions, "
+        f"{len(content.red_flags.red_flags)} red flags, {len(content.patterns.patterns)} patterns, "
+        f"{len(content.exercises.exercises)} exercises)"
+    )
+    return 0
+
+
+async def _chat(settings: Settings) -> None:
+    from bot.console import Console
+    from bot.dispatch import Dispatcher
+
+    store = SqliteStore(settings.database_path, synchronous=settings.sqlite_synchronous)
+    await store.open()
+    try:
+        console = Console(Dispatcher(store, load_content(_content_dir(settings))), lambda s: print(s, flush=True))
+        await console.run(sys.stdin)
+    finally:
+        await store.close()
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_chat(settings))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.app import run_bot
+
+    return run_bot(settings)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    check_path(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.db) if args.db else settings.database_path
+    try:
+        conn = _connect(path)
+        try:
+            if args.action == "migrate":
+                print(f"database {path} at schema version {migrate(conn)}")
+            elif args.action == "backup":
+                backup_connection(conn, Path(args.path))
+                print(f"backed up {path} to {args.path}")
+            else:
+                problems = integrity_problems(conn)
+                for problem in problems:
+                    print(problem)
+                print("integrity check: " + ("FAILED" if problems else "ok"))
+                return 1 if problems else 0
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        from bot.store.sqlite import _explain
+
+        return _fail(_explain(exc, path))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="thigh-coach", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook if configured)").set_defaults(
+        func=cmd_run
+    )
+    sub.add_parser("chat", help="talk to the bot in this terminal, no Telegram needed").set_defaults(func=cmd_chat)
+    content = sub.add_parser("content", help="content tools").add_subparsers(dest="action", required=True)
+    check = content.add_parser("check", help="validate a content directory")
+    check.add_argument("dir", nargs="?", help="directory with the YAML files (default: the bundled content)")
+    check.set_defaults(func=cmd_content_check)
+    db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)
+    for name, text in (("migrate", "apply pending schema migrations"), ("check", "run an integrity check")):
+        action = db.add_parser(name, help=text)
+        action.add_argument("--db", help="database file (default: DATABASE_PATH)")
+        action.set_defaults(func=cmd_db)
+    backup = db.add_parser("backup", help="copy the database safely, even while the bot runs")
+    backup.add_argument("path", help="where to write the copy")
+    backup.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    backup.set_defaults(func=cmd_db)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(args.func(args, settings))
+    except (ConfigError, StoreError, ContentError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Runs one event of one user through the flows, under the user's lock, in one store transaction."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import ValidationError
+
+from bot.store import AnswerRow, Change, OutcomeRow, Store, Stored
+from bot.user_locks import UserLocks
+from content import Content
+from flows.conversation import Conversation, handle
+from flows.events import Event, Start
+from flows.replies import AnswerRecorded, Result, TriageCompleted
+
+log = logging.getLogger(__name__)
+
+
+def restore(stored: Stored) -> Conversation:
+    """The stored conversation, or a fresh one if nothing (valid) is stored."""
+    if stored.data is None:
+        return Conversation()
+    try:
+        return Conversation.model_validate(stored.data)
+    except ValidationError:
+        # state written by an incompatible version: keep consent, restart the questions
+        log.warning("user %s: stored state unreadable, starting fresh", stored.user_id)
+        return Conversation(consented=bool(stored.data.get("consented", False)))
+
+
+def where(state: Conversation) -> str:
+    """A short label of where the user is, stored beside the state for queries and statistics."""
+    if state.triage is None:
+        return "idle"
+    return f"triage:{state.triage.status}"
+
+
+class Dispatcher:
+    def __init__(self, store: Store, content: Content, locks: UserLocks | None = None) -> None:
+        self.store = store
+        # replaced whole by /reload; each event reads it once, so it never sees half of two versions
+        self.content = content
+        self.locks = locks or UserLocks()
+
+    async def dispatch(self, user_id: int, event: Event, update_id: int | None = None) -> Result[Conversation] | None:
+        """Handle the event; None if this update was already handled before."""
+        content = self.content
+
+        def decide(stored: Stored) -> tuple[Change, Result[Conversation]]:
+            result = handle(content, restore(stored), event)
+            change = Change(
+                data=result.state.model_dump(mode="json"),
+                state=where(result.state),
+                consented=result.state.consented,
+                active=True if isinstance(event, Start) else None,
+                answers=tuple(
+                    AnswerRow(e.session, e.question, e.value) for e in result.effects if isinstance(e, AnswerRecorded)
+                ),
+                outcomes=tuple(
+                    OutcomeRow(e.urgency, e.pattern, e.red_flag) for e in result.effects if isinstance(e, TriageCompleted)
+                ),
+            )
+            return change, result
+
+        async with self.locks.hold(user_id):
+            return await self.store.apply(user_id, update_id, decide)

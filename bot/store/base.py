@@ -1,0 +1,90 @@
+"""The store interface: what the shell needs from durable storage, whatever the backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+Row = dict[str, Any]
+
+
+class StoreError(Exception):
+    """A problem with the database that an operator must fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One user's conversation as stored; `data` is None for someone new."""
+
+    user_id: int
+    data: dict[str, Any] | None
+    version: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    session: int
+    question: str
+    value: str
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    urgency: str
+    pattern: str | None
+    red_flag: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """Everything one event changes for one user, written in a single transaction."""
+
+    data: dict[str, Any]
+    state: str
+    consented: bool
+    active: bool | None = None
+    answers: tuple[AnswerRow, ...] = ()
+    outcomes: tuple[OutcomeRow, ...] = ()
+
+
+# runs inside the write transaction: must be pure and quick
+Decide = Callable[[Stored], tuple[Change, T]]
+
+
+class Store(Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
+        """Load the user's state, let `decide` compute the change, write it; all or nothing.
+
+        Returns None, and changes nothing, when `update_id` was handled before.
+        """
+        ...
+
+    async def load(self, user_id: int) -> Stored: ...
+
+    async def answers(self, user_id: int) -> list[AnswerRow]: ...
+
+    async def set_active(self, user_id: int, active: bool) -> None: ...
+
+    async def audit(self, actor_id: int | None, action: str, user_id: int | None, detail: str = "") -> None: ...
+
+    async def export_user(self, user_id: int) -> dict[str, list[Row]]:
+        """Every stored row about one user, by table."""
+        ...
+
+    async def delete_user(self, user_id: int) -> int:
+        """Remove every row about one user; returns how many rows went."""
+        ...
+
+    async def backup(self, destination: Path) -> None: ...
+
+    async def integrity_problems(self) -> list[str]: ...
+

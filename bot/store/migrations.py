@@ -1,0 +1,66 @@
+"""Forward-only schema migrations, numbered by SQLite's `user_version`.
+
+Never edit a released step: add a new one. Every table that holds data about a user names that
+user in a `user_id` column, so export and delete can find every row.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, their conversation state, the answers they gave, idempotency, audit
+    """
+    CREATE TABLE users (
+        user_id     INTEGER PRIMARY KEY,
+        language    TEXT,
+        time_zone   TEXT,
+        consented   INTEGER NOT NULL DEFAULT 0,
+        active      INTEGER NOT NULL DEFAULT 1,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE flow_state (
+        user_id  INTEGER PRIMARY KEY REFERENCES users(user_id) ON DELETE CASCADE,
+        flow     TEXT NOT NULL,
+        state    TEXT NOT NULL,
+        data     TEXT NOT NULL,
+        version  INTEGER NOT NULL
+    );
+    CREATE TABLE answers (
+        id           INTEGER PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        session      INTEGER NOT NULL,
+        question     TEXT NOT NULL,
+        value        TEXT NOT NULL,
+        answered_at  TEXT NOT NULL
+    );
+    CREATE INDEX answers_by_user ON answers(user_id, id);
+    CREATE TABLE handled_updates (
+        update_id   INTEGER PRIMARY KEY,
+        user_id     INTEGER,
+        handled_at  TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        actor_id  INTEGER,
+        action    TEXT NOT NULL,
+        user_id   INTEGER,
+        detail    TEXT NOT NULL DEFAULT ''
+    );
+    """,
+    # 2: triage outcomes for statistics; old idempotency rows can be pruned by time
+    """
+    CREATE TABLE outcomes (
+        id           INTEGER PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        urgency      TEXT NOT NULL,
+        pattern      TEXT,
+        red_flag     TEXT,
+        decided_at   TEXT NOT NULL
+    );
+    CREATE INDEX outcomes_by_time ON outcomes(decided_at);
+    CREATE INDEX handled_updates_by_time ON handled_updates(handled_at);
+    """,
+)
+
+LATEST = len(MIGRATIONS)

@@ -1,0 +1,285 @@
+"""SQLite backend: one aiosqlite writer connection, WAL, BEGIN IMMEDIATE, one thread hop per event.
+
+aiosqlite hops to its thread on every awaited call (~70 µs here). A whole event is therefore run
+as one function inside the connection's thread: load, decide, write, commit, in a single hop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.clock import Clock, SystemClock
+from bot.store.base import AnswerRow, Change, Decide, Row, Stored, StoreError
+from bot.store.migrations import LATEST, MIGRATIONS
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_DUPLICATE = object()
+
+
+def _explain(error: sqlite3.Error, path: Path) -> str:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return f"database {path} is corrupt or not an SQLite file ({text}); restore a backup"
+    if "locked" in text or "busy" in text:
+        return f"database {path} is locked by another process; is another bot running?"
+    if "readonly" in text or "read-only" in text:
+        return f"database {path} is read-only; give the bot write access to the file and its directory"
+    if "unable to open" in text:
+        return f"cannot open database {path} ({text})"
+    return f"database {path}: {text}"
+
+
+def check_path(path: Path) -> None:
+    """Refuse, in one line, a path the bot cannot use, before SQLite creates or touches anything."""
+    if str(path) == ":memory:":
+        return
+    if not path.parent.is_dir():
+        raise StoreError(f"database directory {path.parent} does not exist; create it first")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"database path {path} is not a file")
+    # the mode bits count too: root may write anyway, but a file marked read-only is not ours to change
+    if path.exists() and (not os.access(path, os.R_OK | os.W_OK) or not path.stat().st_mode & stat.S_IWUSR):
+        raise StoreError(f"database {path} is read-only; give the bot write access to the file")
+    if not os.access(path.parent, os.W_OK):
+        raise StoreError(f"database directory {path.parent} is read-only; the bot needs to write there")
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Apply pending migrations up to `target`, each in its own transaction. Returns the new version."""
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current > LATEST:
+        raise StoreError(f"database schema version {current} is newer than this bot knows ({LATEST})")
+    for version in range(current + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version - 1].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return max(current, target)
+
+
+def user_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every table with a user_id column: together they hold all there is about a user."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    return [n for n in names if any(col[1] == "user_id" for col in conn.execute(f"PRAGMA table_info({n})"))]
+
+
+class SqliteStore:
+    def __init__(
+        self,
+        path: Path | str,
+        clock: Clock | None = None,
+        synchronous: str = "NORMAL",
+        busy_timeout_ms: int = 5000,
+    ) -> None:
+        self.path = Path(path)
+        self.clock = clock or SystemClock()
+        self.synchronous = synchronous
+        self.busy_timeout_ms = busy_timeout_ms
+        self._db: aiosqlite.Connection | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def open(self) -> None:
+        check_path(self.path)
+        try:
+            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            await self._run(self._setup)
+        except sqlite3.Error as exc:
+            await self.close()
+            raise StoreError(_explain(exc, self.path)) from None
+        except StoreError:
+            await self.close()
+            raise
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails early on a corrupt file
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+
+    async def close(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], R]) -> R:
+        """Run `fn` with the raw connection in the writer thread: one hop, serialised with all others."""
+        if self._db is None:
+            raise StoreError("the store is not open")
+        db = self._db
+        # aiosqlite's own dispatch into its thread; its public API offers one hop per statement only
+        return await db._execute(lambda: fn(db._conn))  # type: ignore[no-any-return, no-untyped-call]
+
+    def _write(self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], R]) -> R:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat()
+
+    # --- conversation ------------------------------------------------------------------
+
+    async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
+        outcome = await self._run(lambda conn: self._write(conn, lambda c: self._apply(c, user_id, update_id, decide)))
+        return None if outcome is _DUPLICATE else outcome  # type: ignore[return-value]
+
+    def _apply(self, conn: sqlite3.Connection, user_id: int, update_id: int | None, decide: Decide[T]) -> Any:
+        now = self._now()
+        if update_id is not None:
+            seen = conn.execute("SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)).fetchone()
+            if seen:
+                return _DUPLICATE
+            conn.execute(
+                "INSERT INTO handled_updates (update_id, user_id, handled_at) VALUES (?, ?, ?)",
+                (update_id, user_id, now),
+            )
+        change, result = decide(self._stored(conn, user_id))
+        self._save(conn, user_id, change, now)
+        return result
+
+    def _stored(self, conn: sqlite3.Connection, user_id: int) -> Stored:
+        row = conn.execute(
+            "SELECT f.data, f.version, u.active FROM users u LEFT JOIN flow_state f USING (user_id) "
+            "WHERE u.user_id = ?",
+            (user_id,),
+        ).fetchone()
+        if row is None:
+            return Stored(user_id, None, 0, True)
+        data = json.loads(row[0]) if row[0] is not None else None
+        return Stored(user_id, data, int(row[1] or 0), bool(row[2]))
+
+    def _save(self, conn: sqlite3.Connection, user_id: int, change: Change, now: str) -> None:
+        conn.execute(
+            "INSERT INTO users (user_id, consented, active, created_at, updated_at) VALUES (?, ?, 1, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET consented = excluded.consented, updated_at = excluded.updated_at",
+            (user_id, int(change.consented), now, now),
+        )
+        if change.active is not None:
+            conn.execute("UPDATE users SET active = ? WHERE user_id = ?", (int(change.active), user_id))
+        conn.execute(
+            "INSERT INTO flow_state (user_id, flow, state, data, version) VALUES (?, 'conversation', ?, ?, 1) "
+            "ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
+            "version = flow_state.version + 1",
+            (user_id, change.state, json.dumps(change.data, separators=(",", ":"))),
+        )
+        if change.answers:
+            conn.executemany(
+                "INSERT INTO answers (user_id, session, question, value, answered_at) VALUES (?, ?, ?, ?, ?)",
+                [(user_id, a.session, a.question, a.value, now) for a in change.answers],
+            )
+        if change.outcomes:
+            conn.executemany(
+                "INSERT INTO outcomes (user_id, urgency, pattern, red_flag, decided_at) VALUES (?, ?, ?, ?, ?)",
+                [(user_id, o.urgency, o.pattern, o.red_flag, now) for o in change.outcomes],
+            )
+
+    async def load(self, user_id: int) -> Stored:
+        return await self._run(lambda conn: self._stored(conn, user_id))
+
+    async def answers(self, user_id: int) -> list[AnswerRow]:
+        def read(conn: sqlite3.Connection) -> list[AnswerRow]:
+            rows = conn.execute(
+                "SELECT session, question, value FROM answers WHERE user_id = ? ORDER BY id", (user_id,)
+            )
+            return [AnswerRow(int(s), q, v) for s, q, v in rows]
+
+        return await self._run(read)
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self._run(
+            lambda conn: self._write(
+                conn,
+                lambda c: c.execute(
+                    "UPDATE users SET active = ?, updated_at = ? WHERE user_id = ?", (int(active), self._now(), user_id)
+                ),
+            )
+        )
+
+    async def audit(self, actor_id: int | None, action: str, user_id: int | None, detail: str = "") -> None:
+        await self._run(
+            lambda conn: self._write(
+                conn,
+                lambda c: c.execute(
+                    "INSERT INTO audit (at, actor_id, action, user_id, detail) VALUES (?, ?, ?, ?, ?)",
+                    (self._now(), actor_id, action, user_id, detail),
+                ),
+            )
+        )
+
+    # --- data rights -------------------------------------------------------------------
+
+    async def export_user(self, user_id: int) -> dict[str, list[Row]]:
+        def read(conn: sqlite3.Connection) -> dict[str, list[Row]]:
+            export: dict[str, list[Row]] = {}
+            for table in user_tables(conn):
+                cursor = conn.execute(f"SELECT * FROM {table} WHERE user_id = ? ORDER BY rowid", (user_id,))
+                columns = [d[0] for d in cursor.description]
+                export[table] = [dict(zip(columns, row, strict=True)) for row in cursor]
+            return export
+
+        return await self._run(read)
+
+    async def delete_user(self, user_id: int) -> int:
+        def delete(conn: sqlite3.Connection) -> int:
+            removed = 0
+            # children before parents, so foreign keys never object
+            for table in sorted(user_tables(conn), key=lambda t: t == "users"):
+                removed += conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
+            conn.execute(
+                "INSERT INTO audit (at, actor_id, action, user_id, detail) VALUES (?, NULL, 'user_data_deleted', NULL, ?)",
+                (self._now(), f"{removed} rows"),
+            )
+            return removed
+
+        return await self._run(lambda conn: self._write(conn, delete))
+
+    # --- maintenance -------------------------------------------------------------------
+
+    async def backup(self, destination: Path) -> None:
+        await self._run(lambda conn: backup_connection(conn, destination))
+
+    async def integrity_problems(self) -> list[str]:
+        return await self._run(integrity_problems)
+
+
+def backup_connection(source: sqlite3.Connection, destination: Path) -> None:
+    """Online backup to `destination`, written beside it first so a failure leaves no half file."""
+    destination = Path(destination)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    target = sqlite3.connect(partial)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+    partial.replace(destination)
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    rows += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
+    return [] if rows == ["ok"] else [r for r in rows if r != "ok"]
