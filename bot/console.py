@@ -14,7 +14,12 @@ from flows.replies import Button, Reply
 
 CONSOLE_USER = 0
 
-COMMANDS: dict[str, Event] = {"/start": Start(), "/triage": BeginTriage(), "/restart": BeginTriage(), "/cancel": Cancel()}
+COMMANDS: dict[str, Event] = {
+    "/start": Start(),
+    "/triage": BeginTriage(),
+    "/restart": BeginTriage(),
+    "/cancel": Cancel(),
+}
 
 
 def render(reply: Reply) -> tuple[str, list[Button]]:

@@ -57,7 +57,9 @@ class Dispatcher:
                     AnswerRow(e.session, e.question, e.value) for e in result.effects if isinstance(e, AnswerRecorded)
                 ),
                 outcomes=tuple(
-                    OutcomeRow(e.urgency, e.pattern, e.red_flag) for e in result.effects if isinstance(e, TriageCompleted)
+                    OutcomeRow(e.urgency, e.pattern, e.red_flag)
+                    for e in result.effects
+                    if isinstance(e, TriageCompleted)
                 ),
             )
             return change, result

@@ -36,7 +36,8 @@ def _check_ids(content: Content) -> None:
         for ai, answer in enumerate(question.answers):
             if answer.value in seen:
                 raise ContentError(
-                    "triage.yaml", f"questions.{qi}.answers.{ai}.value",
+                    "triage.yaml",
+                    f"questions.{qi}.answers.{ai}.value",
                     f"duplicate answer value {answer.value!r}",
                 )
             seen.add(answer.value)
@@ -116,7 +117,9 @@ def _check_graph(content: Content) -> None:
                 frontier.append(nxt)
     for question in content.triage.questions:
         if question.id not in reachable:
-            raise ContentError("triage.yaml", f"questions.{index[question.id]}", f"question {question.id!r} is unreachable")
+            raise ContentError(
+                "triage.yaml", f"questions.{index[question.id]}", f"question {question.id!r} is unreachable"
+            )
 
     # colour-marking depth-first search: grey = on the current route, black = known to end
     black: set[str] = set()
@@ -125,7 +128,7 @@ def _check_graph(content: Content) -> None:
         if qid in black:
             return
         if qid in route:
-            loop = " -> ".join([*route[route.index(qid):], qid])
+            loop = " -> ".join([*route[route.index(qid) :], qid])
             raise ContentError("triage.yaml", f"questions.{index[qid]}", f"route loops without an outcome: {loop}")
         for nxt in _successors(questions[qid]):
             visit(nxt, [*route, qid])

@@ -37,7 +37,9 @@ class Conversation(BaseModel):
 def _consent_prompt(content: Content, intro: bool) -> Reply:
     strings = content.strings
     text = f"{rich(strings.welcome)}\n\n<i>{rich(strings.disclaimer)}</i>" if intro else rich(strings.consent_needed)
-    return Reply(text, ((Button(strings.consent_button, Consent(True)), Button(strings.decline_button, Consent(False))),))
+    return Reply(
+        text, ((Button(strings.consent_button, Consent(True)), Button(strings.decline_button, Consent(False))),)
+    )
 
 
 def _with_triage(state: Conversation, result: Result[TriageState], chosen: str | None = None) -> Result[Conversation]:

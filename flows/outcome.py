@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from content import Content
-from content.schema import Pattern, RedFlag
+from content.schema import Pattern, RedFlag, Urgency
 from flows.markup import bold, rich
 from flows.replies import Reply
 
@@ -25,9 +25,7 @@ class Outcome(BaseModel):
     red_flag: str | None = None
 
 
-def _tally(
-    content: Content, answers: Iterable[tuple[str, str]], flag: RedFlag | None
-) -> tuple[dict[str, int], int]:
+def _tally(content: Content, answers: Iterable[tuple[str, str]], flag: RedFlag | None) -> tuple[dict[str, int], int]:
     """Pattern scores and strain severity summed over the answers (and the flag, if one ended triage)."""
     questions = content.questions
     scores = {p.id: 0 for p in content.patterns.patterns}
@@ -89,7 +87,11 @@ def _headline(content: Content, pattern: Pattern, outcome: Outcome) -> str:
     strings = content.strings
     grade = next((g for g in pattern.grades if g.id == outcome.grade), None)
     name = bold(pattern.name) + (f" ({rich(grade.label)})" if grade else "")
-    parts = [f"{rich(strings.outcome_intro)}\n{name}", rich(pattern.summary), _bullets(rich(t) for t in pattern.typical)]
+    parts = [
+        f"{rich(strings.outcome_intro)}\n{name}",
+        rich(pattern.summary),
+        _bullets(rich(t) for t in pattern.typical),
+    ]
     if grade is not None:
         parts.append(rich(grade.note))
     if outcome.runner_up is not None:
@@ -106,7 +108,7 @@ def outcome_replies(content: Content, outcome: Outcome) -> list[Reply]:
     pattern = content.pattern_by_id[outcome.pattern]
     replies = []
     if outcome.urgency != "self_care":
-        urgency = content.red_flags.urgencies[pattern.see_clinician or outcome.urgency]  # type: ignore[index]
+        urgency = content.red_flags.urgencies[Urgency(outcome.urgency)]
         replies.append(Reply(f"{rich(urgency.headline)}\n\n{rich(pattern.see_someone)}"))
     replies.append(Reply(_headline(content, pattern, outcome)))
     steps = [content.care_by_id[s] for s in pattern.first_steps]

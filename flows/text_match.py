@@ -67,7 +67,7 @@ class Phrase:
     @property
     def weight(self) -> int:
         """Longer phrases are more specific: they win over shorter ones."""
-        return sum(len(word) for part in self.parts for word in part)
+        return sum(len(word.rstrip("*")) for part in self.parts for word in part)
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,7 @@ class Denials:
         while first > 0 and start - first < NEGATION_WINDOW and tokens.clauses[first - 1] == clause:
             first -= 1
         window = tokens.words[first:start]
-        return any(
-            window[i : i + len(neg)] == neg for neg in self.phrases for i in range(len(window) - len(neg) + 1)
-        )
+        return any(window[i : i + len(neg)] == neg for neg in self.phrases for i in range(len(window) - len(neg) + 1))
 
 
 def _part_found(part: tuple[str, ...], tokens: Tokens, denials: Denials) -> bool:

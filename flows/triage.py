@@ -39,7 +39,13 @@ class TriageState(BaseModel):
 
 STATES = ["asking", "paused", "finished", "escalated"]
 TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": "choose", "source": "asking", "dest": "escalated", "conditions": "raises_flag", "after": "escalate_answer"},
+    {
+        "trigger": "choose",
+        "source": "asking",
+        "dest": "escalated",
+        "conditions": "raises_flag",
+        "after": "escalate_answer",
+    },
     {"trigger": "choose", "source": "asking", "dest": "finished", "conditions": "ends_triage", "after": "conclude"},
     {"trigger": "choose", "source": "asking", "dest": "asking", "after": "ask_next"},
     {"trigger": "back", "source": "asking", "dest": "asking", "after": "step_back"},
@@ -154,7 +160,9 @@ def question_reply(content: Content, state: TriageState, prefix: str | None = No
         text += f"\n<i>{rich(question.hint)}</i>"
     if prefix:
         text = f"{prefix}\n\n{text}"
-    rows = [(Button(a.label, Choose(state.session, question.id, a.value)),) for a in question.answers]
+    rows: list[tuple[Button, ...]] = [
+        (Button(a.label, Choose(state.session, question.id, a.value)),) for a in question.answers
+    ]
     extras = []
     if state.answers or state.detour_from:
         extras.append(Button(strings.back_button, Back(state.session, question.id)))

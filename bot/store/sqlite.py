@@ -145,7 +145,7 @@ class SqliteStore:
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         outcome = await self._run(lambda conn: self._write(conn, lambda c: self._apply(c, user_id, update_id, decide)))
-        return None if outcome is _DUPLICATE else outcome  # type: ignore[return-value]
+        return None if outcome is _DUPLICATE else outcome
 
     def _apply(self, conn: sqlite3.Connection, user_id: int, update_id: int | None, decide: Decide[T]) -> Any:
         now = self._now()
@@ -250,7 +250,8 @@ class SqliteStore:
             for table in sorted(user_tables(conn), key=lambda t: t == "users"):
                 removed += conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
             conn.execute(
-                "INSERT INTO audit (at, actor_id, action, user_id, detail) VALUES (?, NULL, 'user_data_deleted', NULL, ?)",
+                "INSERT INTO audit (at, actor_id, action, user_id, detail) "
+                "VALUES (?, NULL, 'user_data_deleted', NULL, ?)",
                 (self._now(), f"{removed} rows"),
             )
             return removed

@@ -1,0 +1,37 @@
+"""The functional core stays pure: flows/ and content/ import nothing from telegram or bot/."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("telegram", "bot", "aiosqlite", "sqlite3", "asyncio", "httpx")
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("package", ["flows", "content"])
+def test_core_imports_no_shell(package: str) -> None:
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files
+    for path in files:
+        for module in imported_modules(path):
+            top = module.split(".")[0]
+            assert top not in FORBIDDEN, f"{path.relative_to(ROOT)} imports {module}"
+
+
+def test_content_does_not_import_flows() -> None:
+    for path in sorted((ROOT / "content").rglob("*.py")):
+        assert not any(m.split(".")[0] == "flows" for m in imported_modules(path)), path

@@ -1,0 +1,249 @@
+"""Each of the five patterns is reached by realistic answers drawn from the source text."""
+
+from __future__ import annotations
+
+import pytest
+
+from content import Content
+from tests.chat import Chat
+
+# question -> answer value, in the order the triage asks
+ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
+    "strain_sprint_pop": (
+        "acute_strain",
+        {
+            "onset": "sudden_fast",
+            "pop": "pop_only",
+            "walking": "limp",
+            "location": "mid_thigh",
+            "spread": "stays",
+            "worse": "stretching",
+            "nerves": "no",
+            "training": "hills_speed",
+            "strength": "sometimes",
+            "pain_level": "moderate",
+            "duration": "days",
+            "warning_signs": "none",
+        },
+    ),
+    "strain_slip_mild": (
+        "acute_strain",
+        {
+            "onset": "sudden_other",
+            "pop": "neither",
+            "walking": "normal",
+            "location": "near_knee",
+            "spread": "stays",
+            "worse": "stretching",
+            "nerves": "no",
+            "training": "same",
+            "strength": "regular",
+            "pain_level": "mild",
+            "duration": "days",
+            "warning_signs": "none",
+        },
+    ),
+    "nerve_back_tingling_below_knee": (
+        "sciatic",
+        {
+            "onset": "gradual",
+            "walking": "normal",
+            "location": "lower_back",
+            "spread": "below_knee",
+            "worse": "bending",
+            "nerves": "nerve_signs",
+        },
+    ),
+    "nerve_back_pain_to_foot_no_tingling": (
+        "sciatic",
+        {
+            "onset": "gradual",
+            "walking": "normal",
+            "location": "lower_back",
+            "spread": "below_knee",
+            "worse": "sitting",
+            "nerves": "no",
+            "training": "same",
+            "strength": "rarely",
+            "pain_level": "moderate",
+            "duration": "weeks",
+            "warning_signs": "none",
+        },
+    ),
+    "tendinopathy_sit_bone_sitting": (
+        "tendinopathy",
+        {
+            "onset": "gradual",
+            "walking": "normal",
+            "location": "sit_bone",
+            "spread": "stays",
+            "worse": "sitting",
+            "nerves": "no",
+            "training": "hills_speed",
+            "strength": "rarely",
+            "pain_level": "moderate",
+            "duration": "months",
+            "warning_signs": "none",
+        },
+    ),
+    "tendinopathy_sit_bone_uphill": (
+        "tendinopathy",
+        {
+            "onset": "gradual",
+            "walking": "normal",
+            "location": "sit_bone",
+            "spread": "stays",
+            "worse": "uphill",
+            "nerves": "no",
+            "training": "hills_speed",
+            "strength": "regular",
+            "pain_level": "moderate",
+            "duration": "months",
+            "warning_signs": "none",
+        },
+    ),
+    "piriformis_buttock_sitting": (
+        "piriformis",
+        {
+            "onset": "gradual",
+            "walking": "normal",
+            "location": "buttock",
+            "spread": "to_knee",
+            "worse": "sitting",
+            "nerves": "no",
+            "training": "same",
+            "strength": "sometimes",
+            "pain_level": "moderate",
+            "duration": "weeks",
+            "warning_signs": "none",
+        },
+    ),
+    "piriformis_buttock_spreading": (
+        "piriformis",
+        {
+            "onset": "gradual",
+            "walking": "normal",
+            "location": "buttock",
+            "spread": "to_knee",
+            "worse": "nothing_clear",
+            "nerves": "no",
+            "training": "same",
+            "strength": "rarely",
+            "pain_level": "mild",
+            "duration": "weeks",
+            "warning_signs": "none",
+        },
+    ),
+    "overuse_mileage_jump": (
+        "overuse",
+        {
+            "onset": "more_running",
+            "walking": "normal",
+            "location": "mid_thigh",
+            "spread": "stays",
+            "worse": "long_runs",
+            "nerves": "no",
+            "training": "big_jump",
+            "strength": "rarely",
+            "pain_level": "mild",
+            "duration": "weeks",
+            "warning_signs": "none",
+        },
+    ),
+    "overuse_comeback_weak_glutes": (
+        "overuse",
+        {
+            "onset": "gradual",
+            "walking": "normal",
+            "location": "near_knee",
+            "spread": "stays",
+            "worse": "long_runs",
+            "nerves": "no",
+            "training": "comeback",
+            "strength": "sometimes",
+            "pain_level": "mild",
+            "duration": "days",
+            "warning_signs": "none",
+        },
+    ),
+}
+
+
+def answer_all(chat: Chat, answers: dict[str, str]) -> None:
+    while chat.question is not None:
+        chat.tap(answers[chat.question])
+
+
+@pytest.mark.parametrize("case", sorted(ANSWER_SETS))
+def test_answer_set_reaches_its_pattern(content: Content, case: str) -> None:
+    expected, answers = ANSWER_SETS[case]
+    chat = Chat(content)
+    answer_all(chat, answers)
+    outcome = chat.state.triage.outcome if chat.state.triage else None
+    assert outcome is not None
+    assert outcome.pattern == expected
+    assert content.pattern_by_id[expected].name in "\n".join(r.text for r in chat.transcript)
+
+
+def test_every_pattern_has_two_answer_sets(content: Content) -> None:
+    reached = [pattern for pattern, _ in ANSWER_SETS.values()]
+    assert {p.id for p in content.patterns.patterns} == set(reached)
+    assert all(reached.count(p) >= 2 for p in set(reached))
+
+
+def test_nerve_pain_always_sends_to_a_clinician(content: Content) -> None:
+    chat = Chat(content)
+    answer_all(chat, ANSWER_SETS["nerve_back_pain_to_foot_no_tingling"][1])
+    first = chat.last.replies[0].text if chat.last else ""
+    assert "Book an assessment" in first
+    assert chat.state.triage and chat.state.triage.outcome and chat.state.triage.outcome.urgency == "within_days"
+
+
+def test_close_scores_name_a_runner_up(content: Content) -> None:
+    chat = Chat(content)
+    answers = dict(ANSWER_SETS["tendinopathy_sit_bone_sitting"][1], onset="more_running", training="big_jump")
+    answers.pop("walking")
+    answers["walking"] = "normal"
+    answer_all(chat, answers)
+    outcome = chat.state.triage.outcome if chat.state.triage else None
+    assert outcome is not None and outcome.runner_up is not None
+    assert "could also be" in chat.text.lower()
+
+
+def test_strain_grade_follows_severity(content: Content) -> None:
+    mild = Chat(content)
+    answer_all(mild, ANSWER_SETS["strain_slip_mild"][1])
+    severe = Chat(content)
+    answer_all(severe, dict(ANSWER_SETS["strain_sprint_pop"][1], pain_level="severe"))
+    assert mild.state.triage and mild.state.triage.outcome and mild.state.triage.outcome.grade == "mild"
+    assert severe.state.triage and severe.state.triage.outcome and severe.state.triage.outcome.grade == "severe"
+
+
+def test_typed_answers_complete_a_triage(content: Content) -> None:
+    chat = Chat(content)
+    for text in [
+        "it started gradually",
+        "fine",
+        "deep at my sit bone",
+        "it stays in one spot",
+        "sitting on hard chairs",
+        "no, none of that",
+        "I added hills",
+        "rarely",
+        "about 5/10",
+        "more than six weeks",
+        "none of these",
+    ]:
+        chat.say(text)
+    outcome = chat.state.triage.outcome if chat.state.triage else None
+    assert outcome is not None and outcome.pattern == "tendinopathy"
+
+
+def test_back_returns_to_previous_question_and_forgets_the_answer(content: Content) -> None:
+    chat = Chat(content)
+    chat.tap("gradual")
+    assert chat.question == "walking"
+    back = next(e for e in chat.buttons if type(e).__name__ == "Back")
+    chat.send(back)
+    assert chat.question == "onset"
+    assert chat.state.triage and chat.state.triage.answers == []
