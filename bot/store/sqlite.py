@@ -6,13 +6,14 @@ as one function inside the connection's thread: load, decide, write, commit, in 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import aiosqlite
 
@@ -86,17 +87,21 @@ class SqliteStore:
         clock: Clock | None = None,
         synchronous: str = "NORMAL",
         busy_timeout_ms: int = 5000,
+        journal_mode: str = "WAL",
     ) -> None:
         self.path = Path(path)
         self.clock = clock or SystemClock()
         self.synchronous = synchronous
         self.busy_timeout_ms = busy_timeout_ms
+        self.journal_mode = journal_mode
         self._db: aiosqlite.Connection | None = None
+        self._instance_lock: IO[str] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
     async def open(self) -> None:
         check_path(self.path)
+        self._take_instance_lock()
         try:
             self._db = await aiosqlite.connect(self.path, isolation_level=None)
             await self._run(self._setup)
@@ -107,10 +112,22 @@ class SqliteStore:
             await self.close()
             raise
 
+    def _take_instance_lock(self) -> None:
+        """One bot process per database: a second one would answer the same users twice."""
+        if str(self.path) == ":memory:":
+            return
+        handle = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreError(f"database {self.path} is in use by another thigh-coach process") from None
+        self._instance_lock = handle
+
     def _setup(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails early on a corrupt file
-        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA journal_mode = {self.journal_mode}")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
@@ -119,6 +136,9 @@ class SqliteStore:
         if self._db is not None:
             db, self._db = self._db, None
             await db.close()
+        if self._instance_lock is not None:
+            self._instance_lock.close()  # closing the file releases the lock
+            self._instance_lock = None
 
     async def _run(self, fn: Callable[[sqlite3.Connection], R]) -> R:
         """Run `fn` with the raw connection in the writer thread: one hop, serialised with all others."""

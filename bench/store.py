@@ -1,0 +1,63 @@
+"""Durable events per second: our store (WAL) against the default rollback journal with synchronous=FULL.
+
+Each event is what the bot writes for one tapped answer: the user's state and the answer, in one
+transaction, through `SqliteStore.apply`. Run: python -m bench.store [EVENTS]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.store import AnswerRow, Change, SqliteStore, Stored
+from bot.store.base import Decide
+
+USERS = 200
+
+
+def decide(step: int) -> Decide[None]:
+    def run(stored: Stored) -> tuple[Change, None]:
+        data = {"consented": True, "triage": {"session": 1, "question": f"q{step % 12}", "answers": [["a", "b"]] * 6}}
+        return Change(data=data, state="triage:asking", consented=True, answers=(AnswerRow(1, f"q{step}", "v"),)), None
+
+    return run
+
+
+async def measure(path: Path, events: int, journal: str, synchronous: str) -> tuple[float, float, float]:
+    store = SqliteStore(path, journal_mode=journal, synchronous=synchronous)
+    await store.open()
+    latencies = []
+    started = time.perf_counter()
+    for step in range(events):
+        t0 = time.perf_counter()
+        await store.apply(step % USERS, step, decide(step))
+        latencies.append(time.perf_counter() - t0)
+    elapsed = time.perf_counter() - started
+    await store.close()
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return events / elapsed, statistics.median(latencies) * 1e3, p99 * 1e3
+
+
+async def main(events: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = {
+            "ours: WAL, synchronous=NORMAL": ("WAL", "NORMAL"),
+            "ours: WAL, synchronous=FULL": ("WAL", "FULL"),
+            "baseline: DELETE journal, synchronous=FULL": ("DELETE", "FULL"),
+        }
+        results = {}
+        for index, (name, (journal, sync)) in enumerate(runs.items()):
+            results[name] = await measure(Path(tmp) / f"bench{index}.sqlite3", events, journal, sync)
+        base = results["baseline: DELETE journal, synchronous=FULL"][0]
+        print(f"bench/store: {events} durable events (state + answer, one transaction each)")
+        for name, (rate, p50, p99) in results.items():
+            print(f"  {name:45s} {rate:8.0f} events/s  p50 {p50:6.3f} ms  p99 {p99:6.3f} ms  ratio {rate / base:5.2f}x")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000))

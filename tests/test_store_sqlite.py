@@ -1,0 +1,301 @@
+"""SQLite specifics: concurrency, migrations, bad database paths, data rights over every table."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.dispatch import Dispatcher
+from bot.store import SqliteStore, StoreError
+from bot.store.migrations import LATEST
+from bot.store.sqlite import migrate
+from content import Content
+from flows.events import BeginTriage, Consent, Event, Text
+from tests.chat import Chat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scripted_events(content: Content, user_id: int, count: int) -> list[Event]:
+    """A plausible run of `count` events: consent, taps on visible buttons, typed text, restarts."""
+    rng = random.Random(user_id)
+    chat = Chat(content, consent=False)
+    events: list[Event] = [Consent(True)]
+    chat.send(events[0])
+    while len(events) < count:
+        roll = rng.random()
+        if roll < 0.1:
+            event: Event = Text(rng.choice(["not sure", "🙂", "about 5/10", "sitting", "no"]))
+        elif roll < 0.15 or not chat.buttons:
+            event = BeginTriage()
+        else:
+            event = rng.choice(chat.buttons)
+        chat.send(event)
+        events.append(event)
+    return events
+
+
+def final_states(db: Path) -> dict[int, str]:
+    conn = sqlite3.connect(db)
+    try:
+        return {uid: data for uid, data in conn.execute("SELECT user_id, data FROM flow_state")}
+    finally:
+        conn.close()
+
+
+async def test_concurrent_users_end_where_a_serial_replay_ends(tmp_path: Path, content: Content) -> None:
+    scripts = {user: scripted_events(content, user, 20) for user in range(1, 201)}
+
+    concurrent_store = SqliteStore(tmp_path / "concurrent.sqlite3")
+    await concurrent_store.open()
+    dispatcher = Dispatcher(concurrent_store, content)
+    # every event of every user at once: per-user locks must keep each user's order
+    tasks = [
+        dispatcher.dispatch(user, event)
+        for step in range(20)
+        for user, events in scripts.items()
+        for event in events[step : step + 1]
+    ]
+    await asyncio.gather(*tasks)
+    await concurrent_store.close()
+
+    serial_store = SqliteStore(tmp_path / "serial.sqlite3")
+    await serial_store.open()
+    serial = Dispatcher(serial_store, content)
+    for user, events in scripts.items():
+        for event in events:
+            await serial.dispatch(user, event)
+    await serial_store.close()
+
+    assert len(dispatcher.locks) == 0, "idle locks are dropped"
+    concurrent_states = final_states(tmp_path / "concurrent.sqlite3")
+    assert len(concurrent_states) == 200
+    assert concurrent_states == final_states(tmp_path / "serial.sqlite3")
+
+
+async def test_same_update_id_through_the_dispatcher(tmp_path: Path, content: Content) -> None:
+    store = SqliteStore(tmp_path / "dup.sqlite3")
+    await store.open()
+    dispatcher = Dispatcher(store, content)
+    await dispatcher.dispatch(1, Consent(True), update_id=10)
+    first = await dispatcher.dispatch(1, Text("gradually"), update_id=11)
+    again = await dispatcher.dispatch(1, Text("gradually"), update_id=11)
+    assert first is not None and again is None
+    assert len(await store.answers(1)) == 1
+    await store.close()
+
+
+# --- migrations ------------------------------------------------------------------------
+
+SAMPLE_ROWS = {
+    1: [
+        "INSERT INTO users VALUES (7, 'en', 'Europe/Berlin', 1, 1, "
+        "'2026-01-01T00:00:00+00:00', '2026-01-02T00:00:00+00:00')",
+        "INSERT INTO flow_state VALUES (7, 'conversation', 'triage:asking', '{\"consented\": true}', 3)",
+        "INSERT INTO answers VALUES (1, 7, 1, 'onset', 'gradual', '2026-01-01T00:00:00+00:00')",
+        "INSERT INTO handled_updates VALUES (700, 7, '2026-01-01T00:00:00+00:00')",
+        "INSERT INTO audit VALUES (1, '2026-01-01T00:00:00+00:00', 99, 'user_lookup', 7, '')",
+    ],
+    2: ["INSERT INTO outcomes VALUES (1, 7, 'self_care', 'overuse', NULL, '2026-01-01T00:00:00+00:00')"],
+}
+
+
+def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("version", range(1, LATEST))
+async def test_old_databases_upgrade_and_keep_their_data(tmp_path: Path, version: int) -> None:
+    db = tmp_path / f"v{version}.sqlite3"
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, target=version)
+    for step in range(1, version + 1):
+        for statement in SAMPLE_ROWS.get(step, []):
+            conn.execute(statement)
+    conn.close()
+    before = dump(db)
+
+    store = SqliteStore(db)
+    await store.open()
+    await store.close()
+
+    after = dump(db)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    conn.close()
+    for table, rows in before.items():
+        assert after[table] == rows, f"{table} changed in the upgrade"
+    assert set(after) > set(before)
+
+
+def test_every_migration_step_has_sample_rows() -> None:
+    assert set(SAMPLE_ROWS) == set(range(1, LATEST + 1))
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "future.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this bot knows"):
+        await SqliteStore(db).open()
+
+
+# --- bad database paths ----------------------------------------------------------------
+
+
+def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", *args],
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"DATABASE_PATH": str(db), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], words: str) -> None:
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("thigh-coach: ") and words in lines[0]
+
+
+def test_corrupt_database(tmp_path: Path) -> None:
+    db = tmp_path / "corrupt.sqlite3"
+    garbage = b"this is not a database, it is a shopping list\n" * 200
+    db.write_bytes(garbage)
+    assert_one_line_error(run_cli(db), "corrupt")
+    assert db.read_bytes() == garbage
+
+
+def test_locked_database(tmp_path: Path) -> None:
+    db = tmp_path / "locked.sqlite3"
+    sqlite3.connect(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import asyncio, sys\n"
+                "from bot.store import SqliteStore, StoreError\n"
+                "try:\n"
+                f"    asyncio.run(SqliteStore({str(db)!r}, busy_timeout_ms=200).open())\n"
+                "except StoreError as e:\n"
+                "    print(e, file=sys.stderr); sys.exit(2)\n",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.returncode == 2
+    assert "locked by another process" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_second_bot_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "shared.sqlite3"
+    first = SqliteStore(db)
+    await first.open()
+    try:
+        assert_one_line_error(run_cli(db), "in use by another thigh-coach process")
+    finally:
+        await first.close()
+
+
+def test_read_only_database(tmp_path: Path) -> None:
+    db = tmp_path / "ro.sqlite3"
+    sqlite3.connect(db).close()
+    before = db.read_bytes()
+    db.chmod(0o444)
+    assert_one_line_error(run_cli(db), "read-only")
+    assert db.read_bytes() == before
+
+
+def test_missing_directory(tmp_path: Path) -> None:
+    db = tmp_path / "nowhere" / "bot.sqlite3"
+    assert_one_line_error(run_cli(db), "does not exist")
+    assert not db.parent.exists()
+
+
+# --- data rights over every table ------------------------------------------------------
+
+
+async def test_delete_leaves_no_row_in_any_table(tmp_path: Path, content: Content) -> None:
+    db = tmp_path / "rights.sqlite3"
+    store = SqliteStore(db)
+    await store.open()
+    dispatcher = Dispatcher(store, content)
+    for user in (5, 6):
+        for number, event in enumerate(scripted_events(content, user, 15)):
+            await dispatcher.dispatch(user, event, update_id=user * 100 + number)
+        await dispatcher.dispatch(user, Text("my calf is swollen after the flight"), update_id=user * 100 + 99)
+    await store.audit(1, "user_lookup", 5)
+    exported = await store.export_user(5)
+    json.dumps(exported)  # the export is plain JSON
+    await store.delete_user(5)
+    await store.close()
+
+    conn = sqlite3.connect(db)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    for table in tables:
+        columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+        for column in columns:
+            if column.endswith("user_id") or column == "actor_id":
+                hits = conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = 5").fetchone()[0]
+                assert hits == 0, f"{table}.{column} still names user 5"
+    # the export had every row that was there, and user 6 keeps theirs
+    assert sum(len(rows) for rows in exported.values()) > 15
+    assert conn.execute("SELECT count(*) FROM answers WHERE user_id = 6").fetchone()[0] > 0
+    conn.close()
+
+
+# --- maintenance commands --------------------------------------------------------------
+
+
+async def test_backup_and_check_while_the_store_is_open(tmp_path: Path, content: Content) -> None:
+    db = tmp_path / "live.sqlite3"
+    store = SqliteStore(db)
+    await store.open()
+    dispatcher = Dispatcher(store, content)
+    await dispatcher.dispatch(1, Consent(True))
+    await dispatcher.dispatch(1, Text("gradually"))
+    copy = tmp_path / "copy.sqlite3"
+    env = {"DATABASE_PATH": str(db), "PATH": "/usr/bin:/bin"}
+    backup = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "backup", str(copy)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    check = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "check"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    await store.close()
+    assert backup.returncode == 0, backup.stderr
+    assert check.returncode == 0 and "integrity check: ok" in check.stdout
+    conn = sqlite3.connect(copy)
+    assert conn.execute("SELECT question, value FROM answers").fetchall() == [("onset", "gradual")]
+    conn.close()
