@@ -231,6 +231,14 @@ class Strings(Strict):
     escalation_pattern_hint: Text
     unclear: Text
     idle_hint: Text
+    export_caption: Text
+    delete_confirm: Text
+    delete_yes: Label
+    delete_no: Label
+    deleted: Text
+    delete_kept: Text
+    # the command menu: command name (without "/") -> short description
+    command_menu: dict[Id, Label]
 
 
 class Language(Strict):

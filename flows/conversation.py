@@ -42,9 +42,9 @@ def _consent_prompt(content: Content, intro: bool) -> Reply:
     )
 
 
-def _with_triage(state: Conversation, result: Result[TriageState], chosen: str | None = None) -> Result[Conversation]:
+def _with_triage(state: Conversation, result: Result[TriageState]) -> Result[Conversation]:
     new = state.model_copy(update={"triage": result.state})
-    return Result(new, result.replies, result.effects, chosen=chosen or result.chosen)
+    return Result(new, result.replies, result.effects, stale=result.stale)
 
 
 def _asking(state: Conversation) -> TriageState | None:
@@ -118,7 +118,7 @@ def handle(content: Content, state: Conversation, event: Event) -> Result[Conver
             return _with_triage(state, Result(paused.state, [Reply(rich(strings.cancelled))]))
         case Choose() | Back() | WarningSigns():
             if state.triage is None:
-                return Result(state, [Reply(f"{rich(strings.stale_answer)}\n\n{rich(strings.idle_hint)}")])
+                return Result(state, [Reply(f"{rich(strings.stale_answer)}\n\n{rich(strings.idle_hint)}")], stale=True)
             return _with_triage(state, triage.handle(content, state.triage, event))
         case Text(text=text):
             asking = _asking(state)

@@ -57,5 +57,5 @@ class Result(Generic[S]):
     state: S
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
-    # label of the button the user tapped, when it was accepted: the shell shows it under the question
-    chosen: str | None = None
+    # the event came from a keyboard that no longer applies (the shell leaves that message's text as it was)
+    stale: bool = False

@@ -201,8 +201,8 @@ def _is_current(state: TriageState, session: int, question: str) -> bool:
 def _stale(content: Content, state: TriageState) -> Result[TriageState]:
     strings = content.strings
     if state.status == "asking":
-        return Result(state, [question_reply(content, state, prefix=rich(strings.stale_answer))])
-    return Result(state, [Reply(f"{rich(strings.stale_answer)}\n\n{rich(strings.triage_finished)}")])
+        return Result(state, [question_reply(content, state, prefix=rich(strings.stale_answer))], stale=True)
+    return Result(state, [Reply(f"{rich(strings.stale_answer)}\n\n{rich(strings.triage_finished)}")], stale=True)
 
 
 def _answer(question: Question, value: str) -> Answer | None:
@@ -220,8 +220,7 @@ def handle(content: Content, state: TriageState, event: Event) -> Result[TriageS
             answer = _answer(question, value)
             if answer is None or not _is_current(state, session, qid):
                 return _stale(content, state)
-            result = _run(content, state, "choose", answer)
-            return Result(result.state, result.replies, result.effects, chosen=answer.label)
+            return _run(content, state, "choose", answer)
         case Back(session=session, question=qid) | WarningSigns(session=session, question=qid) if not _is_current(
             state, session, qid
         ):

@@ -15,7 +15,7 @@ from bot.store import SqliteStore
 from content import Content, load_content
 from flows.events import Choose, Consent, Event
 from flows.triage import TriageState
-from tests.test_triage_patterns import ANSWER_SETS
+from tests.answer_sets import ANSWER_SETS
 
 SCRIPTS = [answers for _, answers in ANSWER_SETS.values()]
 

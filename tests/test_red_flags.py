@@ -6,8 +6,8 @@ import pytest
 
 from content import Content
 from flows.markup import plain
+from tests.answer_sets import ANSWER_SETS
 from tests.chat import Chat
-from tests.test_triage_patterns import ANSWER_SETS
 
 # a route that visits every question without raising a flag
 ROUTE = ANSWER_SETS["strain_sprint_pop"][1]

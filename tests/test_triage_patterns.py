@@ -5,168 +5,8 @@ from __future__ import annotations
 import pytest
 
 from content import Content
+from tests.answer_sets import ANSWER_SETS, TYPED
 from tests.chat import Chat
-
-# question -> answer value, in the order the triage asks
-ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
-    "strain_sprint_pop": (
-        "acute_strain",
-        {
-            "onset": "sudden_fast",
-            "pop": "pop_only",
-            "walking": "limp",
-            "location": "mid_thigh",
-            "spread": "stays",
-            "worse": "stretching",
-            "nerves": "no",
-            "training": "hills_speed",
-            "strength": "sometimes",
-            "pain_level": "moderate",
-            "duration": "days",
-            "warning_signs": "none",
-        },
-    ),
-    "strain_slip_mild": (
-        "acute_strain",
-        {
-            "onset": "sudden_other",
-            "pop": "neither",
-            "walking": "normal",
-            "location": "near_knee",
-            "spread": "stays",
-            "worse": "stretching",
-            "nerves": "no",
-            "training": "same",
-            "strength": "regular",
-            "pain_level": "mild",
-            "duration": "days",
-            "warning_signs": "none",
-        },
-    ),
-    "nerve_back_tingling_below_knee": (
-        "sciatic",
-        {
-            "onset": "gradual",
-            "walking": "normal",
-            "location": "lower_back",
-            "spread": "below_knee",
-            "worse": "bending",
-            "nerves": "nerve_signs",
-        },
-    ),
-    "nerve_back_pain_to_foot_no_tingling": (
-        "sciatic",
-        {
-            "onset": "gradual",
-            "walking": "normal",
-            "location": "lower_back",
-            "spread": "below_knee",
-            "worse": "sitting",
-            "nerves": "no",
-            "training": "same",
-            "strength": "rarely",
-            "pain_level": "moderate",
-            "duration": "weeks",
-            "warning_signs": "none",
-        },
-    ),
-    "tendinopathy_sit_bone_sitting": (
-        "tendinopathy",
-        {
-            "onset": "gradual",
-            "walking": "normal",
-            "location": "sit_bone",
-            "spread": "stays",
-            "worse": "sitting",
-            "nerves": "no",
-            "training": "hills_speed",
-            "strength": "rarely",
-            "pain_level": "moderate",
-            "duration": "months",
-            "warning_signs": "none",
-        },
-    ),
-    "tendinopathy_sit_bone_uphill": (
-        "tendinopathy",
-        {
-            "onset": "gradual",
-            "walking": "normal",
-            "location": "sit_bone",
-            "spread": "stays",
-            "worse": "uphill",
-            "nerves": "no",
-            "training": "hills_speed",
-            "strength": "regular",
-            "pain_level": "moderate",
-            "duration": "months",
-            "warning_signs": "none",
-        },
-    ),
-    "piriformis_buttock_sitting": (
-        "piriformis",
-        {
-            "onset": "gradual",
-            "walking": "normal",
-            "location": "buttock",
-            "spread": "to_knee",
-            "worse": "sitting",
-            "nerves": "no",
-            "training": "same",
-            "strength": "sometimes",
-            "pain_level": "moderate",
-            "duration": "weeks",
-            "warning_signs": "none",
-        },
-    ),
-    "piriformis_buttock_spreading": (
-        "piriformis",
-        {
-            "onset": "gradual",
-            "walking": "normal",
-            "location": "buttock",
-            "spread": "to_knee",
-            "worse": "nothing_clear",
-            "nerves": "no",
-            "training": "same",
-            "strength": "rarely",
-            "pain_level": "mild",
-            "duration": "weeks",
-            "warning_signs": "none",
-        },
-    ),
-    "overuse_mileage_jump": (
-        "overuse",
-        {
-            "onset": "more_running",
-            "walking": "normal",
-            "location": "mid_thigh",
-            "spread": "stays",
-            "worse": "long_runs",
-            "nerves": "no",
-            "training": "big_jump",
-            "strength": "rarely",
-            "pain_level": "mild",
-            "duration": "weeks",
-            "warning_signs": "none",
-        },
-    ),
-    "overuse_comeback_weak_glutes": (
-        "overuse",
-        {
-            "onset": "gradual",
-            "walking": "normal",
-            "location": "near_knee",
-            "spread": "stays",
-            "worse": "long_runs",
-            "nerves": "no",
-            "training": "comeback",
-            "strength": "sometimes",
-            "pain_level": "mild",
-            "duration": "days",
-            "warning_signs": "none",
-        },
-    ),
-}
 
 
 def answer_all(chat: Chat, answers: dict[str, str]) -> None:
@@ -217,6 +57,16 @@ def test_strain_grade_follows_severity(content: Content) -> None:
     answer_all(severe, dict(ANSWER_SETS["strain_sprint_pop"][1], pain_level="severe"))
     assert mild.state.triage and mild.state.triage.outcome and mild.state.triage.outcome.grade == "mild"
     assert severe.state.triage and severe.state.triage.outcome and severe.state.triage.outcome.grade == "severe"
+
+
+@pytest.mark.parametrize("case", sorted(ANSWER_SETS))
+def test_typed_answer_set_reaches_its_pattern(content: Content, case: str) -> None:
+    expected, answers = ANSWER_SETS[case]
+    chat = Chat(content)
+    while chat.question is not None:
+        chat.say(TYPED[(chat.question, answers[chat.question])])
+    outcome = chat.state.triage.outcome if chat.state.triage else None
+    assert outcome is not None and outcome.pattern == expected
 
 
 def test_typed_answers_complete_a_triage(content: Content) -> None:

@@ -1,0 +1,101 @@
+"""The Telegram application: build it, wire every handler (the table of contents), run it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.handlers import conversation, data_rights, errors, membership
+from bot.services import Services, install
+from bot.store import SqliteStore
+from content import Content, ContentError, load_content
+
+log = logging.getLogger(__name__)
+
+# the command menu for runners, in menu order; descriptions come from content
+USER_COMMANDS = ("start", "triage", "cancel", "export", "delete", "help")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+def register(application: App) -> None:
+    """Every handler the bot answers to, in the order they are tried."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    # commands first, so "/start" is never read as a typed answer
+    application.add_handler(CommandHandler(["start", "triage", "cancel"], conversation.on_command, filters=private))
+    application.add_handler(CommandHandler("help", conversation.on_help, filters=private))
+    application.add_handler(CommandHandler("export", data_rights.on_export, filters=private))
+    application.add_handler(CommandHandler("delete", data_rights.on_delete, filters=private))
+    application.add_handler(MessageHandler(private & filters.COMMAND, conversation.on_unknown_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, conversation.on_text))
+    # stickers, photos, voice, anything else a runner can send
+    application.add_handler(MessageHandler(private, conversation.on_other_message))
+    # /delete's confirmation before the conversation's buttons, which take every other tap
+    application.add_handler(CallbackQueryHandler(data_rights.on_delete_answer, pattern=r"^del\|"))
+    application.add_handler(CallbackQueryHandler(conversation.on_button))
+    application.add_handler(ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_error_handler(errors.on_error)
+
+
+def command_menu(content: Content) -> list[BotCommand]:
+    return [BotCommand(name, content.strings.command_menu[name]) for name in USER_COMMANDS]
+
+
+def build_application(settings: Settings, content: Content, request: BaseRequest | None = None) -> App:
+    """The application, not yet started. `request` replaces HTTP (in-process tests)."""
+    assert settings.telegram_bot_token is not None
+    store = SqliteStore(settings.database_path, synchronous=settings.sqlite_synchronous)
+
+    async def post_init(application: App) -> None:
+        await store.open()
+        install(application, Services(settings, store, Dispatcher(store, content)))
+        await application.bot.set_my_commands(command_menu(content))
+        log.info("bot ready: database %s", settings.database_path)
+
+    async def post_shutdown(application: App) -> None:
+        await store.close()
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.bot_api_file_url)
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_per_second, max_retries=5))
+        # updates of different runners run concurrently; each runner's own stay in order (user lock)
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request).updater(None)
+    application = builder.build()
+    register(application)
+    return application
+
+
+def run_bot(settings: Settings) -> int:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    content = load_content(settings.content_dir) if settings.content_dir else load_content()
+    missing = [name for name in USER_COMMANDS if name not in content.strings.command_menu]
+    if missing:
+        raise ContentError("strings.yaml", "command_menu", f"no description for {', '.join(missing)}")
+    application = build_application(settings, content)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+    return 0

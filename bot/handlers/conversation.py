@@ -1,0 +1,113 @@
+"""The runner's conversation: commands, typed messages, button taps, anything else sent."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.callback_data import decode
+from bot.rendering import answered
+from bot.sending import send_replies
+from bot.services import services
+from flows.conversation import Conversation
+from flows.events import BeginTriage, Cancel, Choose, Event, Start, Text, Unsupported
+from flows.markup import rich
+from flows.replies import Reply, Result
+
+log = logging.getLogger(__name__)
+
+COMMAND_EVENTS: dict[str, Event] = {"start": Start(), "triage": BeginTriage(), "cancel": Cancel()}
+# a button whose data this version cannot read is treated like any other stale button
+UNREADABLE_BUTTON = Choose(session=-1, question="", value="")
+
+
+async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> Result[Conversation] | None:
+    """Dispatch the event (state and answer are stored before anything is sent), then reply."""
+    user = update.effective_user
+    assert user is not None
+    found = services(context)
+    result = await found.dispatcher.dispatch(user.id, event, update.update_id)
+    if result is None:
+        log.info("update %s already handled", update.update_id)
+        return None
+    await send_replies(context.bot, found.store, user.id, result.replies)
+    return result
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start, /triage, /cancel: the flow decides what the runner sees."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    await _run(update, context, COMMAND_EVENTS[command])
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: what the bot can do."""
+    chat = update.effective_chat
+    assert chat is not None
+    found = services(context)
+    await send_replies(context.bot, found.store, chat.id, [Reply(rich(found.dispatcher.content.strings.help))])
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other /command: a pointer to /help (admin commands look exactly like this to others)."""
+    chat = update.effective_chat
+    assert chat is not None
+    found = services(context)
+    text = rich(found.dispatcher.content.strings.unknown_command)
+    await send_replies(context.bot, found.store, chat.id, [Reply(text)])
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text: read for warning signs first, then as an answer."""
+    message = update.effective_message
+    assert message is not None
+    await _run(update, context, Text(message.text or ""))
+
+
+async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice and the like: a caption is still read; otherwise a polite pointer."""
+    message = update.effective_message
+    assert message is not None
+    await _run(update, context, Text(message.caption) if message.caption else Unsupported())
+
+
+def _tapped_label(message: Message, data: str) -> str | None:
+    markup = message.reply_markup
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return None
+    return next((b.text for row in markup.inline_keyboard for b in row if b.callback_data == data), None)
+
+
+async def _show_choice(message: Message, data: str, stale: bool) -> None:
+    """Edit the tapped message so the chat reads as a record: the choice shown, the buttons gone."""
+    label = _tapped_label(message, data)
+    try:
+        if stale or label is None or not message.text:
+            await message.edit_reply_markup(reply_markup=None)
+        else:
+            await message.edit_text(answered(message.text_html, label), parse_mode=ParseMode.HTML, reply_markup=None)
+    except BadRequest as exc:  # too old to edit, or already edited by a double tap
+        log.debug("could not edit tapped message: %s", exc)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tapped inline button: answer it, record the choice in the chat, then reply."""
+    query = update.callback_query
+    assert query is not None
+    event = decode(query.data) or UNREADABLE_BUTTON
+    user = update.effective_user
+    assert user is not None
+    found = services(context)
+    result = await found.dispatcher.dispatch(user.id, event, update.update_id)
+    await query.answer()
+    if result is None:
+        return
+    if isinstance(query.message, Message) and query.data:
+        await _show_choice(query.message, query.data, result.stale)
+    await send_replies(context.bot, found.store, user.id, result.replies)

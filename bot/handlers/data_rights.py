@@ -1,0 +1,69 @@
+"""/export and /delete: a runner's data, given back or removed."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.services import services
+from flows.markup import rich
+
+log = logging.getLogger(__name__)
+
+CONFIRM, KEEP = "del|yes", "del|no"
+
+
+async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export: a JSON file with every row stored about the runner."""
+    user = update.effective_user
+    assert user is not None
+    found = services(context)
+    async with found.dispatcher.locks.hold(user.id):
+        data = await found.store.export_user(user.id)
+    document = json.dumps({"user_id": user.id, "tables": data}, indent=2, ensure_ascii=False, default=str)
+    await context.bot.send_document(
+        user.id,
+        document.encode(),
+        filename=f"thigh-coach-data-{user.id}.json",
+        caption=rich(found.dispatcher.content.strings.export_caption),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/delete: asks for confirmation first."""
+    chat = update.effective_chat
+    assert chat is not None
+    strings = services(context).dispatcher.content.strings
+    buttons = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(strings.delete_yes, callback_data=CONFIRM)],
+            [InlineKeyboardButton(strings.delete_no, callback_data=KEEP)],
+        ]
+    )
+    await context.bot.send_message(
+        chat.id, rich(strings.delete_confirm), parse_mode=ParseMode.HTML, reply_markup=buttons
+    )
+
+
+async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The confirmation buttons of /delete."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    found = services(context)
+    strings = found.dispatcher.content.strings
+    await query.answer()
+    if query.data == CONFIRM:
+        async with found.dispatcher.locks.hold(user.id):
+            removed = await found.store.delete_user(user.id)
+        log.info("user data deleted on request (%s rows)", removed)
+        text = strings.deleted
+    else:
+        text = strings.delete_kept
+    if isinstance(query.message, Message):
+        await query.message.edit_text(rich(text), parse_mode=ParseMode.HTML, reply_markup=None)

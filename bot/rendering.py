@@ -1,0 +1,72 @@
+"""Flow replies as Telegram messages: HTML text within 4096 characters, inline keyboards."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callback_data import encode
+from flows.markup import plain
+from flows.replies import Reply
+
+MESSAGE_LIMIT = 4096
+
+
+def _pieces(text: str, separator: str, limit: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for piece in text.split(separator):
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split at paragraph boundaries, then at lines; a single over-long line is cut as plain text.
+
+    Content keeps its <b>/<i> tags within a paragraph, so splitting between paragraphs or lines
+    never tears a tag apart. The rare hard cut drops the markup instead of breaking it.
+    """
+    chunks: list[str] = []
+    for paragraph_chunk in _pieces(text, "\n\n", limit):
+        if len(paragraph_chunk) <= limit:
+            chunks.append(paragraph_chunk)
+            continue
+        for line_chunk in _pieces(paragraph_chunk, "\n", limit):
+            if len(line_chunk) <= limit:
+                chunks.append(line_chunk)
+                continue
+            flat = plain(line_chunk)
+            step = limit // 2  # escaping can double the length of a piece
+            chunks.extend(html.escape(flat[i : i + step], quote=False) for i in range(0, len(flat), step))
+    return chunks
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(button.label, callback_data=encode(button.event)) for button in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def messages(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """The reply as one or more messages; the keyboard goes with the last one."""
+    chunks = split_text(reply.text)
+    return [(chunk, keyboard(reply) if index == len(chunks) - 1 else None) for index, chunk in enumerate(chunks)]
+
+
+def answered(question_html: str, label: str) -> str:
+    """The tapped question as it reads afterwards: the question and the choice made."""
+    return f"{question_html}\n\n✅ <b>{html.escape(label, quote=False)}</b>"

@@ -1,0 +1,29 @@
+"""Sending replies to a runner; a runner who blocked the bot is marked inactive, not retried."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+
+from bot.rendering import messages
+from bot.store import Store
+from flows.replies import Reply
+
+log = logging.getLogger(__name__)
+
+
+async def send_replies(bot: Bot, store: Store, chat_id: int, replies: Iterable[Reply]) -> bool:
+    """Send every reply in order. False if the user has blocked the bot (now marked inactive)."""
+    for reply in replies:
+        for text, markup in messages(reply):
+            try:
+                await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            except Forbidden:
+                log.info("user %s blocked the bot; marked inactive", chat_id)
+                await store.set_active(chat_id, False)
+                return False
+    return True

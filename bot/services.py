@@ -1,0 +1,31 @@
+"""What every handler needs, created in post_init and kept in the application's bot_data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext
+
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.store import Store
+
+KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    dispatcher: Dispatcher
+
+
+def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    found = context.application.bot_data[KEY]
+    assert isinstance(found, Services)
+    return found
+
+
+def install(application: Application[Any, Any, Any, Any, Any, Any], found: Services) -> None:
+    application.bot_data[KEY] = found
