@@ -22,7 +22,11 @@ class Services:
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    found = context.application.bot_data[KEY]
+    return installed(context.application)
+
+
+def installed(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    found = application.bot_data[KEY]
     assert isinstance(found, Services)
     return found
 

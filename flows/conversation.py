@@ -101,7 +101,8 @@ def handle(content: Content, state: Conversation, event: Event) -> Result[Conver
         case _ if not state.consented:
             if isinstance(event, Text):
                 return _idle_text(content, state, event.text)
-            return Result(state, [_consent_prompt(content, intro=False)])
+            notice = [Reply(rich(strings.unsupported_message))] if isinstance(event, Unsupported) else []
+            return Result(state, [*notice, _consent_prompt(content, intro=False)])
         case BeginTriage():
             return _with_triage(state, triage.begin(content, state.triage))
         case Resume():

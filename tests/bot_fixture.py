@@ -1,0 +1,37 @@
+"""A real PTB application on a real SQLite file, talking to the in-process fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.app import App, build_application
+from bot.config import Settings
+from content import Content, load_content
+from tests.fake_bot_api import FakeBotApi
+
+
+def test_settings(database: Path, **overrides: Any) -> Settings:
+    token = SecretStr("1:test")
+    return Settings(_env_file=None, telegram_bot_token=token, database_path=database, **overrides)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(
+    database: Path, content: Content | None = None, **overrides: Any
+) -> AsyncIterator[tuple[App, FakeBotApi]]:
+    api = FakeBotApi()
+    app = build_application(test_settings(database, **overrides), content or load_content(), request=api)
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    try:
+        yield app, api
+    finally:
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+        await app.shutdown()

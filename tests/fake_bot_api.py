@@ -1,0 +1,166 @@
+"""An in-process Bot API for fast unit tests and benchmarks: no network, real PTB dispatching.
+
+It answers the methods the bot uses, remembers what was sent, and can play a runner who blocked
+the bot (403) or a flood limit (429).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {"id": 666, "is_bot": True, "first_name": "Thigh Coach", "username": "ThighCoachTestBot"}
+
+
+@dataclass
+class Sent:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class FakeBotApi(BaseRequest):
+    calls: list[Sent] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    flood: int = 0  # how many sends answer 429 next
+    retry_after: int = 1
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        self.calls.append(Sent(api_method, params))
+        chat_id = params.get("chat_id")
+        if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
+            if int(chat_id) in self.blocked:
+                return self._error(403, "Forbidden: bot was blocked by the user")
+            if self.flood > 0:
+                self.flood -= 1
+                return self._error(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
+        return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    @staticmethod
+    def _error(code: int, description: str, retry_after: int | None = None) -> tuple[int, bytes]:
+        payload: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            payload["parameters"] = {"retry_after": retry_after}
+        return code, json.dumps(payload).encode()
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"):
+            chat_id = int(params["chat_id"])
+            message_id = int(params.get("message_id") or next(self._ids))
+            message: dict[str, Any] = {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+            }
+            if "text" in params:
+                message["text"] = params["text"]
+            if method == "sendDocument":
+                message["document"] = {"file_id": f"f{message_id}", "file_unique_id": f"f{message_id}"}
+            return message
+        return True
+
+    def sent(self, chat_id: int | None = None) -> list[Sent]:
+        return [
+            c
+            for c in self.calls
+            if c.method in ("sendMessage", "sendDocument") and (chat_id is None or int(c.params["chat_id"]) == chat_id)
+        ]
+
+
+_update_ids = itertools.count(1)
+
+
+def _user(user_id: int) -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": f"Runner {user_id}"}
+
+
+def message_update(bot: Bot, user_id: int, text: str | None = None, **extra: Any) -> Update:
+    message: dict[str, Any] = {
+        "message_id": next(_update_ids),
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private"},
+        "from": _user(user_id),
+        **extra,
+    }
+    if text is not None:
+        message["text"] = text
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return Update.de_json({"update_id": next(_update_ids), "message": message}, bot)
+
+
+def callback_update(bot: Bot, user_id: int, sent: Sent, label: str) -> Update:
+    """A tap on a button of a message the bot really sent."""
+    button = next(b for b in sent.buttons if b["text"] == label)
+    message = {
+        "message_id": next(_update_ids),
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private"},
+        "from": BOT_USER,
+        "text": sent.text,
+        "reply_markup": {"inline_keyboard": [[b] for b in sent.buttons]},
+    }
+    query = {
+        "id": str(next(_update_ids)),
+        "from": _user(user_id),
+        "chat_instance": f"ci{user_id}",
+        "message": message,
+        "data": button["callback_data"],
+    }
+    return Update.de_json({"update_id": next(_update_ids), "callback_query": query}, bot)
+
+
+def member_update(bot: Bot, user_id: int, status: str) -> Update:
+    def member(state: str) -> dict[str, Any]:
+        return {"status": state, "user": BOT_USER, **({"until_date": 0} if state == "kicked" else {})}
+
+    change = {
+        "chat": {"id": user_id, "type": "private"},
+        "from": _user(user_id),
+        "date": int(time.time()),
+        "old_chat_member": member("member" if status == "kicked" else "kicked"),
+        "new_chat_member": member(status),
+    }
+    return Update.de_json({"update_id": next(_update_ids), "my_chat_member": change}, bot)

@@ -1,0 +1,138 @@
+"""The Telegram shell through real PTB dispatching and an in-process Bot API (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import bot.dispatch
+from bot.callback_data import LIMIT, decode, encode
+from bot.rendering import split_text
+from bot.services import installed
+from content import Content
+from flows.events import Back, Choose, WarningSigns
+from flows.markup import plain
+from tests.bot_fixture import running_bot
+from tests.fake_bot_api import callback_update, member_update, message_update
+
+
+async def test_start_consent_and_first_question(tmp_path: Path, content: Content) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 5, "/start"))
+        prompt = api.sent(5)[-1]
+        assert "not a diagnosis" in prompt.text
+        await app.process_update(callback_update(app.bot, 5, prompt, content.strings.consent_button))
+        edits = [c for c in api.calls if c.method == "editMessageText"]
+        assert edits and edits[-1].text.endswith(f"✅ <b>{content.strings.consent_button}</b>")
+        question = api.sent(5)[-1]
+        assert content.questions["onset"].text in question.text
+        assert all(len(b["callback_data"].encode()) <= LIMIT for b in question.buttons)
+
+
+async def test_command_menu_is_set(tmp_path: Path) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (_, api):
+        menu = [c for c in api.calls if c.method == "setMyCommands"]
+        assert len(menu) == 1
+
+
+async def test_blocked_user_becomes_inactive_and_start_reactivates(tmp_path: Path) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 7, "/start"))
+        store = installed(app).store
+        api.blocked.add(7)
+        await app.process_update(message_update(app.bot, 7, "/help"))
+        assert not (await store.load(7)).active
+        api.blocked.clear()
+        await app.process_update(message_update(app.bot, 7, "/start"))
+        assert (await store.load(7)).active
+
+
+async def test_my_chat_member_kicked_marks_inactive(tmp_path: Path) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, _):
+        await app.process_update(message_update(app.bot, 8, "/start"))
+        await app.process_update(member_update(app.bot, 8, "kicked"))
+        assert not (await installed(app).store.load(8)).active
+        await app.process_update(member_update(app.bot, 8, "member"))
+        assert (await installed(app).store.load(8)).active
+
+
+async def test_an_error_is_told_politely_and_the_place_is_kept(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 9, "/start"))
+        await app.process_update(message_update(app.bot, 9, "yes"))
+        before = await installed(app).store.load(9)
+
+        def broken(*args: object) -> None:
+            raise RuntimeError("a bug in a flow")
+
+        monkeypatch.setattr(bot.dispatch, "handle", broken)
+        await app.process_update(message_update(app.bot, 9, "gradually"))
+        assert api.sent(9)[-1].text == content.strings.error
+        assert await installed(app).store.load(9) == before
+
+
+async def test_unreadable_button_is_treated_as_stale(tmp_path: Path, content: Content) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 10, "/start"))
+        await app.process_update(message_update(app.bot, 10, "yes"))
+        question = api.sent(10)[-1]
+        forged = type(question)(question.method, {**question.params})
+        forged.params["reply_markup"] = {"inline_keyboard": [[{"text": "Old", "callback_data": "zz|old"}]]}
+        await app.process_update(callback_update(app.bot, 10, forged, "Old"))
+        assert plain(api.sent(10)[-1].text).startswith(content.strings.stale_answer)
+
+
+async def test_sticker_gets_a_pointer_and_a_caption_is_read(tmp_path: Path, content: Content) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 11, "/start"))
+        sticker = {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+        await app.process_update(message_update(app.bot, 11, sticker=sticker))
+        assert plain(api.sent(11)[-2].text) == content.strings.unsupported_message
+        assert content.strings.consent_button in [b["text"] for b in api.sent(11)[-1].buttons]
+        photo = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+        await app.process_update(message_update(app.bot, 11, photo=photo, caption="my calf is swollen after a flight"))
+        assert content.flags["clot"].advice in plain(api.sent(11)[-1].text)
+
+
+def test_every_content_button_fits_callback_data(content: Content) -> None:
+    for question in content.triage.questions:
+        for answer in question.answers:
+            for event in (
+                Choose(2**31, question.id, answer.value),
+                Back(2**31, question.id),
+                WarningSigns(2**31, question.id),
+            ):
+                data = encode(event)
+                assert len(data.encode()) <= LIMIT
+                assert decode(data) == event
+
+
+@pytest.mark.parametrize("data", ["", "c|x|q|v", "c|1|q", "w", "b|1|q|extra", "🙂"])
+def test_garbage_callback_data_decodes_to_nothing(data: str) -> None:
+    assert decode(data) is None
+
+
+def test_long_replies_split_at_paragraphs_within_the_limit() -> None:
+    paragraphs = [f"<b>Part {i}</b> " + "word " * 150 for i in range(30)]
+    text = "\n\n".join(paragraphs)
+    chunks = split_text(text)
+    assert len(chunks) > 1 and all(len(c) <= 4096 for c in chunks)
+    assert "\n\n".join(chunks) == text
+    assert all(c.count("<b>") == c.count("</b>") for c in chunks)
+
+
+def test_one_huge_line_is_cut_without_breaking_markup() -> None:
+    chunks = split_text("<b>" + "x" * 10_000 + "</b> & more")
+    assert all(len(c) <= 4096 and "<b>" not in c for c in chunks)
+    assert plain("".join(chunks)) == "x" * 10_000 + " & more"
