@@ -21,7 +21,8 @@ USERS = 200
 
 def decide(step: int) -> Decide[None]:
     def run(stored: Stored) -> tuple[Change, None]:
-        data = {"consented": True, "triage": {"session": 1, "question": f"q{step % 12}", "answers": [["a", "b"]] * 6}}
+        answers = ",".join(['["a","b"]'] * 6)
+        data = f'{{"consented":true,"triage":{{"session":1,"question":"q{step % 12}","answers":[{answers}]}}}}'
         return Change(data=data, state="triage:asking", consented=True, answers=(AnswerRow(1, f"q{step}", "v"),)), None
 
     return run

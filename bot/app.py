@@ -71,17 +71,18 @@ def build_application(settings: Settings, content: Content, request: BaseRequest
     async def post_shutdown(application: App) -> None:
         await store.close()
 
-    builder = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_per_second, max_retries=5))
         # updates of different runners run concurrently; each runner's own stay in order (user lock)
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if settings.send_rate_per_second > 0:
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_per_second, max_retries=5))
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     application = builder.build()

@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     bot_api_base_url: str = "https://api.telegram.org/bot"
     bot_api_file_url: str = "https://api.telegram.org/file/bot"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # Telegram allows about 30 messages/s across chats; more only makes sense with a local Bot API server
-    send_rate_per_second: Annotated[float, Field(gt=0, le=1000)] = 25.0
+    # Telegram allows about 30 messages/s across chats; more, or 0 (no limiter), only for a local Bot API server
+    send_rate_per_second: Annotated[float, Field(ge=0, le=1000)] = 25.0
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -21,11 +21,11 @@ def restore(stored: Stored) -> Conversation:
     if stored.data is None:
         return Conversation()
     try:
-        return Conversation.model_validate(stored.data)
+        return Conversation.model_validate_json(stored.data)
     except ValidationError:
         # state written by an incompatible version: keep consent, restart the questions
         log.warning("user %s: stored state unreadable, starting fresh", stored.user_id)
-        return Conversation(consented=bool(stored.data.get("consented", False)))
+        return Conversation(consented='"consented":true' in stored.data.replace(" ", ""))
 
 
 def where(state: Conversation) -> str:
@@ -49,7 +49,7 @@ class Dispatcher:
         def decide(stored: Stored) -> tuple[Change, Result[Conversation]]:
             result = handle(content, restore(stored), event)
             change = Change(
-                data=result.state.model_dump(mode="json"),
+                data=result.state.model_dump_json(),
                 state=where(result.state),
                 consented=result.state.consented,
                 active=True if isinstance(event, Start) else None,

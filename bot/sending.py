@@ -16,14 +16,19 @@ from flows.replies import Reply
 log = logging.getLogger(__name__)
 
 
-async def send_replies(bot: Bot, store: Store, chat_id: int, replies: Iterable[Reply]) -> bool:
-    """Send every reply in order. False if the user has blocked the bot (now marked inactive)."""
+async def deliver(bot: Bot, chat_id: int, replies: Iterable[Reply]) -> None:
+    """Send every reply in order, as HTML messages within Telegram's limits."""
     for reply in replies:
         for text, markup in messages(reply):
-            try:
-                await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            except Forbidden:
-                log.info("user %s blocked the bot; marked inactive", chat_id)
-                await store.set_active(chat_id, False)
-                return False
+            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def send_replies(bot: Bot, store: Store, chat_id: int, replies: Iterable[Reply]) -> bool:
+    """Send every reply in order. False if the user has blocked the bot (now marked inactive)."""
+    try:
+        await deliver(bot, chat_id, replies)
+    except Forbidden:
+        log.info("user %s blocked the bot; marked inactive", chat_id)
+        await store.set_active(chat_id, False)
+        return False
     return True

@@ -34,7 +34,7 @@ class Conversation(BaseModel):
     triage: TriageState | None = None
 
 
-def _consent_prompt(content: Content, intro: bool) -> Reply:
+def consent_prompt(content: Content, intro: bool) -> Reply:
     strings = content.strings
     text = f"{rich(strings.welcome)}\n\n<i>{rich(strings.disclaimer)}</i>" if intro else rich(strings.consent_needed)
     return Reply(
@@ -64,7 +64,7 @@ def _red_flag(content: Content, state: Conversation, text: str) -> Result[Conver
 def _start(content: Content, state: Conversation) -> Result[Conversation]:
     strings = content.strings
     if not state.consented:
-        return Result(state, [_consent_prompt(content, intro=True)])
+        return Result(state, [consent_prompt(content, intro=True)])
     if state.triage is not None and state.triage.status in ("asking", "paused"):
         buttons = ((Button(strings.resume_button, Resume()), Button(strings.restart_button, BeginTriage())),)
         return Result(state, [Reply(rich(strings.resume_or_restart), buttons)])
@@ -78,7 +78,7 @@ def _idle_text(content: Content, state: Conversation, text: str) -> Result[Conve
     if not state.consented:
         if understanding(content).means_yes(text):
             return handle(content, state, Consent(True))
-        return Result(state, [_consent_prompt(content, intro=False)])
+        return Result(state, [consent_prompt(content, intro=False)])
     return Result(state, [Reply(rich(strings.idle_hint))])
 
 
@@ -102,7 +102,7 @@ def handle(content: Content, state: Conversation, event: Event) -> Result[Conver
             if isinstance(event, Text):
                 return _idle_text(content, state, event.text)
             notice = [Reply(rich(strings.unsupported_message))] if isinstance(event, Unsupported) else []
-            return Result(state, [*notice, _consent_prompt(content, intro=False)])
+            return Result(state, [*notice, consent_prompt(content, intro=False)])
         case BeginTriage():
             return _with_triage(state, triage.begin(content, state.triage))
         case Resume():

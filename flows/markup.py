@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _ALLOWED = re.compile(r"&lt;(/?)(b|i)&gt;")
 _TAG = re.compile(r"</?(?:b|i)>")
 
 
+@lru_cache(maxsize=8192)  # content texts repeat for every runner; escaping them once is enough
 def rich(text: str) -> str:
     """Escape a content text for HTML while keeping its <b> and <i> tags."""
     return _ALLOWED.sub(r"<\1\2>", html.escape(text, quote=False))

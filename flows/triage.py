@@ -1,7 +1,7 @@
 """The triage questions as a state machine: ask, record, go back, escalate, conclude.
 
 The machine is defined once (states and transitions as a table, see TRANSITIONS) and shared: each
-event attaches a fresh, light `_Turn` model, fires one trigger, and detaches it again.
+event makes a fresh, light `_Turn` model and fires one of the machine's events on it.
 """
 
 from __future__ import annotations
@@ -141,12 +141,11 @@ def _completed(outcome: Outcome) -> TriageCompleted:
 
 
 def _run(content: Content, state: TriageState, trigger: str, *args: Any) -> Result[TriageState]:
-    turn = _Turn(content, state.model_copy(deep=True))
-    MACHINE.add_model(turn, initial=state.status)
-    try:
-        getattr(turn, trigger)(*args)
-    finally:
-        MACHINE.remove_model(turn)
+    # answers is the only mutable part the callbacks touch (its items are tuples): copy just that
+    turn = _Turn(content, state.model_copy(update={"answers": list(state.answers)}), state=state.status)
+    # fire the shared machine's event on the turn directly: attaching the model (add_model) would
+    # only decorate it with convenience methods, and costs more than the whole transition
+    MACHINE.events[trigger].trigger(turn, *args)
     turn.data.status = turn.state  # type: ignore[assignment]
     return Result(turn.data, turn.replies, turn.effects)
 

@@ -42,6 +42,8 @@ class FakeBotApi(BaseRequest):
     flood: int = 0  # how many sends answer 429 next
     retry_after: int = 1
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # the last message sent to each chat, so a scripted runner finds it without scanning every call
+    last_sent: dict[int, Sent] = field(default_factory=dict)
 
     async def initialize(self) -> None:
         return None
@@ -65,7 +67,8 @@ class FakeBotApi(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
-        self.calls.append(Sent(api_method, params))
+        call = Sent(api_method, params)
+        self.calls.append(call)
         chat_id = params.get("chat_id")
         if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
             if int(chat_id) in self.blocked:
@@ -73,6 +76,8 @@ class FakeBotApi(BaseRequest):
             if self.flood > 0:
                 self.flood -= 1
                 return self._error(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
+        if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
+            self.last_sent[int(chat_id)] = call
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
 
     @staticmethod

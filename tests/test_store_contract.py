@@ -21,7 +21,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     await backend.close()
 
 
-def writes(data: dict[str, object], answers: tuple[AnswerRow, ...] = ()) -> Callable[[Stored], tuple[Change, Stored]]:
+def writes(data: str, answers: tuple[AnswerRow, ...] = ()) -> Callable[[Stored], tuple[Change, Stored]]:
     def decide(stored: Stored) -> tuple[Change, Stored]:
         return Change(data=data, state="s", consented=True, answers=answers), stored
 
@@ -34,42 +34,42 @@ async def test_unknown_user_is_new(store: Store) -> None:
 
 
 async def test_apply_stores_state_and_answers_together(store: Store) -> None:
-    seen = await store.apply(1, 100, writes({"n": 1}, (AnswerRow(1, "onset", "gradual"),)))
+    seen = await store.apply(1, 100, writes('{"n": 1}', (AnswerRow(1, "onset", "gradual"),)))
     assert seen is not None and seen.data is None
     stored = await store.load(1)
-    assert stored.data == {"n": 1}
+    assert stored.data == '{"n": 1}'
     assert await store.answers(1) == [AnswerRow(1, "onset", "gradual")]
 
 
 async def test_same_update_twice_has_one_effect(store: Store) -> None:
-    first = await store.apply(1, 7, writes({"n": 1}, (AnswerRow(1, "onset", "gradual"),)))
-    second = await store.apply(1, 7, writes({"n": 2}, (AnswerRow(1, "onset", "gradual"),)))
+    first = await store.apply(1, 7, writes('{"n": 1}', (AnswerRow(1, "onset", "gradual"),)))
+    second = await store.apply(1, 7, writes('{"n": 2}', (AnswerRow(1, "onset", "gradual"),)))
     assert first is not None and second is None
-    assert (await store.load(1)).data == {"n": 1}
+    assert (await store.load(1)).data == '{"n": 1}'
     assert len(await store.answers(1)) == 1
 
 
 async def test_a_failing_decision_changes_nothing(store: Store) -> None:
-    await store.apply(1, 1, writes({"n": 1}))
+    await store.apply(1, 1, writes('{"n": 1}'))
 
     def boom(stored: Stored) -> tuple[Change, None]:
         raise RuntimeError("flow bug")
 
     with pytest.raises(RuntimeError):
         await store.apply(1, 2, boom)
-    assert (await store.load(1)).data == {"n": 1}
+    assert (await store.load(1)).data == '{"n": 1}'
     # the failed update was not marked handled: a retry is processed
-    assert await store.apply(1, 2, writes({"n": 2})) is not None
+    assert await store.apply(1, 2, writes('{"n": 2}')) is not None
 
 
 async def test_versions_count_writes(store: Store) -> None:
     for update in range(3):
-        await store.apply(5, update, writes({"n": update}))
+        await store.apply(5, update, writes(f'{{"n": {update}}}'))
     assert (await store.load(5)).version == 3
 
 
 async def test_active_flag(store: Store) -> None:
-    await store.apply(3, None, writes({}))
+    await store.apply(3, None, writes("{}"))
     await store.set_active(3, False)
     assert not (await store.load(3)).active
 
@@ -77,7 +77,7 @@ async def test_active_flag(store: Store) -> None:
 async def test_export_then_delete_leaves_nothing(store: Store) -> None:
     def decide(stored: Stored) -> tuple[Change, None]:
         change = Change(
-            data={"k": "v"},
+            data='{"k": "v"}',
             state="triage:finished",
             consented=True,
             answers=(AnswerRow(1, "onset", "gradual"),),
@@ -94,4 +94,4 @@ async def test_export_then_delete_leaves_nothing(store: Store) -> None:
     removed = await store.delete_user(9)
     assert removed == sum(len(rows) for rows in exported.values())
     assert not any((await store.export_user(9)).values())
-    assert (await store.load(10)).data == {"k": "v"}, "other users are untouched"
+    assert (await store.load(10)).data == '{"k": "v"}', "other users are untouched"

@@ -84,7 +84,7 @@ def _tapped_label(message: Message, data: str) -> str | None:
     return next((b.text for row in markup.inline_keyboard for b in row if b.callback_data == data), None)
 
 
-async def _show_choice(message: Message, data: str, stale: bool) -> None:
+async def show_choice(message: Message, data: str, stale: bool) -> None:
     """Edit the tapped message so the chat reads as a record: the choice shown, the buttons gone."""
     label = _tapped_label(message, data)
     try:
@@ -109,5 +109,5 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if result is None:
         return
     if isinstance(query.message, Message) and query.data:
-        await _show_choice(query.message, query.data, result.stale)
+        await show_choice(query.message, query.data, result.stale)
     await send_replies(context.bot, found.store, user.id, result.replies)

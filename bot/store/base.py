@@ -18,10 +18,10 @@ class StoreError(Exception):
 
 @dataclass(frozen=True)
 class Stored:
-    """One user's conversation as stored; `data` is None for someone new."""
+    """One user's conversation as stored: `data` is its JSON document, None for someone new."""
 
     user_id: int
-    data: dict[str, Any] | None
+    data: str | None
     version: int
     active: bool
 
@@ -44,7 +44,7 @@ class OutcomeRow:
 class Change:
     """Everything one event changes for one user, written in a single transaction."""
 
-    data: dict[str, Any]
+    data: str  # the new conversation state, a JSON document
     state: str
     consented: bool
     active: bool | None = None

@@ -6,12 +6,14 @@ as one function inside the connection's thread: load, decide, write, commit, in 
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
-import json
 import os
 import sqlite3
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -25,6 +27,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _DUPLICATE = object()
+
+
+@dataclass(frozen=True)
+class _Pending:
+    user_id: int
+    update_id: int | None
+    decide: Decide[Any]
+    future: asyncio.Future[Any]
 
 
 def _explain(error: sqlite3.Error, path: Path) -> str:
@@ -96,6 +106,8 @@ class SqliteStore:
         self.journal_mode = journal_mode
         self._db: aiosqlite.Connection | None = None
         self._instance_lock: IO[str] | None = None
+        self._queue: list[_Pending] = []
+        self._committer: asyncio.Task[None] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -148,7 +160,7 @@ class SqliteStore:
         # aiosqlite's own dispatch into its thread; its public API offers one hop per statement only
         return await db._execute(lambda: fn(db._conn))  # type: ignore[no-any-return, no-untyped-call]
 
-    def _write(self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], R]) -> R:
+    def _write(self, conn: sqlite3.Connection, *, fn: Callable[[sqlite3.Connection], R]) -> R:
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = fn(conn)
@@ -164,8 +176,50 @@ class SqliteStore:
     # --- conversation ------------------------------------------------------------------
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
-        outcome = await self._run(lambda conn: self._write(conn, lambda c: self._apply(c, user_id, update_id, decide)))
+        """Queue the event for the next group commit and wait until it is durable."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(user_id, update_id, decide, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_queued())
+        outcome = await future
         return None if outcome is _DUPLICATE else outcome
+
+    async def _commit_queued(self) -> None:
+        """Group commit: every event waiting now goes into one transaction, in one thread hop.
+
+        Each event runs in its own savepoint, so one failing decision rolls back only itself.
+        Per-user locks guarantee a batch never holds two events of the same user.
+        """
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                outcomes = await self._run(partial(self._write, fn=partial(self._apply_batch, batch=batch)))
+            except BaseException as exc:  # the whole transaction failed: every event in it hears why
+                for pending in batch:
+                    if not pending.future.done():
+                        pending.future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for pending, (ok, value) in zip(batch, outcomes, strict=True):
+                if pending.future.done():
+                    continue
+                if ok:
+                    pending.future.set_result(value)
+                else:
+                    pending.future.set_exception(value)
+
+    def _apply_batch(self, conn: sqlite3.Connection, *, batch: list[_Pending]) -> list[tuple[bool, Any]]:
+        outcomes: list[tuple[bool, Any]] = []
+        for pending in batch:
+            conn.execute("SAVEPOINT event")
+            try:
+                outcomes.append((True, self._apply(conn, pending.user_id, pending.update_id, pending.decide)))
+            except Exception as exc:
+                conn.execute("ROLLBACK TO event")
+                outcomes.append((False, exc))
+            conn.execute("RELEASE event")
+        return outcomes
 
     def _apply(self, conn: sqlite3.Connection, user_id: int, update_id: int | None, decide: Decide[T]) -> Any:
         now = self._now()
@@ -189,8 +243,7 @@ class SqliteStore:
         ).fetchone()
         if row is None:
             return Stored(user_id, None, 0, True)
-        data = json.loads(row[0]) if row[0] is not None else None
-        return Stored(user_id, data, int(row[1] or 0), bool(row[2]))
+        return Stored(user_id, row[0], int(row[1] or 0), bool(row[2]))
 
     def _save(self, conn: sqlite3.Connection, user_id: int, change: Change, now: str) -> None:
         conn.execute(
@@ -204,7 +257,7 @@ class SqliteStore:
             "INSERT INTO flow_state (user_id, flow, state, data, version) VALUES (?, 'conversation', ?, ?, 1) "
             "ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
             "version = flow_state.version + 1",
-            (user_id, change.state, json.dumps(change.data, separators=(",", ":"))),
+            (user_id, change.state, change.data),
         )
         if change.answers:
             conn.executemany(
@@ -233,7 +286,7 @@ class SqliteStore:
         await self._run(
             lambda conn: self._write(
                 conn,
-                lambda c: c.execute(
+                fn=lambda c: c.execute(
                     "UPDATE users SET active = ?, updated_at = ? WHERE user_id = ?", (int(active), self._now(), user_id)
                 ),
             )
@@ -243,7 +296,7 @@ class SqliteStore:
         await self._run(
             lambda conn: self._write(
                 conn,
-                lambda c: c.execute(
+                fn=lambda c: c.execute(
                     "INSERT INTO audit (at, actor_id, action, user_id, detail) VALUES (?, ?, ?, ?, ?)",
                     (self._now(), actor_id, action, user_id, detail),
                 ),
@@ -276,7 +329,7 @@ class SqliteStore:
             )
             return removed
 
-        return await self._run(lambda conn: self._write(conn, delete))
+        return await self._run(lambda conn: self._write(conn, fn=delete))
 
     # --- maintenance -------------------------------------------------------------------
 

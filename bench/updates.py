@@ -1,0 +1,210 @@
+"""Updates per second for full triages: our durable bot against ConversationHandler + PicklePersistence.
+
+Both run the same questions through python-telegram-bot's real dispatching and an in-process fake
+Bot API (no network). Ours writes state and answer to SQLite in one transaction on every update;
+the baseline keeps conversations in memory and pickles them every 60 s (PTB's default).
+Run: python -m bench.updates [USERS]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram import Message, Update
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    PicklePersistence,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.callback_data import decode
+from bot.handlers.conversation import show_choice
+from bot.sending import deliver
+from content import Content, load_content
+from content.checks import OUTCOME
+from flows.conversation import consent_prompt
+from flows.events import Choose
+from flows.markup import rich
+from flows.outcome import assess, outcome_replies
+from flows.replies import Reply
+from flows.triage import TriageState, question_reply
+from tests.answer_sets import ANSWER_SETS
+from tests.bot_fixture import running_bot
+from tests.fake_bot_api import FakeBotApi, Sent, callback_update, message_update
+
+CONCURRENCY = 256  # PTB's default for concurrent_updates=True
+SCRIPTS = [answers for _, answers in ANSWER_SETS.values() if "warning_signs" in answers]
+
+
+def _label(content: Content, sent: Sent, answers: dict[str, str]) -> str:
+    """The button a scripted runner taps on the question in `sent`."""
+    for question in content.triage.questions:
+        if rich(question.text) in sent.text:
+            value = answers[question.id]
+            return next(a.label for a in question.answers if a.value == value)
+    return content.strings.consent_button
+
+
+@dataclass
+class Run:
+    name: str
+    latencies: list[float]
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def line(self) -> str:
+        ordered = sorted(self.latencies)
+        p50 = statistics.median(ordered) * 1e3
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1e3
+        return (
+            f"  {self.name:44s} {len(ordered):6d} updates {self.rate:8.0f} updates/s"
+            f"  p50 {p50:6.3f} ms  p99 {p99:6.3f} ms"
+        )
+
+
+async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: int, concurrency: int) -> Run:
+    """Every runner does a full triage; each round sends every unfinished runner's next update.
+
+    `concurrency` updates are in flight at once, as PTB runs them with concurrent_updates.
+    """
+    latencies: list[float] = []
+    gate = asyncio.Semaphore(concurrency)
+
+    async def timed(update: Update) -> None:
+        async with gate:
+            started = time.perf_counter()
+            await app.process_update(update)
+            latencies.append(time.perf_counter() - started)
+
+    def next_update(user: int) -> Update | None:
+        last = api.last_sent.get(user)
+        if last is None:
+            return message_update(app.bot, user, "/start")
+        if not last.buttons:
+            return None  # triage over
+        return callback_update(app.bot, user, last, _label(content, last, SCRIPTS[user % len(SCRIPTS)]))
+
+    started = time.perf_counter()
+    active = list(range(1, users + 1))
+    while active:
+        updates = {user: next_update(user) for user in active}
+        active = [user for user, update in updates.items() if update is not None]
+        await asyncio.gather(*(timed(update) for update in updates.values() if update is not None))
+    return Run(name, latencies, time.perf_counter() - started)
+
+
+async def run_ours(content: Content, users: int, directory: Path) -> Run:
+    # no rate limiter on either side: the fake has no flood limit, and the state handling is what differs
+    async with running_bot(directory / "ours.sqlite3", content, send_rate_per_second=0) as (app, api):
+        return await drive("ours (SQLite, durable every update)", app, api, content, users, CONCURRENCY)
+
+
+def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
+    """The same question flow and the same messages, with PTB's ConversationHandler holding the state
+    in memory and PicklePersistence saving it every 60 s (its default)."""
+    questions = content.questions
+
+    async def ask(chat_id: int, qid: str, answers: list[tuple[str, str]], context: ContextTypes.DEFAULT_TYPE) -> str:
+        await deliver(context.bot, chat_id, [question_reply(content, TriageState(question=qid, answers=answers))])
+        return qid
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        assert update.effective_chat is not None and context.user_data is not None
+        context.user_data["answers"] = []
+        await deliver(context.bot, update.effective_chat.id, [consent_prompt(content, intro=True)])
+        return "consent"
+
+    async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        query = update.callback_query
+        assert query is not None and query.data and update.effective_chat and context.user_data is not None
+        await query.answer()
+        if isinstance(query.message, Message):
+            await show_choice(query.message, query.data, stale=False)
+        return await ask(update.effective_chat.id, content.triage.start, context.user_data["answers"], context)
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+        query = update.callback_query
+        assert query is not None and query.data and context.user_data is not None and update.effective_chat
+        await query.answer()
+        event = decode(query.data)
+        assert isinstance(event, Choose)
+        answers = context.user_data["answers"]
+        answers.append((event.question, event.value))
+        if isinstance(query.message, Message):
+            await show_choice(query.message, query.data, stale=False)
+        picked = next(a for a in questions[event.question].answers if a.value == event.value)
+        target = picked.next or questions[event.question].next
+        if target == OUTCOME or picked.red_flag:
+            replies = [
+                *outcome_replies(content, assess(content, answers)),
+                Reply(rich(content.strings.triage_finished)),
+            ]
+            await deliver(context.bot, update.effective_chat.id, replies)
+            return ConversationHandler.END
+        assert target is not None
+        return await ask(update.effective_chat.id, target, answers, context)
+
+    app = (
+        ApplicationBuilder()
+        .token("1:baseline")
+        .request(api)
+        .get_updates_request(api)
+        .updater(None)
+        .persistence(PicklePersistence(filepath=path))
+        .build()
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        states: dict[object, list[Any]] = {q.id: [CallbackQueryHandler(answer)] for q in content.triage.questions}
+        states["consent"] = [CallbackQueryHandler(consent)]
+        handler = ConversationHandler(
+            entry_points=[CommandHandler("start", start)],
+            states=states,
+            fallbacks=[],
+            persistent=True,
+            name="triage",
+        )
+    app.add_handler(handler)
+    return app
+
+
+async def run_baseline(content: Content, users: int, directory: Path) -> Run:
+    api = FakeBotApi()
+    app = baseline_application(content, api, directory / "baseline.pickle")
+    await app.initialize()
+    # ConversationHandler is not safe with concurrent updates of one user, so PTB runs it one at a time
+    run = await drive("baseline (ConversationHandler + PicklePersistence)", app, api, content, users, 1)
+    await app.shutdown()
+    return run
+
+
+async def main(users: int) -> None:
+    content = load_content()
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = await run_ours(content, users, Path(tmp))
+        baseline = await run_baseline(content, users, Path(tmp))
+    print(f"bench/updates: {users} runners, a full triage each, through PTB's process_update")
+    print(ours.line())
+    print(baseline.line())
+    print(
+        f"  ratio ours/baseline (updates/s): {ours.rate / baseline.rate:.2f}x  (target >= 1.00x, durable every update)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
