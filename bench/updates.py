@@ -3,7 +3,7 @@
 Both run the same questions through python-telegram-bot's real dispatching and an in-process fake
 Bot API (no network). Ours writes state and answer to SQLite in one transaction on every update;
 the baseline keeps conversations in memory and pickles them every 60 s (PTB's default).
-Run: python -m bench.updates [USERS]
+Run: python -m bench.updates [USERS] [ROUNDS]
 """
 
 from __future__ import annotations
@@ -62,18 +62,24 @@ class Run:
     name: str
     latencies: list[float]
     seconds: float
+    flush: float = 0.0  # time spent making the run's changes durable after it
 
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.seconds
+
+    @property
+    def durable_rate(self) -> float:
+        return len(self.latencies) / (self.seconds + self.flush)
 
     def line(self) -> str:
         ordered = sorted(self.latencies)
         p50 = statistics.median(ordered) * 1e3
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1e3
         return (
-            f"  {self.name:44s} {len(ordered):6d} updates {self.rate:8.0f} updates/s"
-            f"  p50 {p50:6.3f} ms  p99 {p99:6.3f} ms"
+            f"  {self.name}\n    {len(ordered)} updates: {self.rate:.0f} updates/s handled,"
+            f" {self.durable_rate:.0f} updates/s durable (flush {self.flush:.2f} s);"
+            f" p50 {p50:.3f} ms, p99 {p99:.3f} ms"
         )
 
 
@@ -187,24 +193,39 @@ async def run_baseline(content: Content, users: int, directory: Path) -> Run:
     api = FakeBotApi()
     app = baseline_application(content, api, directory / "baseline.pickle")
     await app.initialize()
-    # ConversationHandler is not safe with concurrent updates of one user, so PTB runs it one at a time
-    run = await drive("baseline (ConversationHandler + PicklePersistence)", app, api, content, users, 1)
+    # the same concurrency as ours: each runner has one update in flight at a time, so the
+    # ConversationHandler stays correct, and both sides pay the same harness overhead
+    run = await drive("baseline (ConversationHandler + PicklePersistence)", app, api, content, users, CONCURRENCY)
+    # the baseline is not durable until PTB flushes its persistence (every 60 s by default): count one
+    # flush of what this run changed, the least it must do to keep it; ours kept every update already
+    started = time.perf_counter()
+    await app.update_persistence()
+    flush = time.perf_counter() - started
+    run = Run(run.name, run.latencies, run.seconds, flush)
     await app.shutdown()
     return run
 
 
-async def main(users: int) -> None:
+async def main(users: int, rounds: int) -> None:
+    """Alternate the two sides `rounds` times and keep each side's best run: this machine is shared."""
     content = load_content()
-    with tempfile.TemporaryDirectory() as tmp:
-        ours = await run_ours(content, users, Path(tmp))
-        baseline = await run_baseline(content, users, Path(tmp))
-    print(f"bench/updates: {users} runners, a full triage each, through PTB's process_update")
-    print(ours.line())
-    print(baseline.line())
-    print(
-        f"  ratio ours/baseline (updates/s): {ours.rate / baseline.rate:.2f}x  (target >= 1.00x, durable every update)"
-    )
+    ours: list[Run] = []
+    baseline: list[Run] = []
+    for round_number in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            sides = [(run_ours, ours), (run_baseline, baseline)]
+            for run, results in sides if round_number % 2 == 0 else sides[::-1]:
+                results.append(await run(content, users, Path(tmp)))
+    best_ours = max(ours, key=lambda r: r.durable_rate)
+    best_baseline = max(baseline, key=lambda r: r.durable_rate)
+    print(f"bench/updates: {users} runners, a full triage each, through PTB's process_update; best of {rounds}")
+    print(best_ours.line())
+    print(best_baseline.line())
+    durable = best_ours.durable_rate / best_baseline.durable_rate
+    handled = best_ours.rate / best_baseline.rate
+    print(f"  ratio ours/baseline, until every update is durable: {durable:.2f}x  (target >= 1.00x)")
+    print(f"  ratio ours/baseline, handling only (baseline not yet saved): {handled:.2f}x")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000, int(sys.argv[2]) if len(sys.argv) > 2 else 3))

@@ -37,7 +37,11 @@ App = Application[Any, Any, Any, Any, Any, Any]
 def register(application: App) -> None:
     """Every handler the bot answers to, in the order they are tried."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    # commands first, so "/start" is never read as a typed answer
+    # button taps are most updates: their handlers come first, /delete's confirmation before the
+    # conversation's buttons, which take every other tap
+    application.add_handler(CallbackQueryHandler(data_rights.on_delete_answer, pattern=r"^del\|"))
+    application.add_handler(CallbackQueryHandler(conversation.on_button))
+    # commands before text, so "/start" is never read as a typed answer
     application.add_handler(CommandHandler(["start", "triage", "cancel"], conversation.on_command, filters=private))
     application.add_handler(CommandHandler("help", conversation.on_help, filters=private))
     application.add_handler(CommandHandler("export", data_rights.on_export, filters=private))
@@ -46,9 +50,6 @@ def register(application: App) -> None:
     application.add_handler(MessageHandler(private & filters.TEXT, conversation.on_text))
     # stickers, photos, voice, anything else a runner can send
     application.add_handler(MessageHandler(private, conversation.on_other_message))
-    # /delete's confirmation before the conversation's buttons, which take every other tap
-    application.add_handler(CallbackQueryHandler(data_rights.on_delete_answer, pattern=r"^del\|"))
-    application.add_handler(CallbackQueryHandler(conversation.on_button))
     application.add_handler(ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(errors.on_error)
 

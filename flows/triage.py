@@ -39,15 +39,10 @@ class TriageState(BaseModel):
 
 STATES = ["asking", "paused", "finished", "escalated"]
 TRANSITIONS: list[dict[str, Any]] = [
-    {
-        "trigger": "choose",
-        "source": "asking",
-        "dest": "escalated",
-        "conditions": "raises_flag",
-        "after": "escalate_answer",
-    },
-    {"trigger": "choose", "source": "asking", "dest": "finished", "conditions": "ends_triage", "after": "conclude"},
-    {"trigger": "choose", "source": "asking", "dest": "asking", "after": "ask_next"},
+    # an answer fires one of three triggers, picked by `_answer_trigger`
+    {"trigger": "answer", "source": "asking", "dest": "asking", "after": "ask_next"},
+    {"trigger": "last_answer", "source": "asking", "dest": "finished", "after": "conclude"},
+    {"trigger": "flagged_answer", "source": "asking", "dest": "escalated", "after": "escalate_answer"},
     {"trigger": "back", "source": "asking", "dest": "asking", "after": "step_back"},
     {"trigger": "open_checklist", "source": "asking", "dest": "asking", "after": "detour"},
     {"trigger": "report_flag", "source": STATES, "dest": "escalated", "after": "escalate"},
@@ -63,13 +58,6 @@ class _Turn:
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     state: str = "asking"
-
-    # --- conditions ---
-    def raises_flag(self, answer: Answer) -> bool:
-        return answer.red_flag is not None
-
-    def ends_triage(self, answer: Answer) -> bool:
-        return self.data.detour_from is None and self._target(answer) == OUTCOME
 
     # --- callbacks ---
     def ask(self) -> None:
@@ -120,10 +108,22 @@ class _Turn:
         self.effects.append(AnswerRecorded(self.data.session, self.data.question, answer.value))
 
     def _target(self, answer: Answer) -> str:
-        question = self.content.questions[self.data.question]
-        target = answer.next or question.next
-        assert target is not None, "content checks guarantee every answer leads somewhere"
-        return target
+        return _target(self.content, self.data, answer)
+
+
+def _target(content: Content, state: TriageState, answer: Answer) -> str:
+    target = answer.next or content.questions[state.question].next
+    assert target is not None, "content checks guarantee every answer leads somewhere"
+    return target
+
+
+def _answer_trigger(content: Content, state: TriageState, answer: Answer) -> str:
+    """A warning sign escalates; the last question concludes; anything else asks the next one."""
+    if answer.red_flag is not None:
+        return "flagged_answer"
+    if state.detour_from is None and _target(content, state, answer) == OUTCOME:
+        return "last_answer"
+    return "answer"
 
 
 MACHINE = Machine(
@@ -219,7 +219,7 @@ def handle(content: Content, state: TriageState, event: Event) -> Result[TriageS
             answer = _answer(question, value)
             if answer is None or not _is_current(state, session, qid):
                 return _stale(content, state)
-            return _run(content, state, "choose", answer)
+            return _run(content, state, _answer_trigger(content, state, answer), answer)
         case Back(session=session, question=qid) | WarningSigns(session=session, question=qid) if not _is_current(
             state, session, qid
         ):
@@ -235,7 +235,7 @@ def handle(content: Content, state: TriageState, event: Event) -> Result[TriageS
         case Text(text=text) if state.status == "asking":
             typed = understanding(content).answer(question, text) if len(text) <= LONG_TEXT else None
             if typed is not None:
-                return _run(content, state, "choose", typed)
+                return _run(content, state, _answer_trigger(content, state, typed), typed)
             notice = strings.text_too_long if len(text) > LONG_TEXT else strings.not_understood
             return Result(state, [question_reply(content, state, prefix=rich(notice))])
     return _stale(content, state)
