@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.commands import COMMAND_EVENTS
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.handlers import conversation, data_rights, errors, membership
@@ -28,7 +29,7 @@ from content import Content, ContentError, load_content
 log = logging.getLogger(__name__)
 
 # the command menu for runners, in menu order; descriptions come from content
-USER_COMMANDS = ("start", "triage", "cancel", "export", "delete", "help")
+USER_COMMANDS = ("start", "triage", "plan", "checkin", "log", "history", "cancel", "export", "delete", "help")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -42,7 +43,7 @@ def register(application: App) -> None:
     application.add_handler(CallbackQueryHandler(data_rights.on_delete_answer, pattern=r"^del\|"))
     application.add_handler(CallbackQueryHandler(conversation.on_button))
     # commands before text, so "/start" is never read as a typed answer
-    application.add_handler(CommandHandler(["start", "triage", "cancel"], conversation.on_command, filters=private))
+    application.add_handler(CommandHandler(list(COMMAND_EVENTS), conversation.on_command, filters=private))
     application.add_handler(CommandHandler("help", conversation.on_help, filters=private))
     application.add_handler(CommandHandler("export", data_rights.on_export, filters=private))
     application.add_handler(CommandHandler("delete", data_rights.on_delete, filters=private))

@@ -6,12 +6,33 @@ as stale instead of answering the wrong question.
 
 from __future__ import annotations
 
-from flows.events import Back, BeginTriage, Cancel, Choose, Consent, Event, Resume, WarningSigns
+from flows.events import (
+    Back,
+    BeginTriage,
+    Cancel,
+    CheckInChoice,
+    Choose,
+    Consent,
+    Event,
+    Resume,
+    ResumePlan,
+    StartCheckIn,
+    StartPlan,
+    WarningSigns,
+)
 
 LIMIT = 64
 SEP = "|"
 
-_FIXED: dict[str, Event] = {"y": Consent(True), "n": Consent(False), "t": BeginTriage(), "r": Resume(), "x": Cancel()}
+_FIXED: dict[str, Event] = {
+    "y": Consent(True),
+    "n": Consent(False),
+    "t": BeginTriage(),
+    "r": Resume(),
+    "x": Cancel(),
+    "k": StartCheckIn(),
+    "pr": ResumePlan(),
+}
 _FIXED_CODES = {event: code for code, event in _FIXED.items()}
 
 
@@ -23,6 +44,10 @@ def encode(event: Event) -> str:
             data = SEP.join(("b", str(session), question))
         case WarningSigns(session=session, question=question):
             data = SEP.join(("w", str(session), question))
+        case StartPlan(mode=mode):
+            data = SEP.join(("p", mode))
+        case CheckInChoice(session=session, step=step, value=value):
+            data = SEP.join(("i", str(session), step, value))
         case _ if event in _FIXED_CODES:
             data = _FIXED_CODES[event]
         case _:
@@ -46,6 +71,10 @@ def decode(data: str | None) -> Event | None:
             return Back(int(parts[0]), parts[1])
         if kind == "w" and len(parts) == 2:
             return WarningSigns(int(parts[0]), parts[1])
+        if kind == "p" and len(parts) == 1:
+            return StartPlan(parts[0])
+        if kind == "i" and len(parts) == 3:
+            return CheckInChoice(int(parts[0]), parts[1], parts[2])
     except ValueError:
         return None
     return None

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from bot.commands import COMMAND_EVENTS
 from bot.dispatch import Dispatcher
-from flows.events import Back, BeginTriage, Cancel, Event, Start, Text
+from flows.events import Back, BeginTriage, Event, Text
 from flows.markup import plain
 from flows.replies import Button, Reply
 
 CONSOLE_USER = 0
 
-COMMANDS: dict[str, Event] = {
-    "/start": Start(),
-    "/triage": BeginTriage(),
-    "/restart": BeginTriage(),
-    "/cancel": Cancel(),
-}
+# the bot's own commands, plus /restart for the terminal
+COMMANDS: dict[str, Event] = {f"/{name}": event for name, event in COMMAND_EVENTS.items()} | {"/restart": BeginTriage()}
 
 
 def render(reply: Reply) -> tuple[str, list[Button]]:
@@ -50,6 +47,10 @@ class Console:
         if line.startswith("/"):
             self.write(plain(self.dispatcher.content.strings.unknown_command))
             return None
+        # a button's own label first (pain scores are numbers), then its number in the list
+        by_label = next((b.event for b in self.buttons if b.label == line), None)
+        if by_label is not None:
+            return by_label
         if line.isdigit() and 1 <= int(line) <= len(self.buttons):
             return self.buttons[int(line) - 1].event
         return Text(line)

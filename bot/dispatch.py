@@ -6,6 +6,7 @@ import logging
 
 from pydantic import ValidationError
 
+from bot.clock import Clock, SystemClock
 from bot.store import AnswerRow, Change, OutcomeRow, Store, Stored
 from bot.user_locks import UserLocks
 from content import Content
@@ -36,8 +37,11 @@ def where(state: Conversation) -> str:
 
 
 class Dispatcher:
-    def __init__(self, store: Store, content: Content, locks: UserLocks | None = None) -> None:
+    def __init__(
+        self, store: Store, content: Content, locks: UserLocks | None = None, clock: Clock | None = None
+    ) -> None:
         self.store = store
+        self.clock = clock or SystemClock()
         # replaced whole by /reload; each event reads it once, so it never sees half of two versions
         self.content = content
         self.locks = locks or UserLocks()
@@ -45,9 +49,10 @@ class Dispatcher:
     async def dispatch(self, user_id: int, event: Event, update_id: int | None = None) -> Result[Conversation] | None:
         """Handle the event; None if this update was already handled before."""
         content = self.content
+        today = self.clock.now().date()
 
         def decide(stored: Stored) -> tuple[Change, Result[Conversation]]:
-            result = handle(content, restore(stored), event)
+            result = handle(content, restore(stored), event, today)
             change = Change(
                 data=result.state.model_dump_json(),
                 state=where(result.state),

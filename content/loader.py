@@ -22,6 +22,9 @@ from content.schema import (
     Language,
     Pattern,
     Patterns,
+    Phase,
+    Plan,
+    Plans,
     Question,
     RedFlag,
     RedFlags,
@@ -49,6 +52,7 @@ class Content:
     patterns: Patterns
     care: Care
     exercises: Exercises
+    plans: Plans
     strings: Strings
     language: Language
 
@@ -71,6 +75,14 @@ class Content:
     @cached_property
     def exercise_by_id(self) -> dict[str, Exercise]:
         return {e.id: e for e in self.exercises.exercises}
+
+    @cached_property
+    def phase_by_id(self) -> dict[str, Phase]:
+        return {p.id: p for p in self.plans.phases}
+
+    @cached_property
+    def plan_by_pattern(self) -> dict[str, Plan]:
+        return {p.pattern: p for p in self.plans.plans}
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:
@@ -111,6 +123,7 @@ def load_content(directory: Path | str = DEFAULT_DIR) -> Content:
         patterns=_read(directory, "patterns.yaml", Patterns),
         care=_read(directory, "care.yaml", Care),
         exercises=_read(directory, "exercises.yaml", Exercises),
+        plans=_read(directory, "plans.yaml", Plans),
         strings=_read(directory, "strings.yaml", Strings),
         language=_read(directory, "language.yaml", Language),
     )

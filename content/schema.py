@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -195,6 +195,97 @@ class Exercises(Strict):
     exercises: tuple[Exercise, ...] = Field(min_length=1)
 
 
+# --- plans.yaml --------------------------------------------------------------------------
+
+
+class Every(StrEnum):
+    DAY = "day"
+    OTHER_DAY = "other_day"
+
+
+class PhaseExercise(Strict):
+    exercise: Id
+    every: Every = Every.DAY
+    # overrides the exercise's own dosage for this phase
+    dosage: Text | None = None
+
+
+Minutes = Annotated[int, Field(ge=1, le=240)]
+
+
+class RunPrescription(Strict):
+    """Either walk-run intervals (run, walk, repeats) or continuous easy running."""
+
+    run_minutes: Minutes | None = None
+    walk_minutes: Minutes | None = None
+    repeats: Annotated[int, Field(ge=1, le=30)] | None = None
+    continuous_minutes: Minutes | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RunPrescription:
+        intervals = (self.run_minutes, self.walk_minutes, self.repeats)
+        if self.continuous_minutes is not None and any(v is not None for v in intervals):
+            raise ValueError("give either run_minutes/walk_minutes/repeats or continuous_minutes, not both")
+        if self.continuous_minutes is None and any(v is None for v in intervals):
+            raise ValueError("walk-run needs run_minutes, walk_minutes and repeats")
+        return self
+
+    @property
+    def running_minutes(self) -> int:
+        if self.continuous_minutes is not None:
+            return self.continuous_minutes
+        assert self.run_minutes is not None and self.repeats is not None
+        return self.run_minutes * self.repeats
+
+
+class Phase(Strict):
+    id: Id
+    name: Label
+    goal: Text
+    # good days needed to move on; 0 for the last phase, which the runner keeps
+    days_required: Annotated[int, Field(ge=0, le=30)]
+    exercises: tuple[PhaseExercise, ...] = Field(min_length=1)
+    run: RunPrescription | None = None
+    notes: Text
+    leave_when: Text
+    avoid_tags: tuple[Id, ...] = ()
+
+
+class Plan(Strict):
+    pattern: Id
+    intro: Text
+    avoid_tags: tuple[Id, ...] = ()
+    phases: tuple[Id, ...] = Field(min_length=2)
+
+
+Pain = Annotated[int, Field(ge=0, le=10)]
+
+
+class Progression(Strict):
+    good_max_pain: Pain
+    hold_max_pain: Pain
+    worse_days_to_step_back: Annotated[int, Field(ge=2, le=7)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Progression:
+        if self.good_max_pain > self.hold_max_pain:
+            raise ValueError("good_max_pain must not be above hold_max_pain")
+        return self
+
+
+class RunningRules(Strict):
+    weekly_increase_max_percent: Annotated[int, Field(ge=0, le=100)]
+    single_run_increase_max_percent: Annotated[int, Field(ge=0, le=100)]
+    lookback_days: Annotated[int, Field(ge=7, le=90)]
+
+
+class Plans(Strict):
+    progression: Progression
+    running: RunningRules
+    phases: tuple[Phase, ...] = Field(min_length=1)
+    plans: tuple[Plan, ...] = Field(min_length=1)
+
+
 # --- strings.yaml and language.yaml -------------------------------------------------------
 
 
@@ -237,6 +328,60 @@ class Strings(Strict):
     delete_no: Label
     deleted: Text
     delete_kept: Text
+    plan_offer: Text
+    plan_start_button: Label
+    plan_seen_button: Label
+    plan_caution_button: Label
+    plan_needs_clearance: Text
+    plan_caution_warning: Text
+    plan_started: Text
+    no_plan: Text
+    plan_unavailable: Text
+    plan_header: Text
+    today_heading: Label
+    exercise_line: Text
+    run_heading: Label
+    run_intervals: Text
+    run_continuous: Text
+    no_running: Text
+    progress_line: Text
+    leave_when_heading: Label
+    plan_paused_line: Text
+    checkin_button: Label
+    checkin_done_question: Text
+    checkin_done: Label
+    checkin_partly: Label
+    checkin_skipped: Label
+    checkin_pain_during: Text
+    checkin_pain_today: Text
+    checkin_pain_morning: Text
+    checkin_warning: Text
+    checkin_number_needed: Text
+    checkin_cancelled: Text
+    decision_advance: Text
+    decision_good: Text
+    decision_prevent: Text
+    decision_hold: Text
+    decision_skipped: Text
+    decision_step_back: Text
+    decision_stay_first: Text
+    decision_one_step_today: Text
+    plan_resume_button: Label
+    plan_resumed: Text
+    prevention_reached: Text
+    log_question: Text
+    log_not_understood: Text
+    log_saved: Text
+    guard_weekly: Text
+    guard_single: Text
+    guard_planned: Text
+    history_heading: Text
+    history_during: Text
+    history_morning: Text
+    history_adherence: Text
+    history_empty: Text
+    checkin_already: Text
+    checkin_no_plan: Text
     # the command menu: command name (without "/") -> short description
     command_menu: dict[Id, Label]
 
@@ -247,3 +392,4 @@ class Language(Strict):
     # words that, shortly before a warning phrase, mean the runner denies it ("no numbness")
     negations: tuple[Phrase, ...] = Field(min_length=1)
     number_words: dict[Phrase, Annotated[int, Field(ge=0, le=10)]] = {}
+    checkin_words: dict[Literal["done", "partly", "skipped"], tuple[Phrase, ...]]

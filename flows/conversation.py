@@ -1,30 +1,44 @@
-"""The whole conversation with one runner: consent, then the triage; warning signs checked first.
+"""The whole conversation with one runner: consent, triage, plan, check-ins, run log.
 
-This is the single entry point the shell calls for every event of a user.
+This is the single entry point the shell calls for every event of a user. A warning sign typed
+in any message is handled first, whatever the runner was doing.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel
 
 from content import Content
-from flows import triage
+from flows import checkin, plan_offer, triage
+from flows.checkin import CheckinDraft
 from flows.events import (
     Back,
     BeginTriage,
     Cancel,
+    CheckInChoice,
     Choose,
     Consent,
     Event,
+    LogRun,
     Resume,
+    ResumePlan,
+    ShowHistory,
+    ShowPlan,
     Start,
+    StartCheckIn,
+    StartPlan,
     Text,
     Unsupported,
     WarningSigns,
 )
-from flows.markup import rich
+from flows.history import history_reply
+from flows.markup import bold, fill_markup, rich
 from flows.outcome import escalation_replies
-from flows.replies import Button, RedFlagRaised, Reply, Result
+from flows.plan import PlanState, current_phase, overview_replies
+from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
+from flows.run_log import log_run
 from flows.triage import TriageState
 from flows.understanding import understanding
 
@@ -32,6 +46,9 @@ from flows.understanding import understanding
 class Conversation(BaseModel):
     consented: bool = False
     triage: TriageState | None = None
+    plan: PlanState | None = None
+    checkin: CheckinDraft | None = None
+    awaiting_run: bool = False
 
 
 def consent_prompt(content: Content, intro: bool) -> Reply:
@@ -42,93 +59,201 @@ def consent_prompt(content: Content, intro: bool) -> Reply:
     )
 
 
-def _with_triage(state: Conversation, result: Result[TriageState]) -> Result[Conversation]:
-    new = state.model_copy(update={"triage": result.state})
-    return Result(new, result.replies, result.effects, stale=result.stale)
+def _reply(state: Conversation, *replies: Reply, **changes: object) -> Result[Conversation]:
+    return Result(state.model_copy(update=changes) if changes else state, list(replies))
+
+
+def _with_triage(content: Content, state: Conversation, result: Result[TriageState]) -> Result[Conversation]:
+    """Apply a triage step; a finished triage is followed by the plan offer where it applies."""
+    new = state.model_copy(update={"triage": result.state, "checkin": None, "awaiting_run": False})
+    replies = list(result.replies)
+    outcome = result.state.outcome
+    if outcome is not None and any(isinstance(e, TriageCompleted) for e in result.effects) and new.plan is None:
+        offer = plan_offer.offer(content, outcome)
+        replies += [offer] if offer else []
+    return Result(new, replies, result.effects, stale=result.stale)
+
+
+def _open_triage(state: Conversation) -> TriageState | None:
+    return state.triage if state.triage is not None and state.triage.status in ("asking", "paused") else None
 
 
 def _asking(state: Conversation) -> TriageState | None:
     return state.triage if state.triage is not None and state.triage.status == "asking" else None
 
 
-def _red_flag(content: Content, state: Conversation, text: str) -> Result[Conversation] | None:
-    """Urgent advice for a warning sign typed in any message, whatever the conversation is doing."""
+def _red_flag(content: Content, state: Conversation, text: str, today: date) -> Result[Conversation] | None:
+    """Urgent advice for a warning sign typed in any message; whatever was going on stops."""
     flag = understanding(content).red_flag(text)
     if flag is None:
         return None
-    if state.triage is not None and state.triage.status in ("asking", "paused"):
-        return _with_triage(state, triage.escalate(content, state.triage, flag))
-    return Result(state, escalation_replies(content, flag, None), [RedFlagRaised(flag.id)])
+    stopped = state.model_copy(update={"checkin": None, "awaiting_run": False})
+    extra: list[Reply] = []
+    if stopped.plan is not None and stopped.plan.status == "active":
+        stopped = stopped.model_copy(update={"plan": stopped.plan.model_copy(update={"status": "paused"})})
+        assert stopped.plan is not None
+        extra = overview_replies(content, stopped.plan, today)
+    open_triage = _open_triage(stopped)
+    if open_triage is not None:
+        result = triage.escalate(content, open_triage, flag)
+        return Result(stopped.model_copy(update={"triage": result.state}), [*result.replies, *extra], result.effects)
+    return Result(stopped, [*escalation_replies(content, flag, None), *extra], [RedFlagRaised(flag.id)])
 
 
-def _start(content: Content, state: Conversation) -> Result[Conversation]:
+def _start(content: Content, state: Conversation, today: date) -> Result[Conversation]:
     strings = content.strings
     if not state.consented:
-        return Result(state, [consent_prompt(content, intro=True)])
-    if state.triage is not None and state.triage.status in ("asking", "paused"):
+        return _reply(state, consent_prompt(content, intro=True))
+    if _open_triage(state) is not None:
         buttons = ((Button(strings.resume_button, Resume()), Button(strings.restart_button, BeginTriage())),)
-        return Result(state, [Reply(rich(strings.resume_or_restart), buttons)])
+        return _reply(state, Reply(rich(strings.resume_or_restart), buttons))
+    if state.plan is not None:
+        return _reply(state, Reply(rich(strings.welcome)), *overview_replies(content, state.plan, today))
     welcome = Reply(f"{rich(strings.welcome)}\n\n<i>{rich(strings.disclaimer)}</i>")
-    result = _with_triage(state, triage.begin(content, state.triage))
+    result = _with_triage(content, state, triage.begin(content, state.triage))
     return Result(result.state, [welcome, *result.replies], result.effects)
 
 
 def _idle_text(content: Content, state: Conversation, text: str) -> Result[Conversation]:
-    strings = content.strings
     if not state.consented:
         if understanding(content).means_yes(text):
-            return handle(content, state, Consent(True))
-        return Result(state, [consent_prompt(content, intro=False)])
-    return Result(state, [Reply(rich(strings.idle_hint))])
+            return _with_triage(
+                content, state.model_copy(update={"consented": True}), triage.begin(content, state.triage)
+            )
+        return _reply(state, consent_prompt(content, intro=False))
+    return _reply(state, Reply(rich(content.strings.idle_hint)))
 
 
-def handle(content: Content, state: Conversation, event: Event) -> Result[Conversation]:
-    """One event for one user: returns the new state, the messages to send, and effects."""
+def _current_question(content: Content, state: Conversation) -> Reply | None:
+    """What the runner is being asked right now, if anything."""
+    if state.checkin is not None:
+        return checkin.question(content, state.checkin)
+    if state.awaiting_run:
+        return Reply(rich(content.strings.log_question))
+    asking = _asking(state)
+    return triage.question_reply(content, asking) if asking is not None else None
+
+
+def _show_plan(content: Content, state: Conversation, today: date) -> Result[Conversation]:
+    if state.plan is not None:
+        return _reply(state, *overview_replies(content, state.plan, today))
+    outcome = state.triage.outcome if state.triage is not None else None
+    offer = plan_offer.offer(content, outcome) if outcome is not None else None
+    if offer is not None:
+        return _reply(state, offer)
+    _, replies = plan_offer.start(content, outcome, "ask", today)
+    return _reply(state, *replies)
+
+
+def _plan_event(content: Content, state: Conversation, event: Event, today: date) -> Result[Conversation]:
+    """Events about the plan: start, resume, check in, log a run, history."""
+    strings = content.strings
+    plan = state.plan
+    match event:
+        case StartPlan(mode=mode):
+            if plan is not None:
+                return _reply(state, *overview_replies(content, plan, today))
+            started, replies = plan_offer.start(content, state.triage.outcome if state.triage else None, mode, today)
+            return _reply(state, *replies, plan=started) if started else _reply(state, *replies)
+        case ResumePlan() if plan is not None and plan.status == "paused":
+            resumed = plan.model_copy(update={"status": "active", "good_days": 0})
+            phase = current_phase(content, resumed)
+            text = fill_markup(strings.plan_resumed, phase=bold(phase.name))
+            return _reply(state, Reply(text), *overview_replies(content, resumed, today), plan=resumed)
+        case ResumePlan():
+            return _show_plan(content, state, today)
+        case StartCheckIn() if plan is None:
+            return _reply(state, Reply(rich(strings.checkin_no_plan)))
+        case StartCheckIn():
+            assert plan is not None
+            done = checkin.begin(content, plan, today, state.checkin)
+            return _reply(state, *done.replies, checkin=done.draft, awaiting_run=False)
+        case CheckInChoice() if plan is None:
+            return Result(state, [Reply(rich(strings.stale_answer))], stale=True)
+        case CheckInChoice():
+            assert plan is not None
+            done = checkin.choose(content, plan, state.checkin, event, today)
+            new = state.model_copy(update={"plan": done.plan, "checkin": done.draft})
+            return Result(new, done.replies, done.effects, stale=done.stale)
+        case LogRun() if plan is None:
+            return _reply(state, Reply(rich(strings.no_plan)))
+        case LogRun():
+            return _reply(state, Reply(rich(strings.log_question)), awaiting_run=True, checkin=None)
+        case ShowHistory():
+            return _reply(state, history_reply(content, plan))
+    raise AssertionError(f"not a plan event: {event!r}")
+
+
+def _text(content: Content, state: Conversation, text: str, today: date) -> Result[Conversation]:
+    """Typed text that is not a warning sign: an answer to whatever is being asked."""
+    if state.checkin is not None and state.plan is not None:
+        done = checkin.typed(content, state.plan, state.checkin, text, today)
+        new = state.model_copy(update={"plan": done.plan, "checkin": done.draft})
+        return Result(new, done.replies, done.effects)
+    if state.awaiting_run and state.plan is not None:
+        logged = log_run(content, state.plan, text, today)
+        if logged is None:
+            return _reply(state, Reply(rich(content.strings.log_not_understood)))
+        return _reply(state, *logged[1], plan=logged[0], awaiting_run=False)
+    asking = _asking(state)
+    if asking is None:
+        return _idle_text(content, state, text)
+    return _with_triage(content, state, triage.handle(content, asking, Text(text)))
+
+
+def handle(content: Content, state: Conversation, event: Event, today: date) -> Result[Conversation]:
+    """One event for one user on the runner's local date `today`: new state, messages, effects."""
     strings = content.strings
     if isinstance(event, Text):
-        flagged = _red_flag(content, state, event.text)
+        flagged = _red_flag(content, state, event.text, today)
         if flagged is not None:
             return flagged
     match event:
         case Start():
-            return _start(content, state)
+            return _start(content, state, today)
         case Consent(accepted=True):
             consented = state.model_copy(update={"consented": True})
-            result = _with_triage(consented, triage.begin(content, state.triage))
-            return result
+            return _with_triage(content, consented, triage.begin(content, state.triage))
         case Consent(accepted=False):
-            return Result(state, [Reply(rich(strings.declined))])
+            return _reply(state, Reply(rich(strings.declined)))
+        case Text(text=text) if not state.consented:
+            return _idle_text(content, state, text)
         case _ if not state.consented:
-            if isinstance(event, Text):
-                return _idle_text(content, state, event.text)
             notice = [Reply(rich(strings.unsupported_message))] if isinstance(event, Unsupported) else []
-            return Result(state, [*notice, consent_prompt(content, intro=False)])
+            return _reply(state, *notice, consent_prompt(content, intro=False))
         case BeginTriage():
-            return _with_triage(state, triage.begin(content, state.triage))
+            return _with_triage(content, state, triage.begin(content, state.triage))
         case Resume():
-            if state.triage is None or state.triage.status not in ("asking", "paused"):
-                return _with_triage(state, triage.begin(content, state.triage))
-            if state.triage.status == "asking":
-                return Result(state, [triage.question_reply(content, state.triage)])
-            return _with_triage(state, triage.resume(content, state.triage))
+            open_triage = _open_triage(state)
+            if open_triage is None:
+                return _with_triage(content, state, triage.begin(content, state.triage))
+            if open_triage.status == "asking":
+                return _reply(state, triage.question_reply(content, open_triage))
+            return _with_triage(content, state, triage.resume(content, open_triage))
         case Cancel():
+            if state.checkin is not None:
+                return _reply(state, Reply(rich(strings.checkin_cancelled)), checkin=None)
+            if state.awaiting_run:
+                return _reply(state, Reply(rich(strings.cancelled)), awaiting_run=False)
             asking = _asking(state)
             if asking is None:
-                return Result(state, [Reply(rich(strings.nothing_to_cancel))])
+                return _reply(state, Reply(rich(strings.nothing_to_cancel)))
             paused = triage.pause(content, asking)
-            return _with_triage(state, Result(paused.state, [Reply(rich(strings.cancelled))]))
+            return _reply(state, Reply(rich(strings.cancelled)), triage=paused.state)
         case Choose() | Back() | WarningSigns():
             if state.triage is None:
                 return Result(state, [Reply(f"{rich(strings.stale_answer)}\n\n{rich(strings.idle_hint)}")], stale=True)
-            return _with_triage(state, triage.handle(content, state.triage, event))
+            return _with_triage(content, state, triage.handle(content, state.triage, event))
+        case ShowPlan():
+            return _show_plan(content, state, today)
+        case StartPlan() | ResumePlan() | StartCheckIn() | CheckInChoice() | LogRun() | ShowHistory():
+            return _plan_event(content, state, event, today)
         case Text(text=text):
-            asking = _asking(state)
-            if asking is None:
-                return _idle_text(content, state, text)
-            return _with_triage(state, triage.handle(content, asking, event))
+            return _text(content, state, text, today)
         case Unsupported():
-            asking = _asking(state)
-            if asking is None:
-                return Result(state, [Reply(rich(strings.unsupported_message))])
-            return Result(state, [triage.question_reply(content, asking, prefix=rich(strings.unsupported_message))])
+            current = _current_question(content, state)
+            pointer = rich(strings.unsupported_message)
+            if current is None:
+                return _reply(state, Reply(pointer))
+            return _reply(state, Reply(f"{pointer}\n\n{current.text}", current.buttons))
     raise AssertionError(f"unhandled event {event!r}")

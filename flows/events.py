@@ -65,4 +65,64 @@ class Unsupported:
     """A sticker, photo, voice message or anything else the bot cannot read."""
 
 
-Event = Start | Consent | BeginTriage | Resume | Cancel | Choose | Back | WarningSigns | Text | Unsupported
+@dataclass(frozen=True)
+class ShowPlan:
+    """/plan: the plan, today's session and progress (or an offer to start one)."""
+
+
+@dataclass(frozen=True)
+class StartPlan:
+    """Start the plan for the last outcome. `mode`: "self_care", "seen" (checked by a clinician) or
+    "caution" (going ahead unchecked after a warning)."""
+
+    mode: str
+
+
+@dataclass(frozen=True)
+class ResumePlan:
+    """The runner has been checked after a warning sign: the plan carries on."""
+
+
+@dataclass(frozen=True)
+class StartCheckIn:
+    """/checkin: how today's session went."""
+
+
+@dataclass(frozen=True)
+class CheckInChoice:
+    """A tapped check-in answer; `session` tells an old check-in's buttons from the current one."""
+
+    session: int
+    step: str
+    value: str
+
+
+@dataclass(frozen=True)
+class LogRun:
+    """/log: record a run."""
+
+
+@dataclass(frozen=True)
+class ShowHistory:
+    """/history: the pain trend."""
+
+
+Event = (
+    Start
+    | Consent
+    | BeginTriage
+    | Resume
+    | Cancel
+    | Choose
+    | Back
+    | WarningSigns
+    | Text
+    | Unsupported
+    | ShowPlan
+    | StartPlan
+    | ResumePlan
+    | StartCheckIn
+    | CheckInChoice
+    | LogRun
+    | ShowHistory
+)

@@ -23,3 +23,22 @@ def bold(text: str) -> str:
 def plain(markup: str) -> str:
     """The reply as plain text, for the console and for logs of what the user saw."""
     return html.unescape(_TAG.sub("", markup))
+
+
+def fill(template: str, **values: object) -> str:
+    """A content text (escaped, with its tags) with {name} placeholders filled by escaped values.
+
+    Only the given names are replaced, so a stray brace in content can never raise.
+    """
+    text = rich(template)
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", html.escape(str(value), quote=False))
+    return text
+
+
+def fill_markup(template: str, **values: str) -> str:
+    """Like `fill`, for values that are already markup (a bold phase name, say)."""
+    text = rich(template)
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text

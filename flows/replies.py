@@ -49,7 +49,19 @@ class AnswerRecorded:
     value: str
 
 
-Effect = TriageCompleted | RedFlagRaised | AnswerRecorded
+@dataclass(frozen=True)
+class CheckInRecorded:
+    """Effect: a check-in was recorded (for adherence statistics)."""
+
+    day: str
+    done: str
+    pain_during: int
+    pain_morning: int
+    phase: str
+    decision: str
+
+
+Effect = TriageCompleted | RedFlagRaised | AnswerRecorded | CheckInRecorded
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from content import Content
 from flows.conversation import Conversation, handle
 from flows.events import Choose, Consent, Event, Text, WarningSigns
@@ -10,8 +12,9 @@ from flows.replies import Reply, Result
 
 
 class Chat:
-    def __init__(self, content: Content, consent: bool = True) -> None:
+    def __init__(self, content: Content, consent: bool = True, today: date = date(2026, 3, 2)) -> None:
         self.content = content
+        self.today = today
         self.state = Conversation()
         self.last: Result[Conversation] | None = None
         self.transcript: list[Reply] = []
@@ -19,7 +22,7 @@ class Chat:
             self.send(Consent(True))
 
     def send(self, event: Event) -> Result[Conversation]:
-        self.last = handle(self.content, self.state, event)
+        self.last = handle(self.content, self.state, event, self.today)
         self.state = self.last.state
         self.transcript.extend(self.last.replies)
         return self.last

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,7 +77,7 @@ def test_random_events_keep_a_valid_state(steps: list[tuple[Event, bool, int]]) 
     for event, tap_visible, pick in steps:
         if tap_visible and buttons:
             event = buttons[pick % len(buttons)]  # a real tap on what the user sees
-        result = handle(CONTENT, state, event)
+        result = handle(CONTENT, state, event, date(2026, 3, 2))
         assert result.replies, f"{event!r} got no answer"
         for reply in result.replies:
             assert reply.text.strip()

@@ -10,17 +10,17 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.callback_data import decode
+from bot.commands import COMMAND_EVENTS
 from bot.rendering import answered
 from bot.sending import send_replies
 from bot.services import services
 from flows.conversation import Conversation
-from flows.events import BeginTriage, Cancel, Choose, Event, Start, Text, Unsupported
+from flows.events import Choose, Event, Text, Unsupported
 from flows.markup import rich
 from flows.replies import Reply, Result
 
 log = logging.getLogger(__name__)
 
-COMMAND_EVENTS: dict[str, Event] = {"start": Start(), "triage": BeginTriage(), "cancel": Cancel()}
 # a button whose data this version cannot read is treated like any other stale button
 UNREADABLE_BUTTON = Choose(session=-1, question="", value="")
 
@@ -39,7 +39,7 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start, /triage, /cancel: the flow decides what the runner sees."""
+    """/start, /triage, /cancel, /plan, /checkin, /log, /history: the flow decides what the runner sees."""
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()

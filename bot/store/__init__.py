@@ -1,6 +1,6 @@
 """Durable per-user state. `Store` is the interface; `SqliteStore` the backend."""
 
-from bot.store.base import AnswerRow, Change, OutcomeRow, Store, Stored, StoreError
+from bot.store.base import AnswerRow, Change, CheckinRow, OutcomeRow, Store, Stored, StoreError
 from bot.store.sqlite import SqliteStore
 
-__all__ = ["AnswerRow", "Change", "OutcomeRow", "SqliteStore", "Store", "StoreError", "Stored"]
+__all__ = ["AnswerRow", "Change", "CheckinRow", "OutcomeRow", "SqliteStore", "Store", "StoreError", "Stored"]

@@ -41,6 +41,16 @@ class OutcomeRow:
 
 
 @dataclass(frozen=True)
+class CheckinRow:
+    day: str
+    done: str
+    pain_during: int
+    pain_morning: int
+    phase: str
+    decision: str
+
+
+@dataclass(frozen=True)
 class Change:
     """Everything one event changes for one user, written in a single transaction."""
 
@@ -50,6 +60,9 @@ class Change:
     active: bool | None = None
     answers: tuple[AnswerRow, ...] = ()
     outcomes: tuple[OutcomeRow, ...] = ()
+    checkins: tuple[CheckinRow, ...] = ()
+    # where the runner's plan stands ("pattern:phase:status"), None without a plan
+    plan: str | None = None
 
 
 # runs inside the write transaction: must be pure and quick

@@ -61,6 +61,22 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outcomes_by_time ON outcomes(decided_at);
     CREATE INDEX handled_updates_by_time ON handled_updates(handled_at);
     """,
+    # 3: recovery plans: where each runner's plan stands, and every check-in for adherence
+    """
+    ALTER TABLE flow_state ADD COLUMN plan TEXT;
+    CREATE TABLE checkins (
+        id            INTEGER PRIMARY KEY,
+        user_id       INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        day           TEXT NOT NULL,
+        done          TEXT NOT NULL,
+        pain_during   INTEGER NOT NULL,
+        pain_morning  INTEGER NOT NULL,
+        phase         TEXT NOT NULL,
+        decision      TEXT NOT NULL,
+        recorded_at   TEXT NOT NULL
+    );
+    CREATE INDEX checkins_by_day ON checkins(day);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

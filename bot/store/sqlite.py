@@ -254,15 +254,25 @@ class SqliteStore:
         if change.active is not None:
             conn.execute("UPDATE users SET active = ? WHERE user_id = ?", (int(change.active), user_id))
         conn.execute(
-            "INSERT INTO flow_state (user_id, flow, state, data, version) VALUES (?, 'conversation', ?, ?, 1) "
+            "INSERT INTO flow_state (user_id, flow, state, data, version, plan) "
+            "VALUES (?, 'conversation', ?, ?, 1, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
-            "version = flow_state.version + 1",
-            (user_id, change.state, change.data),
+            "plan = excluded.plan, version = flow_state.version + 1",
+            (user_id, change.state, change.data, change.plan),
         )
         if change.answers:
             conn.executemany(
                 "INSERT INTO answers (user_id, session, question, value, answered_at) VALUES (?, ?, ?, ?, ?)",
                 [(user_id, a.session, a.question, a.value, now) for a in change.answers],
+            )
+        if change.checkins:
+            conn.executemany(
+                "INSERT INTO checkins (user_id, day, done, pain_during, pain_morning, phase, decision, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (user_id, c.day, c.done, c.pain_during, c.pain_morning, c.phase, c.decision, now)
+                    for c in change.checkins
+                ],
             )
         if change.outcomes:
             conn.executemany(

@@ -53,6 +53,8 @@ def new_runner(peer: Peer, bot: BotProcess, http: httpx.AsyncClient) -> Runner:
 def question_of(message: Message) -> str | None:
     """Which triage question a message asks, by its text."""
     text = message.get("text", "")
+    if not message.get("reply_markup"):
+        return None
     return next((q.id for q in CONTENT.triage.questions if CONTENT.questions[q.id].text in text), None)
 
 
@@ -70,7 +72,7 @@ async def consent(runner: Runner) -> Message:
 def _turn_over(fresh: list[Message]) -> bool:
     """The bot finished answering: a new question, the end of triage, or the urgent advice."""
     ends = (CONTENT.strings.triage_finished, CONTENT.strings.escalation_footer)
-    return any(m.get("reply_markup") or any(end in m.get("text", "") for end in ends) for m in fresh)
+    return any(question_of(m) or any(end in m.get("text", "") for end in ends) for m in fresh)
 
 
 async def triage(runner: Runner, answers: dict[str, str], typed: bool) -> list[Message]:
@@ -84,10 +86,10 @@ async def triage(runner: Runner, answers: dict[str, str], typed: bool) -> list[M
         else:
             await runner.tap(question, label_of(qid, answers[qid]))
         fresh = await runner.wait(_turn_over)
-        keyboards = [m for m in fresh if m.get("reply_markup")]
-        if not keyboards:
+        questions = [m for m in fresh if m.get("reply_markup") and question_of(m)]
+        if not questions:
             return fresh
-        question = keyboards[-1]
+        question = questions[-1]
 
 
 def pattern_named(messages: list[Message], pattern: str) -> bool:
@@ -285,4 +287,4 @@ def test_command_menu_is_set_at_start_up(peer: Peer, bot: BotProcess, content: C
     menus = peer.commands(bot.token)
     assert menus, "setMyCommands was called"
     names = [c["command"] for c in menus[0]["commands"]]
-    assert names == ["start", "triage", "cancel", "export", "delete", "help"]
+    assert names == ["start", "triage", "plan", "checkin", "log", "history", "cancel", "export", "delete", "help"]

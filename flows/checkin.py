@@ -1,0 +1,181 @@
+"""The daily check-in: session done?, pain during, pain this morning, warning signs; then a decision.
+
+The warning-sign question is the triage's own checklist, so both ask about exactly the same signs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+from content import Content
+from flows.events import CheckInChoice
+from flows.markup import rich
+from flows.outcome import escalation_replies
+from flows.plan import CheckIn, PlanState, apply_checkin, current_phase, decision_reply, overview_replies
+from flows.progression import decide
+from flows.replies import Button, CheckInRecorded, Effect, RedFlagRaised, Reply
+from flows.text_match import Tokens, compile_phrase, found, pain_number
+from flows.understanding import understanding
+
+Step = Literal["done", "pain_during", "pain_morning", "warning"]
+NO_SIGNS = "none"
+
+
+class CheckinDraft(BaseModel):
+    session: int
+    step: Step = "done"
+    done: Literal["done", "partly", "skipped"] | None = None
+    pain_during: int | None = None
+    pain_morning: int | None = None
+
+
+@dataclass
+class Outcome:
+    plan: PlanState
+    draft: CheckinDraft | None
+    replies: list[Reply]
+    effects: list[Effect] = field(default_factory=list)
+    stale: bool = False
+
+
+def _pain_buttons(draft: CheckinDraft) -> tuple[tuple[Button, ...], ...]:
+    def row(numbers: range) -> tuple[Button, ...]:
+        return tuple(Button(str(n), CheckInChoice(draft.session, draft.step, str(n))) for n in numbers)
+
+    return (row(range(0, 6)), row(range(6, 11)))
+
+
+def question(content: Content, draft: CheckinDraft) -> Reply:
+    """The check-in question for the draft's current step, with its buttons."""
+    strings = content.strings
+    match draft.step:
+        case "done":
+            buttons = tuple(
+                (Button(label, CheckInChoice(draft.session, "done", value)),)
+                for value, label in (
+                    ("done", strings.checkin_done),
+                    ("partly", strings.checkin_partly),
+                    ("skipped", strings.checkin_skipped),
+                )
+            )
+            return Reply(rich(strings.checkin_done_question), buttons)
+        case "pain_during":
+            text = strings.checkin_pain_during if draft.done != "skipped" else strings.checkin_pain_today
+            return Reply(rich(text), _pain_buttons(draft))
+        case "pain_morning":
+            return Reply(rich(strings.checkin_pain_morning), _pain_buttons(draft))
+    checklist = content.questions[content.triage.warning_signs]
+    rows = []
+    for answer in checklist.answers:
+        value = answer.red_flag or NO_SIGNS
+        rows.append((Button(answer.label, CheckInChoice(draft.session, "warning", value)),))
+    return Reply(rich(strings.checkin_warning), tuple(rows))
+
+
+def begin(content: Content, plan: PlanState, today: date, previous: CheckinDraft | None) -> Outcome:
+    if plan.status == "paused":
+        return Outcome(plan, None, overview_replies(content, plan, today))
+    if any(c.day == today for c in plan.checkins):
+        replies = [Reply(rich(content.strings.checkin_already)), *overview_replies(content, plan, today)]
+        return Outcome(plan, None, replies)
+    draft = CheckinDraft(session=previous.session + 1 if previous else 1)
+    return Outcome(plan, draft, [question(content, draft)])
+
+
+def _finish(content: Content, plan: PlanState, draft: CheckinDraft, red_flag: str | None, today: date) -> Outcome:
+    assert draft.done is not None and draft.pain_during is not None and draft.pain_morning is not None
+    phase = current_phase(content, plan)
+    decision = decide(
+        content.plans.progression,
+        done=draft.done,
+        pain_during=draft.pain_during,
+        pain_morning=draft.pain_morning,
+        red_flag=red_flag is not None,
+        earlier_worst=[c.worst for c in plan.checkins],
+        good_days=plan.good_days,
+        days_required=phase.days_required,
+    )
+    checkin = CheckIn(
+        day=today,
+        done=draft.done,
+        pain_during=draft.pain_during,
+        pain_morning=draft.pain_morning,
+        phase=phase.id,
+        decision=decision,
+    )
+    after = apply_checkin(content, plan, checkin)
+    effects: list[Effect] = [
+        CheckInRecorded(today.isoformat(), draft.done, draft.pain_during, draft.pain_morning, phase.id, decision.value)
+    ]
+    if red_flag is not None:
+        flag = content.flags[red_flag]
+        effects.append(RedFlagRaised(red_flag))
+        return Outcome(
+            after, None, [*escalation_replies(content, flag, None), *overview_replies(content, after, today)], effects
+        )
+    replies = [decision_reply(content, plan, after, checkin)]
+    if after.phase != plan.phase:
+        replies += overview_replies(content, after, today)[:1]
+    return Outcome(after, None, replies, effects)
+
+
+def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str, today: date) -> Outcome:
+    """Take the answer to the current step; on the last step, decide."""
+    match draft.step:
+        case "done" if value in ("done", "partly", "skipped"):
+            draft = draft.model_copy(update={"done": value, "step": "pain_during"})
+        case "pain_during" | "pain_morning" if value.isdigit() and 0 <= int(value) <= 10:
+            nxt: Step = "pain_morning" if draft.step == "pain_during" else "warning"
+            draft = draft.model_copy(update={draft.step: int(value), "step": nxt})
+        case "warning":
+            red_flag = None if value == NO_SIGNS else value
+            if red_flag is not None and red_flag not in content.flags:
+                return Outcome(plan, draft, [question(content, draft)])
+            return _finish(content, plan, draft, red_flag, today)
+        case _:
+            return Outcome(plan, draft, [question(content, draft)])
+    return Outcome(plan, draft, [question(content, draft)])
+
+
+def choose(content: Content, plan: PlanState, draft: CheckinDraft | None, event: CheckInChoice, today: date) -> Outcome:
+    """A tapped check-in button; an old check-in's buttons get the current question again."""
+    if draft is None or event.session != draft.session or event.step != draft.step:
+        strings = content.strings
+        if draft is None:
+            return Outcome(plan, None, [Reply(rich(strings.stale_answer))], stale=True)
+        current = question(content, draft)
+        return Outcome(
+            plan, draft, [Reply(f"{rich(strings.stale_answer)}\n\n{current.text}", current.buttons)], stale=True
+        )
+    return _advance(content, plan, draft, event.value, today)
+
+
+def _done_word(content: Content, text: str) -> str | None:
+    tokens = Tokens.of(text)
+    denials = understanding(content).denials
+    for value, phrases in content.language.checkin_words.items():
+        if any(found(compile_phrase(p), tokens, denials) for p in phrases):
+            return value
+    return None
+
+
+def typed(content: Content, plan: PlanState, draft: CheckinDraft, text: str, today: date) -> Outcome:
+    """A typed answer to the current check-in question."""
+    strings = content.strings
+    if draft.step == "done":
+        value = _done_word(content, text)
+    elif draft.step == "warning":
+        answer = understanding(content).answer(content.questions[content.triage.warning_signs], text)
+        value = (answer.red_flag or NO_SIGNS) if answer is not None else None
+    else:
+        number = pain_number(text, content.language.number_words)
+        value = str(number) if number is not None else None
+    if value is None:
+        notice = strings.checkin_number_needed if draft.step.startswith("pain") else strings.not_understood
+        current = question(content, draft)
+        return Outcome(plan, draft, [Reply(f"{rich(notice)}\n\n{current.text}", current.buttons)])
+    return _advance(content, plan, draft, value, today)

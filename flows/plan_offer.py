@@ -1,0 +1,60 @@
+"""Offering and starting a plan after triage, with the clinician check where the outcome asked for one.
+
+Self-care outcomes start a plan at once. Outcomes that sent the runner to a clinician start one only
+once the runner says they have been checked, or (when the advice was "within a few days") chooses to
+go on with caution after a clear warning. Emergencies and same-day care get no offer at all until
+the runner says they have been seen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from content import Content
+from flows import plan as plans
+from flows.events import StartPlan
+from flows.markup import fill, rich
+from flows.outcome import Outcome
+from flows.plan import PlanState
+from flows.replies import Button, Reply
+
+
+def _has_plan(content: Content, outcome: Outcome | None) -> bool:
+    return outcome is not None and outcome.pattern is not None and outcome.pattern in content.plan_by_pattern
+
+
+def _clearance(content: Content, outcome: Outcome) -> Reply:
+    strings = content.strings
+    rows = [(Button(strings.plan_seen_button, StartPlan("seen")),)]
+    if outcome.urgency == "within_days":
+        rows.append((Button(strings.plan_caution_button, StartPlan("caution")),))
+    return Reply(rich(strings.plan_needs_clearance), tuple(rows))
+
+
+def offer(content: Content, outcome: Outcome) -> Reply | None:
+    """The offer shown under a triage outcome, if the outcome allows one now."""
+    if not _has_plan(content, outcome) or outcome.urgency in ("emergency", "same_day"):
+        return None
+    strings = content.strings
+    if outcome.urgency == "self_care":
+        return Reply(rich(strings.plan_offer), ((Button(strings.plan_start_button, StartPlan("self_care")),),))
+    clearance = _clearance(content, outcome)
+    return Reply(f"{rich(strings.plan_offer)}\n\n{clearance.text}", clearance.buttons)
+
+
+def start(content: Content, outcome: Outcome | None, mode: str, today: date) -> tuple[PlanState | None, list[Reply]]:
+    """Start the plan for the outcome if the runner may; otherwise say what is needed first."""
+    strings = content.strings
+    if outcome is None or outcome.pattern is None:
+        return None, [Reply(rich(strings.no_plan))]
+    if not _has_plan(content, outcome):
+        return None, [Reply(rich(strings.plan_unavailable))]
+    cleared = outcome.urgency == "self_care" or mode == "seen"
+    caution = outcome.urgency == "within_days" and mode == "caution"
+    if not (cleared or caution):
+        return None, [_clearance(content, outcome)]
+    assert outcome.pattern is not None
+    state = plans.start(content, outcome.pattern, today, caution=caution)
+    intro = fill(strings.plan_started, intro=content.plan_by_pattern[outcome.pattern].intro)
+    replies = [Reply(rich(strings.plan_caution_warning))] if caution else []
+    return state, [*replies, Reply(intro), *plans.overview_replies(content, state, today)]

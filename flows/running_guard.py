@@ -1,0 +1,79 @@
+"""Guards on running load: the weekly increase and the single-run rule (numbers from content).
+
+A 2025 cohort study in runners found that one run more than about 10% longer than the longest run
+of the previous 30 days raised injury risk, more than weekly increases did; both are checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from content.schema import RunningRules
+
+
+class RunLog(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    day: date
+    km: float
+    minutes: int
+
+
+@dataclass(frozen=True)
+class WeeklyJump:
+    week_km: float
+    last_week_km: float
+    percent: int
+
+
+@dataclass(frozen=True)
+class LongRun:
+    km: float
+    longest_km: float
+    percent: int
+
+
+@dataclass(frozen=True)
+class LongPlannedRun:
+    planned_minutes: int
+    longest_minutes: int
+
+
+Warning = WeeklyJump | LongRun | LongPlannedRun
+
+
+def _km_between(runs: Sequence[RunLog], first: date, last: date) -> float:
+    return sum(r.km for r in runs if first <= r.day <= last)
+
+
+def _percent_over(value: float, base: float) -> int:
+    return round((value / base - 1) * 100)
+
+
+def run_warnings(rules: RunningRules, earlier: Sequence[RunLog], run: RunLog) -> list[Warning]:
+    """Warnings for a logged run, given the runs logged before it."""
+    warnings: list[Warning] = []
+    week = _km_between([*earlier, run], run.day - timedelta(days=6), run.day)
+    last_week = _km_between(earlier, run.day - timedelta(days=13), run.day - timedelta(days=7))
+    if last_week > 0 and week > last_week * (1 + rules.weekly_increase_max_percent / 100):
+        warnings.append(WeeklyJump(round(week, 1), round(last_week, 1), _percent_over(week, last_week)))
+    window = [r for r in earlier if run.day - timedelta(days=rules.lookback_days) <= r.day < run.day]
+    longest = max((r.km for r in window), default=0.0)
+    if longest > 0 and run.km > longest * (1 + rules.single_run_increase_max_percent / 100):
+        warnings.append(LongRun(run.km, longest, _percent_over(run.km, longest)))
+    return warnings
+
+
+def planned_run_warning(
+    rules: RunningRules, runs: Sequence[RunLog], today: date, planned_minutes: int
+) -> LongPlannedRun | None:
+    """A planned run much longer than any logged recently (only once there is something to compare)."""
+    window = [r for r in runs if today - timedelta(days=rules.lookback_days) <= r.day < today]
+    longest = max((r.minutes for r in window), default=0)
+    if longest > 0 and planned_minutes > longest * (1 + rules.single_run_increase_max_percent / 100):
+        return LongPlannedRun(planned_minutes, longest)
+    return None
