@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.clock import FileClock, SystemClock
 from bot.commands import COMMAND_EVENTS
 from bot.config import Settings
 from bot.dispatch import Dispatcher
@@ -66,7 +67,8 @@ def build_application(settings: Settings, content: Content, request: BaseRequest
 
     async def post_init(application: App) -> None:
         await store.open()
-        install(application, Services(settings, store, Dispatcher(store, content)))
+        clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
+        install(application, Services(settings, store, Dispatcher(store, content, clock=clock)))
         await application.bot.set_my_commands(command_menu(content))
         log.info("bot ready: database %s", settings.database_path)
 

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Telegram allows about 30 messages/s across chats; more, or 0 (no limiter), only for a local Bot API server
     send_rate_per_second: Annotated[float, Field(ge=0, le=1000)] = 25.0
+    # for tests only: read "now" from this file (ISO 8601) instead of the system clock
+    test_clock_file: Path | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod

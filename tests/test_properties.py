@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,11 +13,18 @@ from flows.events import (
     Back,
     BeginTriage,
     Cancel,
+    CheckInChoice,
     Choose,
     Consent,
     Event,
+    LogRun,
     Resume,
+    ResumePlan,
+    ShowHistory,
+    ShowPlan,
     Start,
+    StartCheckIn,
+    StartPlan,
     Text,
     Unsupported,
     WarningSigns,
@@ -49,6 +56,19 @@ events: st.SearchStrategy[Event] = st.one_of(
     st.builds(Back, sessions, st.sampled_from(QUESTION_IDS)),
     st.builds(WarningSigns, sessions, st.sampled_from(QUESTION_IDS)),
     st.builds(Text, texts),
+    st.just(ShowPlan()),
+    st.builds(StartPlan, st.sampled_from(["self_care", "seen", "caution", "junk"])),
+    st.just(ResumePlan()),
+    st.just(StartCheckIn()),
+    st.builds(
+        CheckInChoice,
+        sessions,
+        st.sampled_from(["done", "pain_during", "pain_morning", "warning", "junk"]),
+        st.sampled_from(["done", "partly", "skipped", "0", "3", "7", "10", "11", "none", "clot", "junk"]),
+    ),
+    st.just(LogRun()),
+    st.just(ShowHistory()),
+    st.builds(Text, st.sampled_from(["5 km in 30 min", "12 km 70 min", "done", "4", "none of these"])),
 )
 
 
@@ -67,17 +87,30 @@ def assert_valid(content: Content, state: Conversation) -> None:
         assert triage.outcome is not None and triage.outcome.red_flag in content.flags
     if triage.detour_from is not None:
         assert triage.question == content.triage.warning_signs
+    plan = state.plan
+    if plan is not None:
+        assert 0 <= plan.phase < len(content.plan_by_pattern[plan.pattern].phases)
+        assert len({c.day for c in plan.checkins}) == len(plan.checkins), "one check-in a day"
+    if state.checkin is not None:
+        assert plan is not None and plan.status == "active"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(events, st.booleans(), st.integers(min_value=0, max_value=20)), max_size=40))
-def test_random_events_keep_a_valid_state(steps: list[tuple[Event, bool, int]]) -> None:
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(events, st.booleans(), st.integers(min_value=0, max_value=20), st.sampled_from([0, 0, 0, 1, 3])),
+        max_size=40,
+    )
+)
+def test_random_events_keep_a_valid_state(steps: list[tuple[Event, bool, int, int]]) -> None:
     state = Conversation()
     buttons: list[Event] = []
-    for event, tap_visible, pick in steps:
+    today = date(2026, 3, 2)
+    for event, tap_visible, pick, days_later in steps:
+        today += timedelta(days=days_later)
         if tap_visible and buttons:
             event = buttons[pick % len(buttons)]  # a real tap on what the user sees
-        result = handle(CONTENT, state, event, date(2026, 3, 2))
+        result = handle(CONTENT, state, event, today)
         assert result.replies, f"{event!r} got no answer"
         for reply in result.replies:
             assert reply.text.strip()

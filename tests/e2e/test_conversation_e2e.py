@@ -288,3 +288,67 @@ def test_command_menu_is_set_at_start_up(peer: Peer, bot: BotProcess, content: C
     assert menus, "setMyCommands was called"
     names = [c["command"] for c in menus[0]["commands"]]
     assert names == ["start", "triage", "plan", "checkin", "log", "history", "cancel", "export", "delete", "help"]
+
+
+# how each check-in decision message begins (the text before its first placeholder)
+DECISION_OPENINGS = tuple(
+    getattr(CONTENT.strings, name).split("{")[0][:12]
+    for name in (
+        "decision_advance",
+        "decision_good",
+        "decision_hold",
+        "decision_skipped",
+        "decision_step_back",
+        "decision_stay_first",
+        "decision_one_step_today",
+        "decision_prevent",
+    )
+)
+
+
+async def test_plan_over_fourteen_days_advances_holds_and_steps_back(
+    peer: Peer, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    clock = tmp_path / "clock.txt"
+    clock.write_text("2026-03-02T08:00:00+00:00")
+    own = BotProcess(peer, tmp_path, extra_env={"TEST_CLOCK_FILE": str(clock)}).start()
+    strings = CONTENT.strings
+    try:
+        runner = Runner(peer, own.token, 88, http)
+        outcome = await triage(runner, ANSWER_SETS["overuse_mileage_jump"][1], typed=False)
+        offer = next((m for m in outcome if m.get("reply_markup")), None) or await runner.expect_keyboard()
+        await runner.tap(offer, strings.plan_start_button)
+        await runner.expect("Reload", strings.today_heading)
+        # (done, pain during, pain this morning) for days 1..14 of the overuse plan:
+        # reload needs 3 good days, build_strength 4, easy_running 4
+        days = (
+            [("Done", 1, 1)] * 3  # -> build_strength
+            + [("Done", 4, 2)]  # hold
+            + [("Done", 1, 1)] * 4  # -> easy_running
+            + [("Done", 7, 3)]  # step back to build_strength
+            + [("Done", 2, 1)] * 4  # -> easy_running again
+            + [("Partly", 1, 1)]  # a partial day moves nothing
+        )
+        decisions = []
+        for day, (done, during, morning) in enumerate(days, start=1):
+            clock.write_text(f"2026-03-{2 + day:02d}T18:00:00+00:00")
+            await runner.send("/checkin")
+            for answer in (done, str(during), str(morning), "None of these"):
+                question = await runner.expect_keyboard()
+                await runner.tap(question, answer)
+            fresh = await runner.wait(lambda ms: any(m.get("text", "").startswith(DECISION_OPENINGS) for m in ms))
+            decisions.append("\n".join(m.get("text", "") for m in fresh))
+
+        def said(day: int, fragment: str) -> bool:
+            return fragment in decisions[day - 1]
+
+        assert said(3, "on to the next phase, Build strength")
+        assert said(4, "we hold this phase")
+        assert said(8, "on to the next phase, Easy running")
+        assert said(9, "we step back to Build strength")
+        assert said(13, "on to the next phase, Easy running")
+        assert said(14, "doesn't move the plan")
+        await runner.send("/plan")
+        await runner.expect("Phase 3 of 4: Easy running")
+    finally:
+        own.stop()
