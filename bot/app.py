@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -23,6 +24,8 @@ from bot.commands import COMMAND_EVENTS
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.handlers import conversation, data_rights, errors, membership
+from bot.scheduler import Scheduler
+from bot.send_limiter import SendLimiter
 from bot.services import Services, install
 from bot.store import SqliteStore
 from content import Content, ContentError, load_content
@@ -30,7 +33,21 @@ from content import Content, ContentError, load_content
 log = logging.getLogger(__name__)
 
 # the command menu for runners, in menu order; descriptions come from content
-USER_COMMANDS = ("start", "triage", "plan", "checkin", "log", "history", "cancel", "export", "delete", "help")
+USER_COMMANDS = (
+    "start",
+    "triage",
+    "plan",
+    "checkin",
+    "log",
+    "history",
+    "remind",
+    "settings",
+    "cancel",
+    "export",
+    "delete",
+    "help",
+)
+SCHEDULER_TASK = "scheduler_task"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -60,19 +77,39 @@ def command_menu(content: Content) -> list[BotCommand]:
     return [BotCommand(name, content.strings.command_menu[name]) for name in USER_COMMANDS]
 
 
-def build_application(settings: Settings, content: Content, request: BaseRequest | None = None) -> App:
-    """The application, not yet started. `request` replaces HTTP (in-process tests)."""
+def build_application(
+    settings: Settings, content: Content, request: BaseRequest | None = None, run_scheduler: bool = True
+) -> App:
+    """The application, not yet started. `request` replaces HTTP (in-process tests); tests that drive
+    the scheduler by hand turn its background loop off."""
     assert settings.telegram_bot_token is not None
     store = SqliteStore(settings.database_path, synchronous=settings.sqlite_synchronous)
+
+    stop = asyncio.Event()
 
     async def post_init(application: App) -> None:
         await store.open()
         clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
-        install(application, Services(settings, store, Dispatcher(store, content, clock=clock)))
+        dispatcher = Dispatcher(store, content, clock=clock)
+        scheduler = Scheduler(
+            store,
+            application.bot,
+            lambda: dispatcher.content,
+            clock,
+            max_late=timedelta(hours=settings.reminder_max_late_hours),
+            poll_seconds=settings.scheduler_poll_seconds,
+        )
+        install(application, Services(settings, store, dispatcher, scheduler))
         await application.bot.set_my_commands(command_menu(content))
+        if run_scheduler:
+            application.bot_data[SCHEDULER_TASK] = asyncio.create_task(scheduler.run(stop), name="reminders")
         log.info("bot ready: database %s", settings.database_path)
 
     async def post_shutdown(application: App) -> None:
+        stop.set()
+        task = application.bot_data.get(SCHEDULER_TASK)
+        if task is not None:
+            await task  # finishes its current batch first
         await store.close()
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -86,7 +123,9 @@ def build_application(settings: Settings, content: Content, request: BaseRequest
         .post_shutdown(post_shutdown)
     )
     if settings.send_rate_per_second > 0:
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_per_second, max_retries=5))
+        builder = builder.rate_limiter(
+            SendLimiter(settings.send_rate_per_second, settings.per_chat_rate_per_second, settings.per_chat_burst)
+        )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     application = builder.build()

@@ -10,12 +10,17 @@ from flows.events import (
     Back,
     BeginTriage,
     Cancel,
+    ChangeReminders,
     CheckInChoice,
     Choose,
     Consent,
     Event,
+    OpenReminders,
+    ReminderAction,
     Resume,
     ResumePlan,
+    SetReminderTime,
+    SetZone,
     StartCheckIn,
     StartPlan,
     WarningSigns,
@@ -32,6 +37,15 @@ _FIXED: dict[str, Event] = {
     "x": Cancel(),
     "k": StartCheckIn(),
     "pr": ResumePlan(),
+    "rm": OpenReminders(),
+}
+# one-field events: prefix -> constructor
+_SINGLE: dict[str, type[StartPlan | SetZone | SetReminderTime | ChangeReminders | ReminderAction]] = {
+    "p": StartPlan,
+    "z": SetZone,
+    "tm": SetReminderTime,
+    "rc": ChangeReminders,
+    "ra": ReminderAction,
 }
 _FIXED_CODES = {event: code for code, event in _FIXED.items()}
 
@@ -44,8 +58,9 @@ def encode(event: Event) -> str:
             data = SEP.join(("b", str(session), question))
         case WarningSigns(session=session, question=question):
             data = SEP.join(("w", str(session), question))
-        case StartPlan(mode=mode):
-            data = SEP.join(("p", mode))
+        case StartPlan() | SetZone() | SetReminderTime() | ChangeReminders() | ReminderAction():
+            prefix = next(p for p, kind in _SINGLE.items() if isinstance(event, kind))
+            data = SEP.join((prefix, *(str(v) for v in vars(event).values())))
         case CheckInChoice(session=session, step=step, value=value):
             data = SEP.join(("i", str(session), step, value))
         case _ if event in _FIXED_CODES:
@@ -71,8 +86,8 @@ def decode(data: str | None) -> Event | None:
             return Back(int(parts[0]), parts[1])
         if kind == "w" and len(parts) == 2:
             return WarningSigns(int(parts[0]), parts[1])
-        if kind == "p" and len(parts) == 1:
-            return StartPlan(parts[0])
+        if kind in _SINGLE and len(parts) == 1:
+            return _SINGLE[kind](parts[0])
         if kind == "i" and len(parts) == 3:
             return CheckInChoice(int(parts[0]), parts[1], parts[2])
     except ValueError:

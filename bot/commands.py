@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flows.events import BeginTriage, Cancel, Event, LogRun, ShowHistory, ShowPlan, Start, StartCheckIn
+from flows.events import (
+    BeginTriage,
+    Cancel,
+    Event,
+    LogRun,
+    OpenReminders,
+    ShowHistory,
+    ShowPlan,
+    Start,
+    StartCheckIn,
+)
 
 COMMAND_EVENTS: dict[str, Event] = {
     "start": Start(),
@@ -11,5 +21,7 @@ COMMAND_EVENTS: dict[str, Event] = {
     "checkin": StartCheckIn(),
     "log": LogRun(),
     "history": ShowHistory(),
+    "remind": OpenReminders(),
+    "settings": OpenReminders(),
     "cancel": Cancel(),
 }

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Telegram allows about 30 messages/s across chats; more, or 0 (no limiter), only for a local Bot API server
     send_rate_per_second: Annotated[float, Field(ge=0, le=1000)] = 25.0
+    # one chat: about one message a second, with short bursts (a triage outcome is a few messages)
+    per_chat_rate_per_second: Annotated[float, Field(gt=0, le=1000)] = 1.0
+    per_chat_burst: Annotated[int, Field(ge=1, le=100)] = 5
+    # a reminder due while the bot was down is still sent if at most this late, else skipped and logged
+    reminder_max_late_hours: Annotated[float, Field(ge=0, le=48)] = 2.0
+    scheduler_poll_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
     # for tests only: read "now" from this file (ISO 8601) instead of the system clock
     test_clock_file: Path | None = None
 

@@ -7,12 +7,14 @@ import logging
 from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
-from bot.store import AnswerRow, Change, OutcomeRow, Store, Stored
+from bot.store import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, Store, Stored
 from bot.user_locks import UserLocks
 from content import Content
 from flows.conversation import Conversation, handle
 from flows.events import Event, Start
-from flows.replies import AnswerRecorded, Result, TriageCompleted
+from flows.plan import label
+from flows.reminders import schedule
+from flows.replies import AnswerRecorded, CheckInRecorded, Result, TriageCompleted
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +51,35 @@ class Dispatcher:
     async def dispatch(self, user_id: int, event: Event, update_id: int | None = None) -> Result[Conversation] | None:
         """Handle the event; None if this update was already handled before."""
         content = self.content
-        today = self.clock.now().date()
+        now = self.clock.now()
 
         def decide(stored: Stored) -> tuple[Change, Result[Conversation]]:
-            result = handle(content, restore(stored), event, today)
+            before = restore(stored)
+            result = handle(content, before, event, now)
+            state, effects = result.state, result.effects
+            # reminders follow the settings; /start reschedules them for someone coming back
+            reminders = None
+            if state.reminders != before.reminders or isinstance(event, Start):
+                scheduled = schedule(state.reminders, now)
+                reminders = tuple(ReminderRow(r.kind, r.local_time, int(r.due.timestamp())) for r in scheduled)
             change = Change(
-                data=result.state.model_dump_json(),
-                state=where(result.state),
-                consented=result.state.consented,
+                data=state.model_dump_json(),
+                state=where(state),
+                consented=state.consented,
                 active=True if isinstance(event, Start) else None,
                 answers=tuple(
-                    AnswerRow(e.session, e.question, e.value) for e in result.effects if isinstance(e, AnswerRecorded)
+                    AnswerRow(e.session, e.question, e.value) for e in effects if isinstance(e, AnswerRecorded)
                 ),
                 outcomes=tuple(
-                    OutcomeRow(e.urgency, e.pattern, e.red_flag)
-                    for e in result.effects
-                    if isinstance(e, TriageCompleted)
+                    OutcomeRow(e.urgency, e.pattern, e.red_flag) for e in effects if isinstance(e, TriageCompleted)
                 ),
+                checkins=tuple(
+                    CheckinRow(e.day, e.done, e.pain_during, e.pain_morning, e.phase, e.decision)
+                    for e in effects
+                    if isinstance(e, CheckInRecorded)
+                ),
+                plan=label(content, state.plan) if state.plan is not None else None,
+                reminders=reminders,
             )
             return change, result
 

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings
 from bot.dispatch import Dispatcher
+from bot.scheduler import Scheduler
 from bot.store import Store
 
 KEY = "services"
@@ -19,6 +20,7 @@ class Services:
     settings: Settings
     store: Store
     dispatcher: Dispatcher
+    scheduler: Scheduler
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

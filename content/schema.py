@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -45,6 +46,17 @@ Text = Annotated[
 ]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=LABEL_LIMIT, strip_whitespace=True)]
 Phrase = Annotated[str, StringConstraints(min_length=2, max_length=80, strip_whitespace=True)]
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name
+
+
+Zone = Annotated[str, AfterValidator(_known_zone)]
 Word = Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
 Scores = dict[Id, Annotated[int, Field(ge=-10, le=10)]]
 
@@ -382,6 +394,35 @@ class Strings(Strict):
     history_empty: Text
     checkin_already: Text
     checkin_no_plan: Text
+    common_zones: tuple[Zone, ...] = Field(min_length=1, max_length=12)
+    reminder_needs_plan: Text
+    reminder_zone_question: Text
+    reminder_zone_unknown: Text
+    reminder_time_question: Text
+    reminder_time_unknown: Text
+    reminder_time_quiet: Text
+    reminder_overview: Text
+    reminder_overview_paused: Text
+    reminder_not_set: Label
+    reminder_off: Label
+    reminder_every_day: Label
+    weekday_names: Label
+    reminder_change_time_button: Label
+    reminder_change_zone_button: Label
+    reminder_pause_button: Label
+    reminder_resume_button: Label
+    reminder_morning_toggle_button: Label
+    reminder_saved: Text
+    reminder_paused: Text
+    reminder_resumed: Text
+    reminder_message: Text
+    reminder_done_button: Label
+    reminder_snooze_button: Label
+    reminder_skip_button: Label
+    reminder_snoozed: Text
+    reminder_skipped: Text
+    reminder_done: Text
+    morning_nudge: Text
     # the command menu: command name (without "/") -> short description
     command_menu: dict[Id, Label]
 

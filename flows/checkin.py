@@ -76,13 +76,16 @@ def question(content: Content, draft: CheckinDraft) -> Reply:
     return Reply(rich(strings.checkin_warning), tuple(rows))
 
 
-def begin(content: Content, plan: PlanState, today: date, previous: CheckinDraft | None) -> Outcome:
+def begin(content: Content, plan: PlanState, today: date, previous: CheckinDraft | None, done: bool = False) -> Outcome:
+    """Open a check-in; `done` when the runner already said the session is done (from a reminder)."""
     if plan.status == "paused":
         return Outcome(plan, None, overview_replies(content, plan, today))
     if any(c.day == today for c in plan.checkins):
         replies = [Reply(rich(content.strings.checkin_already)), *overview_replies(content, plan, today)]
         return Outcome(plan, None, replies)
     draft = CheckinDraft(session=previous.session + 1 if previous else 1)
+    if done:
+        draft = draft.model_copy(update={"done": "done", "step": "pain_during"})
     return Outcome(plan, draft, [question(content, draft)])
 
 

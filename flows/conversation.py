@@ -6,24 +6,30 @@ in any message is handled first, whatever the runner was doing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
 from content import Content
-from flows import checkin, plan_offer, triage
+from flows import checkin, plan_offer, reminder_settings, triage
 from flows.checkin import CheckinDraft
 from flows.events import (
     Back,
     BeginTriage,
     Cancel,
+    ChangeReminders,
     CheckInChoice,
     Choose,
     Consent,
     Event,
     LogRun,
+    OpenReminders,
+    ReminderAction,
     Resume,
     ResumePlan,
+    SetReminderTime,
+    SetZone,
     ShowHistory,
     ShowPlan,
     Start,
@@ -37,6 +43,7 @@ from flows.history import history_reply
 from flows.markup import bold, fill_markup, rich
 from flows.outcome import escalation_replies
 from flows.plan import PlanState, current_phase, overview_replies
+from flows.reminders import ReminderSettings, local_now
 from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
 from flows.run_log import log_run
 from flows.triage import TriageState
@@ -48,7 +55,9 @@ class Conversation(BaseModel):
     triage: TriageState | None = None
     plan: PlanState | None = None
     checkin: CheckinDraft | None = None
-    awaiting_run: bool = False
+    # a typed answer the bot is waiting for outside triage and check-ins
+    awaiting: Literal["run", "zone", "time"] | None = None
+    reminders: ReminderSettings = ReminderSettings()
 
 
 def consent_prompt(content: Content, intro: bool) -> Reply:
@@ -65,7 +74,7 @@ def _reply(state: Conversation, *replies: Reply, **changes: object) -> Result[Co
 
 def _with_triage(content: Content, state: Conversation, result: Result[TriageState]) -> Result[Conversation]:
     """Apply a triage step; a finished triage is followed by the plan offer where it applies."""
-    new = state.model_copy(update={"triage": result.state, "checkin": None, "awaiting_run": False})
+    new = state.model_copy(update={"triage": result.state, "checkin": None, "awaiting": None})
     replies = list(result.replies)
     outcome = result.state.outcome
     if outcome is not None and any(isinstance(e, TriageCompleted) for e in result.effects) and new.plan is None:
@@ -87,7 +96,7 @@ def _red_flag(content: Content, state: Conversation, text: str, today: date) -> 
     flag = understanding(content).red_flag(text)
     if flag is None:
         return None
-    stopped = state.model_copy(update={"checkin": None, "awaiting_run": False})
+    stopped = state.model_copy(update={"checkin": None, "awaiting": None})
     extra: list[Reply] = []
     if stopped.plan is not None and stopped.plan.status == "active":
         stopped = stopped.model_copy(update={"plan": stopped.plan.model_copy(update={"status": "paused"})})
@@ -128,8 +137,10 @@ def _current_question(content: Content, state: Conversation) -> Reply | None:
     """What the runner is being asked right now, if anything."""
     if state.checkin is not None:
         return checkin.question(content, state.checkin)
-    if state.awaiting_run:
+    if state.awaiting == "run":
         return Reply(rich(content.strings.log_question))
+    if state.awaiting in ("zone", "time"):
+        return reminder_settings.open_settings(content, state.reminders).replies[-1]
     asking = _asking(state)
     return triage.question_reply(content, asking) if asking is not None else None
 
@@ -154,7 +165,12 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
             if plan is not None:
                 return _reply(state, *overview_replies(content, plan, today))
             started, replies = plan_offer.start(content, state.triage.outcome if state.triage else None, mode, today)
-            return _reply(state, *replies, plan=started) if started else _reply(state, *replies)
+            if started is None:
+                return _reply(state, *replies)
+            if state.reminders.time is None:  # a new plan: offer reminders straight away
+                setup = reminder_settings.open_settings(content, state.reminders)
+                return _reply(state, *replies, *setup.replies, plan=started, awaiting=setup.awaiting)
+            return _reply(state, *replies, plan=started)
         case ResumePlan() if plan is not None and plan.status == "paused":
             resumed = plan.model_copy(update={"status": "active", "good_days": 0})
             phase = current_phase(content, resumed)
@@ -167,7 +183,7 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
         case StartCheckIn():
             assert plan is not None
             done = checkin.begin(content, plan, today, state.checkin)
-            return _reply(state, *done.replies, checkin=done.draft, awaiting_run=False)
+            return _reply(state, *done.replies, checkin=done.draft, awaiting=None)
         case CheckInChoice() if plan is None:
             return Result(state, [Reply(rich(strings.stale_answer))], stale=True)
         case CheckInChoice():
@@ -178,10 +194,35 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
         case LogRun() if plan is None:
             return _reply(state, Reply(rich(strings.no_plan)))
         case LogRun():
-            return _reply(state, Reply(rich(strings.log_question)), awaiting_run=True, checkin=None)
+            return _reply(state, Reply(rich(strings.log_question)), awaiting="run", checkin=None)
         case ShowHistory():
             return _reply(state, history_reply(content, plan))
     raise AssertionError(f"not a plan event: {event!r}")
+
+
+def _reminder_event(content: Content, state: Conversation, event: Event, now: datetime) -> Result[Conversation]:
+    """Reminder settings and the buttons under a reminder."""
+    today = local_now(state.reminders, now).date()
+    if state.plan is None:
+        return _reply(state, Reply(rich(content.strings.reminder_needs_plan)))
+    match event:
+        case OpenReminders():
+            step = reminder_settings.open_settings(content, state.reminders)
+        case SetZone(zone=zone):
+            step = reminder_settings.set_zone(content, state.reminders, zone)
+        case SetReminderTime(time=hhmm):
+            step = reminder_settings.set_time(content, state.reminders, hhmm)
+        case ChangeReminders(what=what):
+            step = reminder_settings.change(content, state.reminders, what)
+        case ReminderAction(action=action):
+            step = reminder_settings.act(content, state.reminders, action, now)
+            if action == "done":
+                opened = checkin.begin(content, state.plan, today, state.checkin, done=True)
+                replies = [*step.replies, *opened.replies] if opened.draft else opened.replies
+                return _reply(state, *replies, reminders=step.settings, checkin=opened.draft, awaiting=None)
+        case _:
+            raise AssertionError(f"not a reminder event: {event!r}")
+    return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
 
 
 def _text(content: Content, state: Conversation, text: str, today: date) -> Result[Conversation]:
@@ -190,20 +231,27 @@ def _text(content: Content, state: Conversation, text: str, today: date) -> Resu
         done = checkin.typed(content, state.plan, state.checkin, text, today)
         new = state.model_copy(update={"plan": done.plan, "checkin": done.draft})
         return Result(new, done.replies, done.effects)
-    if state.awaiting_run and state.plan is not None:
+    if state.awaiting in ("zone", "time"):
+        step = reminder_settings.typed(content, state.reminders, state.awaiting, text)
+        return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
+    if state.awaiting == "run" and state.plan is not None:
         logged = log_run(content, state.plan, text, today)
         if logged is None:
             return _reply(state, Reply(rich(content.strings.log_not_understood)))
-        return _reply(state, *logged[1], plan=logged[0], awaiting_run=False)
+        return _reply(state, *logged[1], plan=logged[0], awaiting=None)
     asking = _asking(state)
     if asking is None:
         return _idle_text(content, state, text)
     return _with_triage(content, state, triage.handle(content, asking, Text(text)))
 
 
-def handle(content: Content, state: Conversation, event: Event, today: date) -> Result[Conversation]:
-    """One event for one user on the runner's local date `today`: new state, messages, effects."""
+def handle(content: Content, state: Conversation, event: Event, now: datetime) -> Result[Conversation]:
+    """One event for one user at the instant `now` (UTC): the new state, the messages, the effects.
+
+    Dates the runner sees (check-ins, sessions) are their local dates, in their reminder time zone.
+    """
     strings = content.strings
+    today = local_now(state.reminders, now).date()
     if isinstance(event, Text):
         flagged = _red_flag(content, state, event.text, today)
         if flagged is not None:
@@ -233,8 +281,8 @@ def handle(content: Content, state: Conversation, event: Event, today: date) -> 
         case Cancel():
             if state.checkin is not None:
                 return _reply(state, Reply(rich(strings.checkin_cancelled)), checkin=None)
-            if state.awaiting_run:
-                return _reply(state, Reply(rich(strings.cancelled)), awaiting_run=False)
+            if state.awaiting is not None:
+                return _reply(state, Reply(rich(strings.cancelled)), awaiting=None)
             asking = _asking(state)
             if asking is None:
                 return _reply(state, Reply(rich(strings.nothing_to_cancel)))
@@ -248,6 +296,8 @@ def handle(content: Content, state: Conversation, event: Event, today: date) -> 
             return _show_plan(content, state, today)
         case StartPlan() | ResumePlan() | StartCheckIn() | CheckInChoice() | LogRun() | ShowHistory():
             return _plan_event(content, state, event, today)
+        case OpenReminders() | SetZone() | SetReminderTime() | ChangeReminders() | ReminderAction():
+            return _reminder_event(content, state, event, now)
         case Text(text=text):
             return _text(content, state, text, today)
         case Unsupported():

@@ -107,6 +107,35 @@ class ShowHistory:
     """/history: the pain trend."""
 
 
+@dataclass(frozen=True)
+class OpenReminders:
+    """/remind or /settings: set up or change daily reminders."""
+
+
+@dataclass(frozen=True)
+class SetZone:
+    zone: str
+
+
+@dataclass(frozen=True)
+class SetReminderTime:
+    time: str  # "HH:MM"
+
+
+@dataclass(frozen=True)
+class ChangeReminders:
+    """A settings button: "time", "zone", "pause", "resume" or "morning"."""
+
+    what: str
+
+
+@dataclass(frozen=True)
+class ReminderAction:
+    """A button under a reminder: "done", "snooze", "skip" or "pause"."""
+
+    action: str
+
+
 Event = (
     Start
     | Consent
@@ -125,4 +154,9 @@ Event = (
     | CheckInChoice
     | LogRun
     | ShowHistory
+    | OpenReminders
+    | SetZone
+    | SetReminderTime
+    | ChangeReminders
+    | ReminderAction
 )

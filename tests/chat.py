@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from content import Content
 from flows.conversation import Conversation, handle
@@ -22,7 +22,7 @@ class Chat:
             self.send(Consent(True))
 
     def send(self, event: Event) -> Result[Conversation]:
-        self.last = handle(self.content, self.state, event, self.today)
+        self.last = handle(self.content, self.state, event, datetime.combine(self.today, time(12), UTC))
         self.state = self.last.state
         self.transcript.extend(self.last.replies)
         return self.last

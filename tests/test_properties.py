@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -110,7 +110,7 @@ def test_random_events_keep_a_valid_state(steps: list[tuple[Event, bool, int, in
         today += timedelta(days=days_later)
         if tap_visible and buttons:
             event = buttons[pick % len(buttons)]  # a real tap on what the user sees
-        result = handle(CONTENT, state, event, today)
+        result = handle(CONTENT, state, event, datetime.combine(today, time(12), UTC))
         assert result.replies, f"{event!r} got no answer"
         for reply in result.replies:
             assert reply.text.strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import tzfpy
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -15,7 +16,7 @@ from bot.rendering import answered
 from bot.sending import send_replies
 from bot.services import services
 from flows.conversation import Conversation
-from flows.events import Choose, Event, Text, Unsupported
+from flows.events import Choose, Event, SetZone, Text, Unsupported
 from flows.markup import rich
 from flows.replies import Reply, Result
 
@@ -71,9 +72,14 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice and the like: a caption is still read; otherwise a polite pointer."""
+    """A shared location sets the time zone (looked up offline); a caption is read like text;
+    stickers, photos, voice and the like get a polite pointer."""
     message = update.effective_message
     assert message is not None
+    if message.location is not None:
+        zone = tzfpy.get_tz(message.location.longitude, message.location.latitude)
+        await _run(update, context, SetZone(zone) if zone else Unsupported())
+        return
     await _run(update, context, Text(message.caption) if message.caption else Unsupported())
 
 

@@ -1,6 +1,16 @@
 """Durable per-user state. `Store` is the interface; `SqliteStore` the backend."""
 
-from bot.store.base import AnswerRow, Change, CheckinRow, OutcomeRow, Store, Stored, StoreError
+from bot.store.base import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, Store, Stored, StoreError
 from bot.store.sqlite import SqliteStore
 
-__all__ = ["AnswerRow", "Change", "CheckinRow", "OutcomeRow", "SqliteStore", "Store", "StoreError", "Stored"]
+__all__ = [
+    "AnswerRow",
+    "Change",
+    "CheckinRow",
+    "OutcomeRow",
+    "ReminderRow",
+    "SqliteStore",
+    "Store",
+    "StoreError",
+    "Stored",
+]

@@ -51,6 +51,40 @@ class CheckinRow:
 
 
 @dataclass(frozen=True)
+class ReminderRow:
+    kind: str
+    local_time: str | None
+    due: int  # UTC epoch seconds
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder row that has come due, with what the scheduler needs to decide about it."""
+
+    user_id: int
+    kind: str
+    local_time: str | None
+    due: int
+    data: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class ReminderDecision:
+    log_key: str  # the local date (or, for a snooze, the local minute) it counts for
+    status: str  # "send", or why not: "missed", "done", "skipped", "paused", "no_plan", "inactive"
+    next_due: int | None  # the next occurrence; None removes the row
+
+
+@dataclass(frozen=True)
+class ClaimedReminder:
+    log_id: int
+    user_id: int
+    kind: str
+    data: str | None
+
+
+@dataclass(frozen=True)
 class Change:
     """Everything one event changes for one user, written in a single transaction."""
 
@@ -63,6 +97,8 @@ class Change:
     checkins: tuple[CheckinRow, ...] = ()
     # where the runner's plan stands ("pattern:phase:status"), None without a plan
     plan: str | None = None
+    # the user's reminders, replacing all of them; None leaves them as they are
+    reminders: tuple[ReminderRow, ...] | None = None
 
 
 # runs inside the write transaction: must be pure and quick
@@ -96,6 +132,19 @@ class Store(Protocol):
     async def delete_user(self, user_id: int) -> int:
         """Remove every row about one user; returns how many rows went."""
         ...
+
+    async def claim_reminders(
+        self, now: int, limit: int, decide: Callable[[DueReminder], ReminderDecision]
+    ) -> list[ClaimedReminder]:
+        """In one transaction: decide every due reminder, log it once per user, kind and local day,
+        move it to its next occurrence; returns the ones to send now."""
+        ...
+
+    async def unsent_reminders(self) -> list[ClaimedReminder]:
+        """Reminders claimed but never marked sent (the process stopped in between)."""
+        ...
+
+    async def finish_reminder(self, log_id: int, status: str) -> None: ...
 
     async def backup(self, destination: Path) -> None: ...
 

@@ -77,6 +77,30 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX checkins_by_day ON checkins(day);
     """,
+    # 4: reminders: each row due at next_due_at (UTC epoch seconds); the log keeps one line per
+    # user, kind and local date, which is what makes a reminder go out at most once a day
+    """
+    CREATE TABLE reminders (
+        id           INTEGER PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL,
+        local_time   TEXT,
+        next_due_at  INTEGER NOT NULL,
+        UNIQUE (user_id, kind)
+    );
+    CREATE INDEX reminders_due ON reminders(next_due_at);
+    CREATE TABLE reminder_log (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        local_date  TEXT NOT NULL,
+        due_at      INTEGER NOT NULL,
+        status      TEXT NOT NULL,
+        logged_at   TEXT NOT NULL,
+        UNIQUE (user_id, kind, local_date)
+    );
+    CREATE INDEX reminder_log_by_status ON reminder_log(status);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

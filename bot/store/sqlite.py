@@ -20,7 +20,17 @@ from typing import IO, Any, TypeVar
 import aiosqlite
 
 from bot.clock import Clock, SystemClock
-from bot.store.base import AnswerRow, Change, Decide, Row, Stored, StoreError
+from bot.store.base import (
+    AnswerRow,
+    Change,
+    ClaimedReminder,
+    Decide,
+    DueReminder,
+    ReminderDecision,
+    Row,
+    Stored,
+    StoreError,
+)
 from bot.store.migrations import LATEST, MIGRATIONS
 
 T = TypeVar("T")
@@ -274,6 +284,12 @@ class SqliteStore:
                     for c in change.checkins
                 ],
             )
+        if change.reminders is not None:
+            conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+            conn.executemany(
+                "INSERT INTO reminders (user_id, kind, local_time, next_due_at) VALUES (?, ?, ?, ?)",
+                [(user_id, r.kind, r.local_time, r.due) for r in change.reminders],
+            )
         if change.outcomes:
             conn.executemany(
                 "INSERT INTO outcomes (user_id, urgency, pattern, red_flag, decided_at) VALUES (?, ?, ?, ?, ?)",
@@ -293,12 +309,61 @@ class SqliteStore:
         return await self._run(read)
 
     async def set_active(self, user_id: int, active: bool) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE users SET active = ?, updated_at = ? WHERE user_id = ?", (int(active), self._now(), user_id)
+            )
+            if not active:  # someone who blocked the bot is not scheduled any more
+                conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+
+        await self._run(lambda conn: self._write(conn, fn=write))
+
+    # --- reminders ---------------------------------------------------------------------
+
+    async def claim_reminders(
+        self, now: int, limit: int, decide: Callable[[DueReminder], ReminderDecision]
+    ) -> list[ClaimedReminder]:
+        def claim(conn: sqlite3.Connection) -> list[ClaimedReminder]:
+            rows = conn.execute(
+                "SELECT r.id, r.user_id, r.kind, r.local_time, r.next_due_at, f.data, u.active "
+                "FROM reminders r JOIN users u USING (user_id) LEFT JOIN flow_state f USING (user_id) "
+                "WHERE r.next_due_at <= ? ORDER BY r.next_due_at LIMIT ?",
+                (now, limit),
+            ).fetchall()
+            claimed: list[ClaimedReminder] = []
+            logged_at = self._now()
+            for row_id, user_id, kind, local_time, due, data, active in rows:
+                decision = decide(DueReminder(user_id, kind, local_time, due, data, bool(active)))
+                status = "claimed" if decision.status == "send" else decision.status
+                cursor = conn.execute(
+                    "INSERT INTO reminder_log (user_id, kind, local_date, due_at, status, logged_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, kind, local_date) DO NOTHING",
+                    (user_id, kind, decision.log_key, due, status, logged_at),
+                )
+                if cursor.rowcount == 1 and status == "claimed":
+                    claimed.append(ClaimedReminder(int(cursor.lastrowid or 0), user_id, kind, data))
+                if decision.next_due is None:
+                    conn.execute("DELETE FROM reminders WHERE id = ?", (row_id,))
+                else:
+                    conn.execute("UPDATE reminders SET next_due_at = ? WHERE id = ?", (decision.next_due, row_id))
+            return claimed
+
+        return await self._run(lambda conn: self._write(conn, fn=claim))
+
+    async def unsent_reminders(self) -> list[ClaimedReminder]:
+        def read(conn: sqlite3.Connection) -> list[ClaimedReminder]:
+            rows = conn.execute(
+                "SELECT l.id, l.user_id, l.kind, f.data FROM reminder_log l LEFT JOIN flow_state f USING (user_id) "
+                "WHERE l.status = 'claimed' ORDER BY l.id"
+            )
+            return [ClaimedReminder(int(i), int(u), k, d) for i, u, k, d in rows]
+
+        return await self._run(read)
+
+    async def finish_reminder(self, log_id: int, status: str) -> None:
         await self._run(
             lambda conn: self._write(
-                conn,
-                fn=lambda c: c.execute(
-                    "UPDATE users SET active = ?, updated_at = ? WHERE user_id = ?", (int(active), self._now(), user_id)
-                ),
+                conn, fn=lambda c: c.execute("UPDATE reminder_log SET status = ? WHERE id = ?", (status, log_id))
             )
         )
 

@@ -88,6 +88,7 @@ class BotProcess:
             "DATABASE_PATH": str(self.database),
             # the peer has no flood limit; tests that need Telegram's pace set it themselves
             "SEND_RATE_PER_SECOND": "500",
+            "PER_CHAT_RATE_PER_SECOND": "500",
             "LOG_LEVEL": "INFO",
             **self.extra_env,
         }

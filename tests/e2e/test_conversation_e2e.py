@@ -287,7 +287,20 @@ def test_command_menu_is_set_at_start_up(peer: Peer, bot: BotProcess, content: C
     menus = peer.commands(bot.token)
     assert menus, "setMyCommands was called"
     names = [c["command"] for c in menus[0]["commands"]]
-    assert names == ["start", "triage", "plan", "checkin", "log", "history", "cancel", "export", "delete", "help"]
+    assert names == [
+        "start",
+        "triage",
+        "plan",
+        "checkin",
+        "log",
+        "history",
+        "remind",
+        "settings",
+        "cancel",
+        "export",
+        "delete",
+        "help",
+    ]
 
 
 # how each check-in decision message begins (the text before its first placeholder)
@@ -350,5 +363,13 @@ async def test_plan_over_fourteen_days_advances_holds_and_steps_back(
         assert said(14, "doesn't move the plan")
         await runner.send("/plan")
         await runner.expect("Phase 3 of 4: Easy running")
+        conn = sqlite3.connect(own.database)
+        try:
+            rows = conn.execute("SELECT day, decision FROM checkins WHERE user_id = 88 ORDER BY day").fetchall()
+            plan = conn.execute("SELECT plan FROM flow_state WHERE user_id = 88").fetchone()[0]
+        finally:
+            conn.close()
+        assert len(rows) == 14 and rows[2] == ("2026-03-05", "advance") and rows[8][1] == "step_back"
+        assert plan == "overuse:easy_running:active"
     finally:
         own.stop()

@@ -1,0 +1,129 @@
+"""The reminder scheduler, driven by the database: no reminder lives only in memory.
+
+Each tick claims the due rows in one transaction (deciding, logging once per user, kind and local
+day, and moving each row to its next occurrence), then sends the claimed reminders through the
+bot's limiter and marks each sent, failed or blocked. A reminder claimed but not marked (the
+process stopped between the two) is sent when the scheduler starts again, if still on time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from telegram import Bot
+from telegram.error import Forbidden, TelegramError
+
+from bot.clock import Clock
+from bot.dispatch import restore
+from bot.sending import deliver
+from bot.store import Store
+from bot.store.base import ClaimedReminder, DueReminder, ReminderDecision, Stored
+from content import Content
+from flows.conversation import Conversation
+from flows.events import StartCheckIn
+from flows.markup import rich
+from flows.plan import session_reply
+from flows.reminder_settings import reminder_buttons
+from flows.reminders import MORNING, SNOOZED, local_now, next_occurrence, skip_reason, zone_of
+from flows.replies import Button, Reply
+
+log = logging.getLogger(__name__)
+
+
+def _restore(data: str | None, user_id: int) -> Conversation:
+    return restore(Stored(user_id, data, 0, True))
+
+
+def decide(due: DueReminder, now: datetime, max_late: timedelta) -> ReminderDecision:
+    """What to do with one due reminder (pure: runs inside the claiming transaction)."""
+    state = _restore(due.data, due.user_id)
+    settings = state.reminders
+    zone = zone_of(settings)
+    due_at = datetime.fromtimestamp(due.due, UTC)
+    local = due_at.astimezone(zone)
+    follow = None
+    if due.kind != SNOOZED and due.local_time is not None:
+        upcoming = next_occurrence(zone, due.local_time, settings.days, max(due_at, now - max_late))
+        follow = int(upcoming.timestamp()) if upcoming is not None else None
+    log_key = local.strftime("%Y-%m-%dT%H:%M") if due.kind == SNOOZED else local.date().isoformat()
+    if not due.active:
+        return ReminderDecision(log_key, "inactive", None)
+    if now - due_at > max_late:
+        return ReminderDecision(log_key, "missed", follow)
+    plan = state.plan
+    checked_in = plan is not None and any(c.day == local.date() for c in plan.checkins)
+    reason = skip_reason(settings, due.kind, local.date(), checked_in, plan is not None and plan.status == "active")
+    return ReminderDecision(log_key, reason or "send", follow)
+
+
+def message(content: Content, claimed: ClaimedReminder, now: datetime) -> list[Reply]:
+    """The reminder itself: today's session with Done / Snooze / Skip / Pause, or the morning nudge."""
+    state = _restore(claimed.data, claimed.user_id)
+    strings = content.strings
+    if claimed.kind == MORNING or state.plan is None:
+        return [Reply(rich(strings.morning_nudge), ((Button(strings.checkin_button, StartCheckIn()),),))]
+    session = session_reply(content, state.plan, local_now(state.reminders, now).date())
+    return [Reply(f"{rich(strings.reminder_message)}\n\n{session.text}", reminder_buttons(content))]
+
+
+@dataclass
+class Scheduler:
+    store: Store
+    bot: Bot
+    content: Callable[[], Content]
+    clock: Clock
+    max_late: timedelta = timedelta(hours=2)
+    batch: int = 500
+    poll_seconds: float = 5.0
+    stats: dict[str, int] = field(default_factory=lambda: {"sent": 0, "failed": 0, "blocked": 0})
+    last_tick: datetime | None = None
+
+    async def tick(self) -> int:
+        """Claim and send everything due now; returns how many were claimed."""
+        now = self.clock.now()
+        self.last_tick = now
+        claimed = await self.store.claim_reminders(
+            int(now.timestamp()), self.batch, lambda due: decide(due, now, self.max_late)
+        )
+        await asyncio.gather(*(self._send(c, now) for c in claimed))
+        return len(claimed)
+
+    async def resend_unsent(self) -> None:
+        now = self.clock.now()
+        for claimed in await self.store.unsent_reminders():
+            await self._send(claimed, now)
+
+    async def _send(self, claimed: ClaimedReminder, now: datetime) -> None:
+        try:
+            await deliver(self.bot, claimed.user_id, message(self.content(), claimed, now))
+        except Forbidden:
+            await self.store.set_active(claimed.user_id, False)
+            await self.store.finish_reminder(claimed.log_id, "blocked")
+            self.stats["blocked"] += 1
+            return
+        except TelegramError as exc:
+            log.warning("reminder %s to user %s failed: %s", claimed.log_id, claimed.user_id, exc)
+            await self.store.finish_reminder(claimed.log_id, "failed")
+            self.stats["failed"] += 1
+            return
+        await self.store.finish_reminder(claimed.log_id, "sent")
+        self.stats["sent"] += 1
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop` is set: tick, then sleep briefly (at once again while there is a backlog)."""
+        await self.resend_unsent()
+        while not stop.is_set():
+            try:
+                full = await self.tick() >= self.batch
+            except Exception:
+                log.exception("scheduler tick failed; trying again shortly")
+                full = False
+            if full:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)

@@ -1,0 +1,106 @@
+"""One limiter for every message the bot sends: replies, reminders and broadcasts alike.
+
+Telegram allows about 30 messages a second across chats and about one a second in one chat
+(short bursts are tolerated). Above that it answers 429 with `retry_after`; then *every* sender
+waits, not only the one that was told, and the request is tried again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]
+
+
+class Pace:
+    """Generic cell rate algorithm: `rate` per second on average, bursts of up to `burst`."""
+
+    def __init__(self, rate: float, burst: int = 1) -> None:
+        self.interval = 1.0 / rate
+        self.burst = max(1, burst)
+        self._next = 0.0  # theoretical arrival time of the next request
+
+    def reserve(self, now: float) -> float:
+        """Take a slot; returns how long to wait before using it."""
+        arrival = max(self._next, now)
+        self._next = arrival + self.interval
+        return max(0.0, arrival - (self.burst - 1) * self.interval - now)
+
+    def idle_since(self, now: float) -> bool:
+        return self._next <= now
+
+
+class SendLimiter(BaseRateLimiter[int]):
+    def __init__(
+        self, per_second: float, per_chat_per_second: float = 1.0, per_chat_burst: int = 5, max_retries: int = 5
+    ) -> None:
+        self.per_second = per_second
+        self._global = Pace(per_second, burst=max(1, int(per_second)))
+        self._per_chat_rate = per_chat_per_second
+        self._per_chat_burst = per_chat_burst
+        self._chats: dict[int | str, Pace] = {}
+        self._max_retries = max_retries
+        self._paused_until = 0.0
+        self.sent = 0  # requests that went through (for metrics and benchmarks)
+        self.retried = 0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def _chat(self, chat_id: int | str, now: float) -> Pace:
+        if len(self._chats) > 10_000:  # forget idle chats so the table stays small
+            self._chats = {k: v for k, v in self._chats.items() if not v.idle_since(now)}
+        pace = self._chats.get(chat_id)
+        if pace is None:
+            pace = self._chats[chat_id] = Pace(self._per_chat_rate, self._per_chat_burst)
+        return pace
+
+    async def _wait_turn(self, chat_id: int | str) -> None:
+        while (pause := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(pause)
+        now = time.monotonic()
+        wait = max(self._global.reserve(now), self._chat(chat_id, now).reserve(now))
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        chat_id = data.get("chat_id")
+        if chat_id is None:  # getUpdates, answerCallbackQuery, setMyCommands: not message sends
+            return await callback(*args, **kwargs)
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        for attempt in range(retries + 1):
+            await self._wait_turn(chat_id)
+            try:
+                result = await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == retries:
+                    raise
+                delay = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+                # everybody waits, not only this sender
+                self._paused_until = max(self._paused_until, time.monotonic() + float(delay))
+                self.retried += 1
+                log.warning("flood limit: Telegram asked to wait %.1f s; all sends paused", delay)
+                continue
+            self.sent += 1
+            return result
+        raise AssertionError("unreachable")

@@ -1,0 +1,151 @@
+"""/remind and /settings: choosing a time zone and a time, pausing, and the reminder's own buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from content import Content
+from flows.events import ChangeReminders, ReminderAction, SetReminderTime, SetZone
+from flows.markup import fill, fill_markup, rich
+from flows.reminders import ReminderSettings, in_quiet_hours, local_now, parse_time, snooze_until, zone_from_text
+from flows.replies import Button, Reply
+
+TIME_CHOICES = ("07:00", "12:00", "17:00", "19:00")
+
+
+@dataclass
+class Step:
+    settings: ReminderSettings
+    replies: list[Reply]
+    awaiting: str | None = None  # "zone" or "time" while a typed answer is expected
+
+
+def zone_question(content: Content) -> Reply:
+    zones = content.strings.common_zones
+    rows = [
+        tuple(Button(z.split("/")[-1].replace("_", " "), SetZone(z)) for z in zones[i : i + 2])
+        for i in range(0, len(zones), 2)
+    ]
+    return Reply(rich(content.strings.reminder_zone_question), tuple(rows))
+
+
+def time_question(content: Content) -> Reply:
+    return Reply(
+        rich(content.strings.reminder_time_question), (tuple(Button(t, SetReminderTime(t)) for t in TIME_CHOICES),)
+    )
+
+
+def overview(content: Content, settings: ReminderSettings) -> Reply:
+    strings = content.strings
+    names = strings.weekday_names.split()
+    days = strings.reminder_every_day if len(settings.days) == 7 else " ".join(names[d] for d in sorted(settings.days))
+    text = fill(
+        strings.reminder_overview,
+        time=settings.time or strings.reminder_not_set,
+        morning=settings.morning or strings.reminder_off,
+        zone=settings.zone or strings.reminder_not_set,
+        days=days,
+        start=settings.quiet_start,
+        end=settings.quiet_end,
+    )
+    if settings.paused:
+        text += "\n\n" + rich(strings.reminder_overview_paused)
+    toggle = (
+        Button(strings.reminder_resume_button, ChangeReminders("resume"))
+        if settings.paused
+        else Button(strings.reminder_pause_button, ChangeReminders("pause"))
+    )
+    rows = (
+        (Button(strings.reminder_change_time_button, ChangeReminders("time")),),
+        (Button(strings.reminder_change_zone_button, ChangeReminders("zone")),),
+        (Button(strings.reminder_morning_toggle_button, ChangeReminders("morning")),),
+        (toggle,),
+    )
+    return Reply(text, rows)
+
+
+def open_settings(content: Content, settings: ReminderSettings) -> Step:
+    """Ask for whatever is missing (zone, then time), else show the settings."""
+    if settings.zone is None:
+        return Step(settings, [zone_question(content)], "zone")
+    if settings.time is None:
+        return Step(settings, [time_question(content)], "time")
+    return Step(settings, [overview(content, settings)])
+
+
+def set_zone(content: Content, settings: ReminderSettings, zone: str | None) -> Step:
+    if zone is None:
+        return Step(settings, [Reply(rich(content.strings.reminder_zone_unknown)), zone_question(content)], "zone")
+    return open_settings(content, settings.model_copy(update={"zone": zone}))
+
+
+def set_time(content: Content, settings: ReminderSettings, hhmm: str | None) -> Step:
+    strings = content.strings
+    if hhmm is None:
+        return Step(settings, [Reply(rich(strings.reminder_time_unknown)), time_question(content)], "time")
+    if in_quiet_hours(settings, hhmm):
+        text = fill(strings.reminder_time_quiet, start=settings.quiet_start, end=settings.quiet_end)
+        return Step(settings, [Reply(text), time_question(content)], "time")
+    updated = settings.model_copy(update={"time": hhmm, "paused": False})
+    return Step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
+
+
+def typed(content: Content, settings: ReminderSettings, awaiting: str, text: str) -> Step:
+    if awaiting == "zone":
+        return set_zone(content, settings, zone_from_text(text))
+    return set_time(content, settings, parse_time(text))
+
+
+def change(content: Content, settings: ReminderSettings, what: str) -> Step:
+    strings = content.strings
+    match what:
+        case "time":
+            return Step(settings, [time_question(content)], "time")
+        case "zone":
+            return Step(settings, [zone_question(content)], "zone")
+        case "pause":
+            paused = settings.model_copy(update={"paused": True})
+            return Step(paused, [Reply(rich(strings.reminder_paused))])
+        case "resume":
+            resumed = settings.model_copy(update={"paused": False})
+            return Step(resumed, [Reply(rich(strings.reminder_resumed)), overview(content, resumed)])
+        case "morning":
+            toggled = settings.model_copy(update={"morning": None if settings.morning else "08:00"})
+            return Step(toggled, [overview(content, toggled)])
+    return Step(settings, [overview(content, settings)])
+
+
+def reminder_buttons(content: Content) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under a session reminder."""
+    strings = content.strings
+    return (
+        (
+            Button(strings.reminder_done_button, ReminderAction("done")),
+            Button(strings.reminder_snooze_button, ReminderAction("snooze")),
+        ),
+        (
+            Button(strings.reminder_skip_button, ReminderAction("skip")),
+            Button(strings.reminder_pause_button, ReminderAction("pause")),
+        ),
+    )
+
+
+def act(content: Content, settings: ReminderSettings, action: str, now: datetime) -> Step:
+    """Snooze, skip or pause from a reminder message ("done" is the caller's: it opens a check-in)."""
+    strings = content.strings
+    today = local_now(settings, now).date()
+    match action:
+        case "snooze":
+            until = snooze_until(settings, now)
+            text = fill(strings.reminder_snoozed, time=local_now(settings, until).strftime("%H:%M"))
+            return Step(settings.model_copy(update={"snooze_until": until}), [Reply(text)])
+        case "skip":
+            return Step(
+                settings.model_copy(update={"skip_on": today, "snooze_until": None}),
+                [Reply(rich(strings.reminder_skipped))],
+            )
+        case "pause":
+            return change(content, settings, "pause")
+    done = settings.model_copy(update={"done_on": today, "snooze_until": None})
+    return Step(done, [Reply(fill_markup(strings.reminder_done))])
