@@ -44,7 +44,8 @@ class SendLimiter(BaseRateLimiter[int]):
         self, per_second: float, per_chat_per_second: float = 1.0, per_chat_burst: int = 5, max_retries: int = 5
     ) -> None:
         self.per_second = per_second
-        self._global = Pace(per_second, burst=max(1, int(per_second)))
+        # a burst of a tenth of a second's worth: smooth, yet no wait for a reply or two
+        self._global = Pace(per_second, burst=max(1, round(per_second / 10)))
         self._per_chat_rate = per_chat_per_second
         self._per_chat_burst = per_chat_burst
         self._chats: dict[int | str, Pace] = {}

@@ -22,10 +22,11 @@ def test_settings(database: Path, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def running_bot(
-    database: Path, content: Content | None = None, **overrides: Any
+    database: Path, content: Content | None = None, run_scheduler: bool = True, **overrides: Any
 ) -> AsyncIterator[tuple[App, FakeBotApi]]:
     api = FakeBotApi()
-    app = build_application(test_settings(database, **overrides), content or load_content(), request=api)
+    settings = test_settings(database, **overrides)
+    app = build_application(settings, content or load_content(), request=api, run_scheduler=run_scheduler)
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
