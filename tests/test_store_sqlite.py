@@ -108,6 +108,10 @@ SAMPLE_ROWS = {
         "UPDATE flow_state SET plan = 'overuse:reload:active' WHERE user_id = 7",
         "INSERT INTO checkins VALUES (1, 7, '2026-01-02', 'done', 2, 1, 'reload', 'good', '2026-01-02T08:00:00+00:00')",
     ],
+    4: [
+        "INSERT INTO reminders VALUES (1, 7, 'session', '19:00', 1767290400)",
+        "INSERT INTO reminder_log VALUES (1, 7, 'session', '2026-01-01', 1767290400, 'sent', '2026-01-01T18:00:01+00:00')",
+    ],
 }
 
 
