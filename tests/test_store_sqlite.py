@@ -129,8 +129,8 @@ def dump(db: Path) -> dict[str, list[dict[str, object]]]:
 async def test_old_databases_upgrade_and_keep_their_data(tmp_path: Path, version: int) -> None:
     db = tmp_path / f"v{version}.sqlite3"
     conn = sqlite3.connect(db, isolation_level=None)
-    migrate(conn, target=version)
-    for step in range(1, version + 1):
+    for step in range(1, version + 1):  # each version's rows written by that version's schema
+        migrate(conn, target=step)
         for statement in SAMPLE_ROWS.get(step, []):
             conn.execute(statement)
     conn.close()
