@@ -7,7 +7,8 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -19,11 +20,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.broadcaster import Broadcaster
 from bot.clock import FileClock, SystemClock
 from bot.commands import COMMAND_EVENTS
 from bot.config import Settings
 from bot.dispatch import Dispatcher
-from bot.handlers import conversation, data_rights, errors, membership
+from bot.handlers import admin, conversation, data_rights, errors, membership
 from bot.scheduler import Scheduler
 from bot.send_limiter import SendLimiter
 from bot.services import Services, install
@@ -47,24 +49,29 @@ USER_COMMANDS = (
     "delete",
     "help",
 )
-SCHEDULER_TASK = "scheduler_task"
+BACKGROUND_TASKS = "background_tasks"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-def register(application: App) -> None:
+def register(application: App, admin_ids: frozenset[int] = frozenset()) -> None:
     """Every handler the bot answers to, in the order they are tried."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    admins = private & filters.User(user_id=admin_ids)
     # button taps are most updates: their handlers come first, /delete's confirmation before the
     # conversation's buttons, which take every other tap
     application.add_handler(CallbackQueryHandler(data_rights.on_delete_answer, pattern=r"^del\|"))
+    application.add_handler(CallbackQueryHandler(admin.on_broadcast_button, pattern=r"^bc\|"))
     application.add_handler(CallbackQueryHandler(conversation.on_button))
     # commands before text, so "/start" is never read as a typed answer
     application.add_handler(CommandHandler(list(COMMAND_EVENTS), conversation.on_command, filters=private))
     application.add_handler(CommandHandler("help", conversation.on_help, filters=private))
     application.add_handler(CommandHandler("export", data_rights.on_export, filters=private))
     application.add_handler(CommandHandler("delete", data_rights.on_delete, filters=private))
+    # admin commands answer admins only; for anyone else they fall through to "unknown command"
+    for name in admin.ADMIN_COMMANDS:
+        application.add_handler(CommandHandler(name, getattr(admin, f"on_{name}"), filters=admins))
     application.add_handler(MessageHandler(private & filters.COMMAND, conversation.on_unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, conversation.on_text))
     # stickers, photos, voice, anything else a runner can send
@@ -75,6 +82,16 @@ def register(application: App) -> None:
 
 def command_menu(content: Content) -> list[BotCommand]:
     return [BotCommand(name, content.strings.command_menu[name]) for name in USER_COMMANDS]
+
+
+async def set_admin_menus(application: App, content: Content, admin_ids: frozenset[int]) -> None:
+    """Admins see their commands too, in their own chat only (a per-chat command scope)."""
+    menu = command_menu(content) + [BotCommand(name, text) for name, text in admin.ADMIN_COMMANDS.items()]
+    for admin_id in sorted(admin_ids):
+        try:
+            await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # the admin has not opened a chat with the bot yet
+            log.warning("admin menu for %s not set: %s", admin_id, exc)
 
 
 def build_application(
@@ -99,17 +116,21 @@ def build_application(
             max_late=timedelta(hours=settings.reminder_max_late_hours),
             poll_seconds=settings.scheduler_poll_seconds,
         )
-        install(application, Services(settings, store, dispatcher, scheduler))
+        broadcaster = Broadcaster(store, application.bot, clock)
+        install(application, Services(settings, store, dispatcher, scheduler, broadcaster))
         await application.bot.set_my_commands(command_menu(content))
+        await set_admin_menus(application, content, settings.admin_ids)
         if run_scheduler:
-            application.bot_data[SCHEDULER_TASK] = asyncio.create_task(scheduler.run(stop), name="reminders")
+            application.bot_data[BACKGROUND_TASKS] = [
+                asyncio.create_task(scheduler.run(stop), name="reminders"),
+                asyncio.create_task(broadcaster.run(stop), name="broadcasts"),
+            ]
         log.info("bot ready: database %s", settings.database_path)
 
     async def post_shutdown(application: App) -> None:
         stop.set()
-        task = application.bot_data.get(SCHEDULER_TASK)
-        if task is not None:
-            await task  # finishes its current batch first
+        for task in application.bot_data.get(BACKGROUND_TASKS, []):
+            await task  # each finishes its current batch first
         await store.close()
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -129,7 +150,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     application = builder.build()
-    register(application)
+    register(application, settings.admin_ids)
     return application
 
 

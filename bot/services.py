@@ -7,10 +7,11 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
+from bot.broadcaster import Broadcaster
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.scheduler import Scheduler
-from bot.store import Store
+from bot.store import SqliteStore
 
 KEY = "services"
 
@@ -18,9 +19,10 @@ KEY = "services"
 @dataclass
 class Services:
     settings: Settings
-    store: Store
+    store: SqliteStore
     dispatcher: Dispatcher
     scheduler: Scheduler
+    broadcaster: Broadcaster
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -108,9 +108,14 @@ SAMPLE_ROWS = {
         "UPDATE flow_state SET plan = 'overuse:reload:active' WHERE user_id = 7",
         "INSERT INTO checkins VALUES (1, 7, '2026-01-02', 'done', 2, 1, 'reload', 'good', '2026-01-02T08:00:00+00:00')",
     ],
+    5: [
+        "INSERT INTO broadcasts VALUES (1, 99, 'Hello runners', 'done', 1, '2026-01-01', '2026-01-01', 99, 5)",
+        "INSERT INTO broadcast_deliveries VALUES (1, 7, 'sent')",
+    ],
     4: [
         "INSERT INTO reminders VALUES (1, 7, 'session', '19:00', 1767290400)",
-        "INSERT INTO reminder_log VALUES (1, 7, 'session', '2026-01-01', 1767290400, 'sent', '2026-01-01T18:00:01+00:00')",
+        "INSERT INTO reminder_log VALUES "
+        "(1, 7, 'session', '2026-01-01', 1767290400, 'sent', '2026-01-01T18:00:01+00:00')",
     ],
 }
 

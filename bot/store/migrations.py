@@ -101,6 +101,27 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX reminder_log_by_status ON reminder_log(status);
     """,
+    # 5: broadcasts, tracked per recipient so a restart never sends anyone a second copy
+    """
+    CREATE TABLE broadcasts (
+        id                INTEGER PRIMARY KEY,
+        created_by        INTEGER NOT NULL,
+        text              TEXT NOT NULL,
+        status            TEXT NOT NULL,
+        total             INTEGER NOT NULL DEFAULT 0,
+        created_at        TEXT NOT NULL,
+        finished_at       TEXT,
+        progress_chat     INTEGER,
+        progress_message  INTEGER
+    );
+    CREATE TABLE broadcast_deliveries (
+        broadcast_id  INTEGER NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
+        user_id       INTEGER NOT NULL,
+        status        TEXT NOT NULL,
+        PRIMARY KEY (broadcast_id, user_id)
+    );
+    CREATE INDEX users_by_active ON users(active);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -406,6 +406,16 @@ class SqliteStore:
 
         return await self._run(lambda conn: self._write(conn, fn=delete))
 
+    # --- admin ---------------------------------------------------------------------------
+
+    async def read(self, fn: Callable[[sqlite3.Connection], R]) -> R:
+        """Run a read-only query function (see admin_sql) in the writer thread."""
+        return await self._run(fn)
+
+    async def write(self, fn: Callable[[sqlite3.Connection], R]) -> R:
+        """Run a writing function (see admin_sql) in one transaction."""
+        return await self._run(partial(self._write, fn=fn))
+
     # --- maintenance -------------------------------------------------------------------
 
     async def backup(self, destination: Path) -> None:

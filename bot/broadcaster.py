@@ -1,0 +1,125 @@
+"""Broadcasts to every active runner, tracked per recipient in the database.
+
+Each round claims a batch of runners who have not had the broadcast (a row per runner), sends
+through the bot's one limiter, and marks each sent, blocked or failed. The admin's progress message
+is edited every few seconds. After a restart the broadcast carries on; a runner already marked is
+never sent a second copy. Only a hard kill in the instant between a send and its mark can leave a
+claim unresolved: it is sent again on restart (at least once rather than lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import partial
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.clock import Clock
+from bot.store import SqliteStore, admin_sql
+
+log = logging.getLogger(__name__)
+
+
+def progress_text(broadcast_id: int, counts: dict[str, int], total: int, status: str) -> str:
+    sent = counts.get("sent", 0)
+    line = f"📣 Broadcast #{broadcast_id}: {sent} of {total} sent"
+    extra = [f"{counts[k]} {k}" for k in ("blocked", "failed") if counts.get(k)]
+    if extra:
+        line += f" ({', '.join(extra)})"
+    if status == "done":
+        line += "\n✅ Finished."
+    elif status == "cancelled":
+        line += "\n⏹ Cancelled."
+    return line
+
+
+@dataclass
+class Broadcaster:
+    store: SqliteStore
+    bot: Bot
+    clock: Clock
+    batch: int = 50
+    progress_every: float = 3.0
+    poll_seconds: float = 2.0
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _last_progress: dict[int, float] = field(default_factory=dict)
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat()
+
+    async def _send(self, user_id: int, text: str) -> str:
+        try:
+            await self.bot.send_message(user_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML)
+        except Forbidden:
+            await self.store.set_active(user_id, False)
+            return "blocked"
+        except TelegramError as exc:
+            log.warning("broadcast to user %s failed: %s", user_id, exc)
+            return "failed"
+        return "sent"
+
+    async def _report(self, broadcast_id: int, force: bool = False) -> None:
+        moment = time.monotonic()
+        if not force and moment - self._last_progress.get(broadcast_id, 0.0) < self.progress_every:
+            return
+        self._last_progress[broadcast_id] = moment
+        found = await self.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
+        if found is None or found["progress_chat"] is None:
+            return
+        counts = await self.store.read(partial(admin_sql.progress, broadcast_id=broadcast_id))
+        text = progress_text(broadcast_id, counts, found["total"], found["status"])
+        with contextlib.suppress(BadRequest):  # "message is not modified" when nothing moved
+            await self.bot.edit_message_text(text, found["progress_chat"], found["progress_message"])
+
+    async def run_one(self, broadcast_id: int, stop: asyncio.Event) -> None:
+        """Send broadcast `broadcast_id` to everyone still due, until done, cancelled or stopped."""
+        found = await self.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
+        if found is None:
+            return
+        text = found["text"]
+        pending = await self.store.read(partial(admin_sql.unfinished_claims, broadcast_id=broadcast_id))
+        while not stop.is_set():
+            current = await self.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
+            if current is None or current["status"] != "running":
+                break
+            if not pending:
+                pending = await self.store.write(
+                    partial(admin_sql.claim_recipients, broadcast_id=broadcast_id, limit=self.batch)
+                )
+            if not pending:
+                await self.store.write(
+                    partial(admin_sql.set_status, broadcast_id=broadcast_id, status="done", now=self._now())
+                )
+                await self.store.audit(None, "broadcast_finished", None, f"#{broadcast_id}")
+                break
+            statuses = await asyncio.gather(*(self._send(user, text) for user in pending))
+            outcomes = list(zip(pending, statuses, strict=True))
+            await self.store.write(partial(admin_sql.mark_deliveries, broadcast_id=broadcast_id, outcomes=outcomes))
+            pending = []
+            await self._report(broadcast_id)
+        await self._report(broadcast_id, force=True)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            running = await self.store.read(partial(admin_sql.broadcasts_with_status, status="running"))
+            for broadcast_id in running:
+                await self.run_one(broadcast_id, stop)
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_first(stop, self.wake), timeout=self.poll_seconds)
+
+
+async def _first(*events: asyncio.Event) -> None:
+    waiters = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

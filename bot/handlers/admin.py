@@ -1,0 +1,196 @@
+"""Admin commands: /stats, /broadcast, /user, /reload, /audit. Every action goes to the audit table.
+
+These handlers only see updates from ADMIN_IDS (the filter is set in bot/app.py); anyone else's
+admin command falls through to the unknown-command reply, exactly like any unknown command.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from functools import partial
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.broadcaster import progress_text
+from bot.services import Services, services
+from bot.store import admin_sql
+from content import ContentError, load_content
+
+log = logging.getLogger(__name__)
+
+ADMIN_COMMANDS = {
+    "stats": "Users, outcomes, plans, adherence, reminders",
+    "broadcast": "Send a message to every active runner",
+    "user": "What is stored about one user",
+    "reload": "Re-read and validate the content files",
+    "audit": "Recent admin actions",
+}
+BROADCAST_GO, BROADCAST_DROP = "bc|go|", "bc|no|"
+
+
+def _who(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+async def _answer(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    message = update.effective_message
+    assert message is not None
+    return await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _args(update: Update) -> str:
+    message = update.effective_message
+    text = message.text if message and message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def _table(title: str, counts: dict[str, int]) -> str:
+    lines = [f"  {html.escape(k)}: {v}" for k, v in counts.items()] or ["  (none)"]
+    return f"<b>{title}</b>\n" + "\n".join(lines)
+
+
+def _percent(done_planned: tuple[int, int]) -> str:
+    done, planned = done_planned
+    return f"{done}/{planned} ({done * 100 // planned}%)" if planned else "no active plans"
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: the numbers an admin checks first."""
+    found = services(context)
+    now = found.dispatcher.clock.now()
+    numbers: dict[str, Any] = await found.store.read(partial(admin_sql.stats, now=now))
+    parts = [
+        f"<b>Users</b>: {numbers['users']} total, {numbers['active']} active, {numbers['blocked']} blocked, "
+        f"{numbers['new_week']} new this week",
+        _table("Triage outcomes by pattern", numbers["patterns"]),
+        _table("Red flags", numbers["red_flags"]),
+        _table("Plans by phase", numbers["phases"]),
+        f"<b>Check-in adherence</b>: 7 days {_percent(numbers['adherence_7'])}, "
+        f"30 days {_percent(numbers['adherence_30'])}",
+        _table("Reminders", numbers["reminders"]),
+    ]
+    await _answer(update, "\n\n".join(parts))
+    await found.store.audit(_who(update), "stats", None)
+
+
+async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/broadcast TEXT: preview and confirm; /broadcast cancel: stop the running one."""
+    found = services(context)
+    text = _args(update)
+    admin = _who(update)
+    now = found.dispatcher.clock.now().isoformat()
+    if text.lower() == "cancel":
+        running = await found.store.read(partial(admin_sql.broadcasts_with_status, status="running"))
+        for broadcast_id in running:
+            await found.store.write(
+                partial(admin_sql.set_status, broadcast_id=broadcast_id, status="cancelled", now=now)
+            )
+            await found.store.audit(admin, "broadcast_cancelled", None, f"#{broadcast_id}")
+        await _answer(
+            update, f"Cancelled {len(running)} running broadcast(s)." if running else "No broadcast is running."
+        )
+        return
+    if not text:
+        await _answer(
+            update, "Usage: /broadcast your message to every active runner\n/broadcast cancel: stop the running one"
+        )
+        return
+    broadcast_id, recipients = await found.store.write(
+        partial(admin_sql.create_broadcast, admin=admin, text=text, now=now)
+    )
+    await found.store.audit(admin, "broadcast_drafted", None, f"#{broadcast_id} to {recipients}")
+    buttons = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"Send to {recipients} runners", callback_data=f"{BROADCAST_GO}{broadcast_id}")],
+            [InlineKeyboardButton("Cancel", callback_data=f"{BROADCAST_DROP}{broadcast_id}")],
+        ]
+    )
+    await _answer(
+        update, f"<b>Preview</b>\n\n{html.escape(text)}\n\nSend this to {recipients} active runners?", buttons
+    )
+
+
+async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Confirm or drop a drafted broadcast."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    found = services(context)
+    await query.answer()
+    if _who(update) not in found.settings.admin_ids:
+        return  # a forged button from someone else does nothing
+    broadcast_id = int(query.data.rsplit("|", 1)[1])
+    draft = await found.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
+    now = found.dispatcher.clock.now().isoformat()
+    if draft is None or draft["status"] != "draft" or not isinstance(query.message, Message):
+        return
+    if query.data.startswith(BROADCAST_DROP):
+        await found.store.write(partial(admin_sql.set_status, broadcast_id=broadcast_id, status="cancelled", now=now))
+        await query.message.edit_text("Broadcast dropped; nothing was sent.")
+        await found.store.audit(_who(update), "broadcast_dropped", None, f"#{broadcast_id}")
+        return
+    progress = await query.message.reply_text(progress_text(broadcast_id, {}, draft["total"], "running"))
+    await found.store.write(
+        partial(
+            admin_sql.set_status,
+            broadcast_id=broadcast_id,
+            status="running",
+            now=now,
+            chat=progress.chat_id,
+            message=progress.message_id,
+        )
+    )
+    await query.message.edit_reply_markup(reply_markup=None)
+    await found.store.audit(_who(update), "broadcast_started", None, f"#{broadcast_id} to {draft['total']}")
+    found.broadcaster.wake.set()
+
+
+async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/user ID: what is stored about one user, in brief."""
+    found = services(context)
+    argument = _args(update)
+    if not argument.lstrip("-").isdigit():
+        await _answer(update, "Usage: /user TELEGRAM_USER_ID")
+        return
+    user_id = int(argument)
+    summary = await found.store.read(partial(admin_sql.user_summary, user_id=user_id))
+    await found.store.audit(_who(update), "user_lookup", user_id)
+    if summary is None:
+        await _answer(update, f"No user {user_id} is stored.")
+        return
+    lines = [f"<b>User {user_id}</b>"] + [f"{html.escape(k)}: {html.escape(str(v))}" for k, v in summary.items()]
+    await _answer(update, "\n".join(lines))
+
+
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: validate the content files and swap them in whole, or keep the old ones."""
+    found: Services = services(context)
+    directory = found.settings.content_dir
+    try:
+        fresh = load_content(directory) if directory else load_content()
+    except ContentError as exc:
+        await found.store.audit(_who(update), "reload_refused", None, str(exc))
+        await _answer(update, f"Content refused, still serving the old content:\n<code>{html.escape(str(exc))}</code>")
+        return
+    found.dispatcher.content = fresh  # one assignment: each update sees the old or the new, never a mix
+    await found.store.audit(_who(update), "reload", None, str(directory or "bundled"))
+    await _answer(update, "Content reloaded.")
+
+
+async def on_audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/audit: the recent admin actions."""
+    found = services(context)
+    rows = await found.store.read(partial(admin_sql.audit_log, limit=20))
+    await found.store.audit(_who(update), "audit", None)
+    lines = [
+        f"{html.escape(at[:19])} {actor or '-'} {html.escape(action)}"
+        + (f" user {user}" if user is not None else "")
+        + (f" {html.escape(detail)}" if detail else "")
+        for at, actor, action, user, detail in rows
+    ]
+    await _answer(update, "<b>Recent admin actions</b>\n" + ("\n".join(lines) or "(none)"))
