@@ -127,10 +127,14 @@ def build_application(
             ]
         log.info("bot ready: database %s", settings.database_path)
 
-    async def post_shutdown(application: App) -> None:
+    async def post_stop(application: App) -> None:
+        # before PTB shuts the bot's HTTP client down: let each loop finish its batch and mark it
         stop.set()
         for task in application.bot_data.get(BACKGROUND_TASKS, []):
-            await task  # each finishes its current batch first
+            await task
+
+    async def post_shutdown(application: App) -> None:
+        await post_stop(application)  # in-process tests shut down without stopping first
         await store.close()
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -141,6 +145,7 @@ def build_application(
         # updates of different runners run concurrently; each runner's own stay in order (user lock)
         .concurrent_updates(True)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.send_rate_per_second > 0:

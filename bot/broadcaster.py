@@ -19,12 +19,14 @@ from functools import partial
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.clock import Clock
 from bot.store import SqliteStore, admin_sql
 
 log = logging.getLogger(__name__)
+
+RETRY = "claimed"  # a delivery left claimed is sent again in a later round
 
 
 def progress_text(broadcast_id: int, counts: dict[str, int], total: int, status: str) -> str:
@@ -60,6 +62,9 @@ class Broadcaster:
         except Forbidden:
             await self.store.set_active(user_id, False)
             return "blocked"
+        except NetworkError as exc:  # nothing said no: stays claimed and is tried again
+            log.warning("broadcast to user %s will be retried: %s", user_id, exc)
+            return RETRY
         except TelegramError as exc:
             log.warning("broadcast to user %s failed: %s", user_id, exc)
             return "failed"
@@ -84,11 +89,12 @@ class Broadcaster:
         if found is None:
             return
         text = found["text"]
-        pending = await self.store.read(partial(admin_sql.unfinished_claims, broadcast_id=broadcast_id))
         while not stop.is_set():
             current = await self.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
             if current is None or current["status"] != "running":
                 break
+            # first anything claimed but not delivered (a restart, a network error), then new runners
+            pending = await self.store.read(partial(admin_sql.unfinished_claims, broadcast_id=broadcast_id))
             if not pending:
                 pending = await self.store.write(
                     partial(admin_sql.claim_recipients, broadcast_id=broadcast_id, limit=self.batch)
@@ -102,8 +108,9 @@ class Broadcaster:
             statuses = await asyncio.gather(*(self._send(user, text) for user in pending))
             outcomes = list(zip(pending, statuses, strict=True))
             await self.store.write(partial(admin_sql.mark_deliveries, broadcast_id=broadcast_id, outcomes=outcomes))
-            pending = []
             await self._report(broadcast_id)
+            if RETRY in statuses:
+                await asyncio.sleep(1)  # the network is struggling: do not spin
         await self._report(broadcast_id, force=True)
 
     async def run(self, stop: asyncio.Event) -> None:

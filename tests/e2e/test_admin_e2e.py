@@ -1,0 +1,101 @@
+"""A broadcast to 200 runners over the Bot API peer, with the bot stopped and started mid-way."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from content import load_content
+from tests.e2e.harness import BotProcess, Peer, Runner, node_available
+
+pytestmark = pytest.mark.skipif(
+    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
+)
+
+ADMIN = 4242
+TEXT = "Track session moved to Thursday"
+RATE = 30
+
+
+@pytest.fixture(scope="module")
+def peer() -> Iterator[Peer]:
+    server = Peer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def http(peer: Peer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=peer.url, timeout=20) as client:
+        yield client
+
+
+def add_runners(db: Path, active: range, inactive: range) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executemany(
+        "INSERT INTO users (user_id, consented, active, created_at, updated_at) VALUES (?, 1, ?, '', '')",
+        [(u, 1) for u in active] + [(u, 0) for u in inactive],
+    )
+    conn.close()
+
+
+async def test_broadcast_to_two_hundred_with_a_restart(peer: Peer, http: httpx.AsyncClient, tmp_path: Path) -> None:
+    bot = BotProcess(
+        peer,
+        tmp_path,
+        extra_env={"ADMIN_IDS": str(ADMIN), "SEND_RATE_PER_SECOND": str(RATE), "PER_CHAT_RATE_PER_SECOND": "50"},
+    ).start()
+    try:
+        admin = Runner(peer, bot.token, ADMIN, http)
+        await admin.send("/start")
+        await admin.expect_keyboard()
+        add_runners(bot.database, range(10_001, 10_201), range(20_001, 20_021))
+        await admin.send(f"/broadcast {TEXT}")
+        preview = await admin.expect_keyboard()
+        assert "Send this to 201 active runners?" in preview["text"]
+        await admin.tap(preview, "Send to 201 runners")
+        progress = await admin.wait(lambda ms: any("Broadcast #1" in m.get("text", "") for m in ms))
+        progress_id = next(m["message_id"] for m in progress if "Broadcast #1" in m.get("text", ""))
+
+        def delivered() -> list[dict]:  # type: ignore[type-arg]
+            return [
+                c for c in peer.calls(bot.token, "sendMessage") if c["body"].get("text") == TEXT and c["status"] == 200
+            ]
+
+        while len(delivered()) < 60:
+            await asyncio.sleep(0.05)
+        bot.stop()  # mid-way
+        halfway = len(delivered())
+        assert halfway < 201
+        bot.start()
+        deadline = asyncio.get_running_loop().time() + 60
+        while len(delivered()) < 201:
+            assert asyncio.get_running_loop().time() < deadline, f"only {len(delivered())} delivered"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1)
+        sends = delivered()
+        chats = [int(c["body"]["chat_id"]) for c in sends]
+        assert sorted(chats) == sorted([*range(10_001, 10_201), ADMIN]), "each active runner exactly once"
+        # the progress message moved, and the rate stayed under the limit in every second
+        edits = [c for c in peer.calls(bot.token, "editMessageText") if "Broadcast #1" in c["body"].get("text", "")]
+        assert len(edits) >= 2
+        final = await admin.message_by_id(progress_id)
+        assert "201 of 201 sent" in final["text"] and "Finished" in final["text"]
+        times = sorted(c["at"] for c in sends)
+        busiest = max(sum(1 for t in times if start <= t < start + 1000) for start in times)
+        # the limiter allows a tenth of a second's worth of burst on top of its steady rate
+        assert busiest <= RATE + RATE // 10
+    finally:
+        bot.stop()
+    conn = sqlite3.connect(bot.database)
+    try:
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")]
+    finally:
+        conn.close()
+    assert {"broadcast_drafted", "broadcast_started", "broadcast_finished"} <= set(actions)
+    assert load_content() is not None

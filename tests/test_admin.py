@@ -1,0 +1,179 @@
+"""Admin commands through PTB's dispatching, a real SQLite file and the in-process Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.app import App
+from bot.broadcaster import Broadcaster
+from bot.services import installed
+from content import DEFAULT_DIR, load_content
+from flows.markup import plain
+from tests.bot_fixture import running_bot
+from tests.fake_bot_api import FakeBotApi, callback_update, message_update
+
+ADMIN, RUNNER = 4242, 7
+CONTENT = load_content()
+
+
+@dataclass
+class AdminRig:
+    app: App
+    api: FakeBotApi
+    db: Path
+    content_dir: Path
+
+    async def say(self, user: int, text: str) -> str:
+        before = len(self.api.sent(user))
+        await self.app.process_update(message_update(self.app.bot, user, text))
+        return "\n".join(plain(s.text) for s in self.api.sent(user)[before:])
+
+    def audit_actions(self) -> list[str]:
+        conn = sqlite3.connect(self.db)
+        try:
+            return [r[0] for r in conn.execute("SELECT action FROM audit WHERE actor_id = ? ORDER BY id", (ADMIN,))]
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[AdminRig]:
+    content_dir = tmp_path / "content"
+    shutil.copytree(DEFAULT_DIR, content_dir)
+    db = tmp_path / "admin.sqlite3"
+    async with running_bot(
+        db, run_scheduler=False, admin_ids=frozenset({ADMIN}), content_dir=content_dir, send_rate_per_second=0
+    ) as (app, api):
+        yield AdminRig(app, api, db, content_dir)
+
+
+@pytest.mark.parametrize(
+    "command", ["/stats", "/broadcast hello everyone", "/broadcast cancel", "/user 1", "/reload", "/audit"]
+)
+async def test_admin_commands_look_unknown_to_others(rig: AdminRig, command: str) -> None:
+    await rig.say(RUNNER, "/start")
+    reply = await rig.say(RUNNER, command)
+    assert reply == CONTENT.strings.unknown_command
+    assert reply == await rig.say(RUNNER, "/no_such_command")
+    conn = sqlite3.connect(rig.db)
+    try:
+        assert conn.execute("SELECT count(*) FROM audit WHERE actor_id = ?", (RUNNER,)).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM broadcasts").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+async def test_stats_user_and_audit(rig: AdminRig) -> None:
+    await rig.say(RUNNER, "/start")
+    await rig.say(RUNNER, "yes")
+    await rig.say(RUNNER, "my calf is swollen after a long flight")
+    stats = await rig.say(ADMIN, "/stats")
+    assert "Users: 1 total, 1 active, 0 blocked" in stats
+    assert "clot: 1" in stats
+    lookup = await rig.say(ADMIN, f"/user {RUNNER}")
+    assert f"User {RUNNER}" in lookup and "consented: True" in lookup and "clot" in lookup
+    assert "No user 999 is stored" in await rig.say(ADMIN, "/user 999")
+    audit = await rig.say(ADMIN, "/audit")
+    assert "stats" in audit and "user_lookup" in audit
+    assert rig.audit_actions() == ["stats", "user_lookup", "user_lookup", "audit"]
+
+
+async def test_reload_refuses_broken_content_and_takes_good_content(rig: AdminRig) -> None:
+    triage_file = rig.content_dir / "triage.yaml"
+    good = triage_file.read_text(encoding="utf-8")
+    broken = yaml.safe_load(good)
+    broken["questions"][0]["answers"][0]["next"] = "nowhere"
+    triage_file.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    reply = await rig.say(ADMIN, "/reload")
+    assert "triage.yaml: questions.0.answers.0.next: unknown question 'nowhere'" in reply
+    assert CONTENT.strings.welcome in await rig.say(RUNNER, "/start"), "still serving the old content"
+
+    triage_file.write_text(good, encoding="utf-8")
+    strings_file = rig.content_dir / "strings.yaml"
+    strings = yaml.safe_load(strings_file.read_text(encoding="utf-8"))
+    strings["idle_hint"] = "Fresh words from the reloaded content."
+    strings_file.write_text(yaml.safe_dump(strings, allow_unicode=True), encoding="utf-8")
+    assert "Content reloaded" in await rig.say(ADMIN, "/reload")
+    await rig.say(RUNNER, "yes")
+    await rig.say(RUNNER, "/cancel")
+    assert "Fresh words from the reloaded content." in await rig.say(RUNNER, "hello")
+    assert rig.audit_actions() == ["reload_refused", "reload"]
+
+
+def add_runners(db: Path, active: int, inactive: int) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO users (user_id, consented, active, created_at, updated_at) VALUES (?, 1, ?, '', '')",
+        [(100_000 + i, 1 if i < active else 0) for i in range(active + inactive)],
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
+async def test_broadcast_to_ten_thousand_survives_a_restart(rig: AdminRig) -> None:
+    add_runners(rig.db, active=10_000, inactive=500)
+    await rig.say(ADMIN, "/start")
+    preview = await rig.say(ADMIN, "/broadcast Long run club is back on Sunday!")
+    assert "Send this to 10001 active runners?" in preview  # the admin is a runner too
+    confirm = rig.api.sent(ADMIN)[-1]
+    found = installed(rig.app)
+    found.broadcaster.progress_every = 0.0
+    await rig.app.process_update(callback_update(rig.app.bot, ADMIN, confirm, "Send to 10001 runners"))
+
+    # first run, stopped part-way as on shutdown; then a fresh broadcaster carries on
+    stop = asyncio.Event()
+    first = asyncio.create_task(found.broadcaster.run_one(1, stop))
+    while sum(1 for c in rig.api.calls if c.method == "sendMessage" and c.text.startswith("Long run")) < 3000:
+        await asyncio.sleep(0.01)
+    stop.set()
+    await first
+    started = time.monotonic()
+    again = Broadcaster(found.store, rig.app.bot, found.dispatcher.clock, progress_every=0.0)
+    await again.run_one(1, asyncio.Event())
+    elapsed = time.monotonic() - started
+
+    received: dict[int, int] = {}
+    for call in rig.api.calls:
+        if call.method == "sendMessage" and call.text.startswith("Long run"):
+            chat = int(call.params["chat_id"])
+            received[chat] = received.get(chat, 0) + 1
+    active = {100_000 + i for i in range(10_000)} | {ADMIN}
+    assert set(received) == active, "every active runner, and no inactive one"
+    assert set(received.values()) == {1}, "nobody twice"
+    edits = [c.text for c in rig.api.calls if c.method == "editMessageText" and "Broadcast #1" in c.text]
+    assert len(edits) > 3 and edits[-1].endswith("Finished.")
+    assert elapsed > 0
+    assert "broadcast_started" in rig.audit_actions()
+
+
+async def test_broadcast_respects_the_send_rate(tmp_path: Path) -> None:
+    db = tmp_path / "rate.sqlite3"
+    async with running_bot(db, run_scheduler=False, admin_ids=frozenset({ADMIN}), send_rate_per_second=100) as (
+        app,
+        api,
+    ):
+        add_runners(db, active=300, inactive=0)
+        found = installed(app)
+        await found.store.write(
+            lambda conn: conn.execute(
+                "INSERT INTO broadcasts (created_by, text, status, total, created_at) "
+                "VALUES (?, 'Hi', 'running', 300, '')",
+                (ADMIN,),
+            )
+        )
+        started = time.monotonic()
+        await found.broadcaster.run_one(1, asyncio.Event())
+        elapsed = time.monotonic() - started
+    sent = sum(1 for c in api.calls if c.method == "sendMessage")
+    assert sent == 300
+    assert sent / elapsed <= 100 * 1.05, f"{sent / elapsed:.0f} messages/s over a limit of 100/s"
