@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -26,6 +27,8 @@ from bot.commands import COMMAND_EVENTS
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.handlers import admin, conversation, data_rights, errors, membership
+from bot.health import HealthServer, stale_after
+from bot.logs import configure as configure_logs
 from bot.scheduler import Scheduler
 from bot.send_limiter import SendLimiter
 from bot.services import Services, install
@@ -50,6 +53,7 @@ USER_COMMANDS = (
     "help",
 )
 BACKGROUND_TASKS = "background_tasks"
+HEALTH = "health_server"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -125,13 +129,29 @@ def build_application(
                 asyncio.create_task(scheduler.run(stop), name="reminders"),
                 asyncio.create_task(broadcaster.run(stop), name="broadcasts"),
             ]
+        if settings.health_port:
+            health = HealthServer(
+                settings.health_listen,
+                settings.health_port,
+                partial(health_problem, store, scheduler),
+                store.active_users,
+            )
+            await health.start()
+            application.bot_data[HEALTH] = health
         log.info("bot ready: database %s", settings.database_path)
 
     async def post_stop(application: App) -> None:
         # before PTB shuts the bot's HTTP client down: let each loop finish its batch and mark it
         stop.set()
-        for task in application.bot_data.get(BACKGROUND_TASKS, []):
-            await task
+        tasks = application.bot_data.pop(BACKGROUND_TASKS, [])
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=settings.shutdown_timeout_seconds)
+            for task in late:
+                log.warning("%s did not finish in time; stopping it", task.get_name())
+                task.cancel()
+        health = application.bot_data.pop(HEALTH, None)
+        if health is not None:
+            await health.stop()
 
     async def post_shutdown(application: App) -> None:
         await post_stop(application)  # in-process tests shut down without stopping first
@@ -159,13 +179,36 @@ def build_application(
     return application
 
 
+async def health_problem(store: SqliteStore, scheduler: Scheduler) -> str | None:
+    """None when the store answers and the reminder loop ticked recently; else what is wrong."""
+    try:
+        await store.read(lambda conn: conn.execute("SELECT 1").fetchone())
+    except Exception as exc:  # any failure here is exactly what health must report
+        return f"store unreachable: {type(exc).__name__}"
+    last = scheduler.last_tick
+    if last is None or scheduler.clock.now() - last > stale_after(scheduler.poll_seconds):
+        return "reminder loop not running"
+    return None
+
+
 def run_bot(settings: Settings) -> int:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logs(settings.log_level, settings.log_format)
     content = load_content(settings.content_dir) if settings.content_dir else load_content()
     missing = [name for name in USER_COMMANDS if name not in content.strings.command_menu]
     if missing:
         raise ContentError("strings.yaml", "command_menu", f"no description for {', '.join(missing)}")
     application = build_application(settings, content)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+    if settings.webhook_url:
+        # PTB's webhook server refuses any request without the secret token header (403)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+            close_loop=False,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
     return 0

@@ -22,6 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.clock import Clock
+from bot.metrics import BROADCAST_SENT
 from bot.store import SqliteStore, admin_sql
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ class Broadcaster:
                 await self.store.audit(None, "broadcast_finished", None, f"#{broadcast_id}")
                 break
             statuses = await asyncio.gather(*(self._send(user, text) for user in pending))
+            for status in statuses:
+                BROADCAST_SENT.labels(status).inc()
             outcomes = list(zip(pending, statuses, strict=True))
             await self.store.write(partial(admin_sql.mark_deliveries, broadcast_id=broadcast_id, outcomes=outcomes))
             await self._report(broadcast_id)

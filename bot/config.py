@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -32,8 +32,26 @@ class Settings(BaseSettings):
     # a reminder due while the bot was down is still sent if at most this late, else skipped and logged
     reminder_max_late_hours: Annotated[float, Field(ge=0, le=48)] = 2.0
     scheduler_poll_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
+    # webhook mode: set WEBHOOK_URL (the public https address Telegram posts to) and a secret
+    webhook_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    webhook_secret: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16,256}$")] | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: Annotated[int, Field(ge=1, le=65535)] = 8443
+    webhook_path: Annotated[str, Field(pattern=r"^[A-Za-z0-9_/-]*$")] = "telegram"
+    # /healthz and /metrics; 0 turns the port off
+    health_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    health_listen: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
+    # on SIGTERM/SIGINT: how long background work may take to finish its batch
+    shutdown_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 20.0
     # for tests only: read "now" from this file (ISO 8601) instead of the system clock
     test_clock_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET: required when WEBHOOK_URL is set (16-256 letters, digits, _ or -)")
+        return self
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -51,5 +69,6 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "setting"
-        raise ConfigError(f"{name}: {first['msg']}") from None
+        if not first["loc"]:  # a rule across settings names its variable in the message
+            raise ConfigError(str(first["msg"]).removeprefix("Value error, ")) from None
+        raise ConfigError(f"{str(first['loc'][0]).upper()}: {first['msg']}") from None

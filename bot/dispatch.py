@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
+from bot.metrics import UPDATE_SECONDS, UPDATES
 from bot.store import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, Store, Stored
 from bot.user_locks import UserLocks
 from content import Content
@@ -14,7 +16,7 @@ from flows.conversation import Conversation, handle
 from flows.events import Event, Start
 from flows.plan import label
 from flows.reminders import schedule
-from flows.replies import AnswerRecorded, CheckInRecorded, Result, TriageCompleted
+from flows.replies import AnswerRecorded, CheckInRecorded, RedFlagRaised, Result, TriageCompleted
 
 log = logging.getLogger(__name__)
 
@@ -83,5 +85,37 @@ class Dispatcher:
             )
             return change, result
 
-        async with self.locks.hold(user_id):
-            return await self.store.apply(user_id, update_id, decide)
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            async with self.locks.hold(user_id):
+                result = await self.store.apply(user_id, update_id, decide)
+            outcome = _outcome(result)
+            return result
+        finally:
+            elapsed = time.perf_counter() - started
+            UPDATES.labels(outcome).inc()
+            UPDATE_SECONDS.observe(elapsed)
+            # one line per update: who and what happened, never what they wrote
+            log.info(
+                "update %s user %s %s: %s",
+                update_id,
+                user_id,
+                type(event).__name__,
+                outcome,
+                extra={
+                    "update_id": update_id,
+                    "user_id": user_id,
+                    "event": type(event).__name__,
+                    "outcome": outcome,
+                    "ms": round(elapsed * 1000, 2),
+                },
+            )
+
+
+def _outcome(result: Result[Conversation] | None) -> str:
+    if result is None:
+        return "duplicate"
+    if any(isinstance(e, RedFlagRaised) for e in result.effects):
+        return "red_flag"
+    return "stale" if result.stale else "ok"

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
@@ -20,6 +20,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.clock import Clock
 from bot.dispatch import restore
+from bot.metrics import REMINDERS
 from bot.sending import deliver
 from bot.store import Store
 from bot.store.base import ClaimedReminder, DueReminder, ReminderDecision, Stored
@@ -33,6 +34,8 @@ from flows.reminders import MORNING, SNOOZED, local_now, next_occurrence, skip_r
 from flows.replies import Button, Reply
 
 log = logging.getLogger(__name__)
+
+LATE = timedelta(minutes=1)  # sent later than this after its time counts as late in the metrics
 
 
 def _restore(data: str | None, user_id: int) -> Conversation:
@@ -52,13 +55,21 @@ def decide(due: DueReminder, now: datetime, max_late: timedelta) -> ReminderDeci
         follow = int(upcoming.timestamp()) if upcoming is not None else None
     log_key = local.strftime("%Y-%m-%dT%H:%M") if due.kind == SNOOZED else local.date().isoformat()
     if not due.active:
-        return ReminderDecision(log_key, "inactive", None)
+        return _counted(ReminderDecision(log_key, "inactive", None))
     if now - due_at > max_late:
-        return ReminderDecision(log_key, "missed", follow)
+        return _counted(ReminderDecision(log_key, "missed", follow))
     plan = state.plan
     checked_in = plan is not None and any(c.day == local.date() for c in plan.checkins)
     reason = skip_reason(settings, due.kind, local.date(), checked_in, plan is not None and plan.status == "active")
-    return ReminderDecision(log_key, reason or "send", follow)
+    if reason is None and now - due_at > LATE:
+        REMINDERS.labels("late").inc()
+    return _counted(ReminderDecision(log_key, reason or "send", follow))
+
+
+def _counted(decision: ReminderDecision) -> ReminderDecision:
+    if decision.status != "send":
+        REMINDERS.labels(decision.status).inc()
+    return decision
 
 
 def message(content: Content, claimed: ClaimedReminder, now: datetime) -> list[Reply]:
@@ -80,7 +91,6 @@ class Scheduler:
     max_late: timedelta = timedelta(hours=2)
     batch: int = 500
     poll_seconds: float = 5.0
-    stats: dict[str, int] = field(default_factory=lambda: {"sent": 0, "failed": 0, "blocked": 0})
     last_tick: datetime | None = None
 
     async def tick(self) -> int:
@@ -104,15 +114,15 @@ class Scheduler:
         except Forbidden:
             await self.store.set_active(claimed.user_id, False)
             await self.store.finish_reminder(claimed.log_id, "blocked")
-            self.stats["blocked"] += 1
+            REMINDERS.labels("blocked").inc()
             return
         except TelegramError as exc:
             log.warning("reminder %s to user %s failed: %s", claimed.log_id, claimed.user_id, exc)
             await self.store.finish_reminder(claimed.log_id, "failed")
-            self.stats["failed"] += 1
+            REMINDERS.labels("failed").inc()
             return
         await self.store.finish_reminder(claimed.log_id, "sent")
-        self.stats["sent"] += 1
+        REMINDERS.labels("sent").inc()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set: tick, then sleep briefly (at once again while there is a backlog)."""

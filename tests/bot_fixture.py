@@ -17,7 +17,8 @@ from tests.fake_bot_api import FakeBotApi
 
 def test_settings(database: Path, **overrides: Any) -> Settings:
     token = SecretStr("1:test")
-    return Settings(_env_file=None, telegram_bot_token=token, database_path=database, **overrides)  # type: ignore[call-arg]
+    values: dict[str, Any] = {"health_port": 0, **overrides}  # no HTTP port unless a test asks for one
+    return Settings(_env_file=None, telegram_bot_token=token, database_path=database, **values)  # type: ignore[call-arg]
 
 
 @asynccontextmanager

@@ -408,6 +408,11 @@ class SqliteStore:
 
     # --- admin ---------------------------------------------------------------------------
 
+    async def active_users(self) -> int:
+        return await self._run(
+            lambda conn: int(conn.execute("SELECT count(*) FROM users WHERE active = 1").fetchone()[0])
+        )
+
     async def read(self, fn: Callable[[sqlite3.Connection], R]) -> R:
         """Run a read-only query function (see admin_sql) in the writer thread."""
         return await self._run(fn)

@@ -89,6 +89,7 @@ class BotProcess:
             # the peer has no flood limit; tests that need Telegram's pace set it themselves
             "SEND_RATE_PER_SECOND": "500",
             "PER_CHAT_RATE_PER_SECOND": "500",
+            "HEALTH_PORT": "0",
             "LOG_LEVEL": "INFO",
             **self.extra_env,
         }
