@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
 
 class ConfigError(Exception):
@@ -21,8 +24,8 @@ class Settings(BaseSettings):
     database_path: Path = Path("thigh-coach.sqlite3")
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     content_dir: Path | None = None
-    bot_api_base_url: str = "https://api.telegram.org/bot"
-    bot_api_file_url: str = "https://api.telegram.org/file/bot"
+    bot_api_base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://api.telegram.org/bot"
+    bot_api_file_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://api.telegram.org/file/bot"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Telegram allows about 30 messages/s across chats; more, or 0 (no limiter), only for a local Bot API server
     send_rate_per_second: Annotated[float, Field(ge=0, le=1000)] = 25.0
@@ -46,6 +49,27 @@ class Settings(BaseSettings):
     shutdown_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 20.0
     # for tests only: read "now" from this file (ISO 8601) instead of the system clock
     test_clock_file: Path | None = None
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() and not TOKEN.match(value.get_secret_value()):
+            raise ValueError("does not look like a token from @BotFather (digits, a colon, then letters)")
+        return value
+
+    @field_validator("database_path", "test_clock_file", "content_dir", mode="before")
+    @classmethod
+    def _file_path(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must be a file path, not empty")
+        return value
+
+    @field_validator("content_dir")
+    @classmethod
+    def _existing_directory(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a directory")
+        return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -57,6 +57,15 @@ class Peer:
         result: list[dict[str, Any]] = self.http.get("/client/commands", params={"token": token}).json()["result"]
         return result
 
+    def pending(self, token: str) -> list[int]:
+        """Update ids the bot has not acknowledged yet."""
+        result: list[int] = self.http.get("/client/pending", params={"token": token}).json()["result"]
+        return result
+
+    def webhook(self, token: str) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self.http.get("/client/webhook", params={"token": token}).json()["result"]
+        return result
+
     def flood(self, token: str, count: int, retry_after: int = 1) -> None:
         self.http.post("/client/flood", json={"token": token, "count": count, "retryAfter": retry_after})
 

@@ -410,7 +410,11 @@ app.get('/client/commands', (req, res) => {
 });
 
 app.get('/client/pending', (req, res) => {
-  reply(res, () => bot(req.query.token).updates.length);
+  reply(res, () => bot(req.query.token).updates.map((u) => u.update_id));
+});
+
+app.get('/client/webhook', (req, res) => {
+  reply(res, () => bot(req.query.token).webhook);
 });
 
 const server = http.createServer(app);

@@ -1,0 +1,155 @@
+"""Deployment files and configuration: lint, parse, and one-line errors for every bad setting."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def test_dockerfile_passes_hadolint() -> None:
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    result = subprocess.run([hadolint, str(DEPLOY / "Dockerfile")], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_runs_unprivileged_with_a_volume_and_a_healthcheck() -> None:
+    text = (DEPLOY / "Dockerfile").read_text()
+    assert text.count("FROM ") >= 2, "multi-stage"
+    assert "USER 10001" in text and 'VOLUME ["/data"]' in text and "HEALTHCHECK" in text and "/healthz" in text
+
+
+def test_compose_file_is_valid() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    bot = services["bot"]
+    assert bot["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert "bot-data:/data" in bot["volumes"] and "healthcheck" in bot
+    assert services["proxy"]["profiles"] == ["webhook"]
+    declared = set(compose["volumes"])
+    used = {v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if not v.startswith(".")}
+    assert used <= declared
+    assert (DEPLOY / "Caddyfile").exists()
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "info"], capture_output=True, check=False).returncode == 0:
+        check = subprocess.run(
+            [docker, "compose", "-f", str(DEPLOY / "compose.yaml"), "config", "-q"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "BOT_DOMAIN": "x.test"},
+        )
+        assert check.returncode == 0, check.stderr
+
+
+def test_systemd_unit_verifies(tmp_path: Path) -> None:
+    unit = (DEPLOY / "thigh-coach.service").read_text()
+    for directive in ("DynamicUser=yes", "ProtectSystem=strict", "NoNewPrivileges=yes", "Restart=on-failure"):
+        assert directive in unit
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not on this machine; the directives above were checked")
+    # verify needs ExecStart to exist: point it at this checkout's command for the check
+    local = tmp_path / "thigh-coach.service"
+    local.write_text(unit.replace("/opt/thigh-coach/bin/thigh-coach", str(Path(sys.executable).parent / "thigh-coach")))
+    result = subprocess.run([analyze, "verify", str(local)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_container_builds_and_answers_healthz() -> None:
+    docker = shutil.which("docker")
+    if docker is None or subprocess.run([docker, "info"], capture_output=True, check=False).returncode != 0:
+        pytest.skip("no container engine runs on this machine")
+    tag = "thigh-coach:test"
+    subprocess.run([docker, "build", "-f", str(DEPLOY / "Dockerfile"), "-t", tag, str(ROOT)], check=True)
+
+
+def test_env_example_lists_every_setting() -> None:
+    from bot.config import Settings
+
+    text = (ROOT / ".env.example").read_text()
+    listed = {line.lstrip("# ").split("=", 1)[0] for line in text.splitlines() if "=" in line}
+    expected = {name.upper() for name in Settings.model_fields}
+    assert expected <= listed, f"missing from .env.example: {sorted(expected - listed)}"
+
+
+BAD_VALUES = {
+    "ADMIN_IDS": "alice,bob",
+    "DATABASE_PATH": "",
+    "SQLITE_SYNCHRONOUS": "SOMETIMES",
+    "CONTENT_DIR": "",
+    "LOG_LEVEL": "LOUD",
+    "SEND_RATE_PER_SECOND": "fast",
+    "PER_CHAT_RATE_PER_SECOND": "-1",
+    "PER_CHAT_BURST": "0",
+    "REMINDER_MAX_LATE_HOURS": "100",
+    "SCHEDULER_POLL_SECONDS": "0",
+    "WEBHOOK_URL": "not a url",
+    "WEBHOOK_SECRET": "short",
+    "WEBHOOK_PORT": "70000",
+    "WEBHOOK_PATH": "has spaces",
+    "HEALTH_PORT": "-5",
+    "LOG_FORMAT": "xml",
+    "SHUTDOWN_TIMEOUT_SECONDS": "0",
+    "TEST_CLOCK_FILE": "",
+    "BOT_API_BASE_URL": "api.telegram.org",
+    "BOT_API_FILE_URL": "",
+    "TELEGRAM_BOT_TOKEN": "not-a-token",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VALUES))
+def test_bad_setting_gives_one_line_naming_it(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(name, BAD_VALUES[name])
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None)
+    message = str(caught.value)
+    assert message.startswith(f"{name}:") and "\n" not in message
+
+
+def test_webhook_url_without_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram")
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_SECRET: required when WEBHOOK_URL is set"):
+        load_settings(env_file=None)
+
+
+def test_bad_setting_at_start_up_is_one_line_without_traceback(tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "TELEGRAM_BOT_TOKEN": "1:x", "HEALTH_PORT": "lots"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "thigh-coach: HEALTH_PORT: Input should be a valid integer, unable to parse string as an integer"
+    ]
+
+
+def test_run_without_token_explains_and_points_to_chat(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "BotFather" in result.stderr and "thigh-coach chat" in result.stderr
+    assert "Traceback" not in result.stderr
