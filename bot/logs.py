@@ -31,5 +31,8 @@ def configure(level: str, style: str) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # httpx logs every request URL, which holds the bot token
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # httpx logs every request URL, which holds the bot token; python-telegram-bot's debug
+    # output holds whole updates, messages included: neither belongs in our logs at any level
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
