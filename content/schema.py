@@ -423,6 +423,13 @@ class Strings(Strict):
     reminder_skipped: Text
     reminder_done: Text
     morning_nudge: Text
+    reminder_days_button: Label
+    reminder_quiet_button: Label
+    reminder_days_question: Text
+    reminder_days_done_button: Label
+    reminder_quiet_question: Text
+    reminder_quiet_unknown: Text
+    reminder_quiet_clash: Text
     # the command menu: command name (without "/") -> short description
     command_menu: dict[Id, Label]
 

@@ -56,7 +56,7 @@ class Conversation(BaseModel):
     plan: PlanState | None = None
     checkin: CheckinDraft | None = None
     # a typed answer the bot is waiting for outside triage and check-ins
-    awaiting: Literal["run", "zone", "time"] | None = None
+    awaiting: Literal["run", "zone", "time", "quiet"] | None = None
     reminders: ReminderSettings = ReminderSettings()
 
 
@@ -139,8 +139,8 @@ def _current_question(content: Content, state: Conversation) -> Reply | None:
         return checkin.question(content, state.checkin)
     if state.awaiting == "run":
         return Reply(rich(content.strings.log_question))
-    if state.awaiting in ("zone", "time"):
-        return reminder_settings.open_settings(content, state.reminders).replies[-1]
+    if state.awaiting in ("zone", "time", "quiet"):
+        return reminder_settings.question_for(content, state.reminders, state.awaiting)
     asking = _asking(state)
     return triage.question_reply(content, asking) if asking is not None else None
 
@@ -231,7 +231,7 @@ def _text(content: Content, state: Conversation, text: str, today: date) -> Resu
         done = checkin.typed(content, state.plan, state.checkin, text, today)
         new = state.model_copy(update={"plan": done.plan, "checkin": done.draft})
         return Result(new, done.replies, done.effects)
-    if state.awaiting in ("zone", "time"):
+    if state.awaiting in ("zone", "time", "quiet"):
         step = reminder_settings.typed(content, state.reminders, state.awaiting, text)
         return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
     if state.awaiting == "run" and state.plan is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,12 +58,45 @@ def overview(content: Content, settings: ReminderSettings) -> Reply:
         else Button(strings.reminder_pause_button, ChangeReminders("pause"))
     )
     rows = (
-        (Button(strings.reminder_change_time_button, ChangeReminders("time")),),
-        (Button(strings.reminder_change_zone_button, ChangeReminders("zone")),),
+        (
+            Button(strings.reminder_change_time_button, ChangeReminders("time")),
+            Button(strings.reminder_change_zone_button, ChangeReminders("zone")),
+        ),
+        (
+            Button(strings.reminder_days_button, ChangeReminders("days")),
+            Button(strings.reminder_quiet_button, ChangeReminders("quiet")),
+        ),
         (Button(strings.reminder_morning_toggle_button, ChangeReminders("morning")),),
         (toggle,),
     )
     return Reply(text, rows)
+
+
+def days_question(content: Content, settings: ReminderSettings) -> Reply:
+    """Seven on/off day buttons (✅ on) and Done."""
+    strings = content.strings
+    names = strings.weekday_names.split()
+    days = tuple(
+        Button(f"{'✅' if day in settings.days else '▫️'} {names[day]}", ChangeReminders(f"day:{day}"))
+        for day in range(7)
+    )
+    rows = (days[:4], days[4:], (Button(strings.reminder_days_done_button, ChangeReminders("overview")),))
+    return Reply(rich(strings.reminder_days_question), rows)
+
+
+_QUIET = re.compile(r"^\s*(.+?)\s*(?:-|–|—|to|until)\s*(.+?)\s*$", re.IGNORECASE)
+
+
+def set_quiet(content: Content, settings: ReminderSettings, text: str) -> Step:
+    strings = content.strings
+    match = _QUIET.match(text)
+    start, end = (parse_time(match.group(1)), parse_time(match.group(2))) if match else (None, None)
+    if start is None or end is None:
+        return Step(settings, [Reply(rich(strings.reminder_quiet_unknown))], "quiet")
+    updated = settings.model_copy(update={"quiet_start": start, "quiet_end": end})
+    if settings.time is not None and in_quiet_hours(updated, settings.time):
+        return Step(settings, [Reply(fill(strings.reminder_quiet_clash, time=settings.time))], "quiet")
+    return Step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
 
 
 def open_settings(content: Content, settings: ReminderSettings) -> Step:
@@ -94,7 +128,16 @@ def set_time(content: Content, settings: ReminderSettings, hhmm: str | None) -> 
 def typed(content: Content, settings: ReminderSettings, awaiting: str, text: str) -> Step:
     if awaiting == "zone":
         return set_zone(content, settings, zone_from_text(text))
+    if awaiting == "quiet":
+        return set_quiet(content, settings, text)
     return set_time(content, settings, parse_time(text))
+
+
+def question_for(content: Content, settings: ReminderSettings, awaiting: str) -> Reply:
+    """What a typed answer is awaited for: the zone, the time, or quiet hours."""
+    if awaiting == "quiet":
+        return Reply(rich(content.strings.reminder_quiet_question))
+    return zone_question(content) if awaiting == "zone" else time_question(content)
 
 
 def change(content: Content, settings: ReminderSettings, what: str) -> Step:
@@ -113,6 +156,15 @@ def change(content: Content, settings: ReminderSettings, what: str) -> Step:
         case "morning":
             toggled = settings.model_copy(update={"morning": None if settings.morning else "08:00"})
             return Step(toggled, [overview(content, toggled)])
+        case "days":
+            return Step(settings, [days_question(content, settings)])
+        case "quiet":
+            return Step(settings, [Reply(rich(strings.reminder_quiet_question))], "quiet")
+        case _ if what.startswith("day:") and what[4:].isdigit() and 0 <= int(what[4:]) <= 6:
+            day = int(what[4:])
+            days = sorted(set(settings.days) ^ {day}) or settings.days  # at least one day stays on
+            switched = settings.model_copy(update={"days": days})
+            return Step(switched, [days_question(content, switched)])
     return Step(settings, [overview(content, settings)])
 
 

@@ -326,3 +326,18 @@ async def test_dst_change_fires_once_per_local_day(
     assert fired == [utc(e) for e in expected]
     local_days = [f.astimezone(ZoneInfo(zone)).date() for f in fired]
     assert len(set(local_days)) == len(local_days)
+
+
+async def test_days_of_the_week_and_quiet_hours(rig: Rig) -> None:
+    await runner_with_plan(rig, 10)
+    for day in (0, 2, 3, 4, 5, 6):  # leave only Tuesday on; 2026-03-02 is a Monday
+        await rig.send(10, ChangeReminders(f"day:{day}"))
+    rig.at(utc("2026-03-02T18:00"))
+    assert await rig.tick() == 0, "no reminder on a Monday"
+    rig.at(utc("2026-03-03T18:00"))
+    assert await rig.tick() == 1, "Tuesday is on"
+    await rig.send(10, ChangeReminders("quiet"))
+    assert "inside those quiet hours" in await rig.send(10, Text("18:00-23:00"))
+    assert "Quiet hours: 21:30–06:00" in await rig.send(10, Text("21:30 to 6am"))
+    await rig.send(10, ChangeReminders("quiet"))
+    assert "couldn't read" in await rig.send(10, Text("later"))
