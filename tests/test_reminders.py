@@ -137,24 +137,32 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         yield Rig(app, api, clock)
 
 
-async def runner_with_plan(rig: Rig, user: int, zone: str = "Europe/Berlin", hhmm: str = "19:00") -> None:
-    """Consent, a self-care triage by typing, the plan, and reminders at `hhmm` in `zone`."""
+async def finish_triage(rig: Rig, user: int) -> None:
+    """Consent and a self-care triage (overuse), typed in the runner's words."""
     await rig.send(user, Consent(True))
     _, answers = ANSWER_SETS["overuse_mileage_jump"]
-    for question in (
-        "onset",
-        "walking",
-        "location",
-        "spread",
-        "worse",
-        "nerves",
-        "training",
-        "strength",
-        "pain_level",
-        "duration",
-        "warning_signs",
-    ):
+    for question in ANSWERED_IN_ORDER:
         await rig.send(user, Text(TYPED[(question, answers[question])]))
+
+
+ANSWERED_IN_ORDER = (
+    "onset",
+    "walking",
+    "location",
+    "spread",
+    "worse",
+    "nerves",
+    "training",
+    "strength",
+    "pain_level",
+    "duration",
+    "warning_signs",
+)
+
+
+async def runner_with_plan(rig: Rig, user: int, zone: str = "Europe/Berlin", hhmm: str = "19:00") -> None:
+    """Consent, a self-care triage by typing, the plan, and reminders at `hhmm` in `zone`."""
+    await finish_triage(rig, user)
     await rig.send(user, StartPlan("self_care"))
     await rig.send(user, SetZone(zone))
     await rig.send(user, SetReminderTime(hhmm))
@@ -261,22 +269,7 @@ async def test_reminder_shows_the_session_with_its_buttons(rig: Rig) -> None:
 
 
 async def test_settings_ask_zone_then_time_and_refuse_quiet_hours(rig: Rig) -> None:
-    await rig.send(9, Consent(True))
-    _, answers = ANSWER_SETS["overuse_mileage_jump"]
-    for question in (
-        "onset",
-        "walking",
-        "location",
-        "spread",
-        "worse",
-        "nerves",
-        "training",
-        "strength",
-        "pain_level",
-        "duration",
-        "warning_signs",
-    ):
-        await rig.send(9, Text(TYPED[(question, answers[question])]))
+    await finish_triage(rig, 9)
     strings = rig.services.dispatcher.content.strings
     assert plain(strings.reminder_zone_question) in await rig.send(9, StartPlan("self_care"))
     assert plain(strings.reminder_time_question) in await rig.send(9, Text("Lisbon"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -20,19 +19,6 @@ pytestmark = pytest.mark.skipif(
 ADMIN = 4242
 TEXT = "Track session moved to Thursday"
 RATE = 30
-
-
-@pytest.fixture(scope="module")
-def peer() -> Iterator[Peer]:
-    server = Peer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def http(peer: Peer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=peer.url, timeout=20) as client:
-        yield client
 
 
 def add_runners(db: Path, active: range, inactive: range) -> None:

@@ -6,13 +6,14 @@ import asyncio
 import itertools
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from bot.app import USER_COMMANDS
 from content import Content, load_content
 from tests.answer_sets import ANSWER_SETS, TYPED
 from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
@@ -27,23 +28,10 @@ _user_ids = itertools.count(1000)
 
 
 @pytest.fixture(scope="module")
-def peer() -> Iterator[Peer]:
-    server = Peer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def bot(peer: Peer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
     process = BotProcess(peer, tmp_path_factory.mktemp("bot")).start()
     yield process
     process.stop()
-
-
-@pytest.fixture
-async def http(peer: Peer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=peer.url, timeout=20) as client:
-        yield client
 
 
 def new_runner(peer: Peer, bot: BotProcess, http: httpx.AsyncClient) -> Runner:
@@ -287,20 +275,8 @@ def test_command_menu_is_set_at_start_up(peer: Peer, bot: BotProcess, content: C
     menus = peer.commands(bot.token)
     assert menus, "setMyCommands was called"
     names = [c["command"] for c in menus[0]["commands"]]
-    assert names == [
-        "start",
-        "triage",
-        "plan",
-        "checkin",
-        "log",
-        "history",
-        "remind",
-        "settings",
-        "cancel",
-        "export",
-        "delete",
-        "help",
-    ]
+    assert names == list(USER_COMMANDS)
+    assert all(c["description"] == content.strings.command_menu[c["command"]] for c in menus[0]["commands"])
 
 
 # how each check-in decision message begins (the text before its first placeholder)

@@ -9,7 +9,6 @@ import signal
 import socket
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -31,19 +30,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-@pytest.fixture(scope="module")
-def peer() -> Iterator[Peer]:
-    server = Peer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def http(peer: Peer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=peer.url, timeout=20) as client:
-        yield client
 
 
 async def test_webhook_mode_takes_updates_with_the_secret_only(

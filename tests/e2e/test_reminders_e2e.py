@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -21,19 +20,6 @@ pytestmark = pytest.mark.skipif(
 
 CONTENT = load_content()
 STRINGS = CONTENT.strings
-
-
-@pytest.fixture(scope="module")
-def peer() -> AsyncIterator[Peer]:  # type: ignore[misc]
-    server = Peer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def http(peer: Peer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=peer.url, timeout=20) as client:
-        yield client
 
 
 def reminders(messages: list[Message]) -> list[Message]:
