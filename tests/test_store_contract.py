@@ -95,3 +95,20 @@ async def test_export_then_delete_leaves_nothing(store: Store) -> None:
     assert removed == sum(len(rows) for rows in exported.values())
     assert not any((await store.export_user(9)).values())
     assert (await store.load(10)).data == '{"k": "v"}', "other users are untouched"
+
+
+async def test_old_idempotency_records_are_pruned_at_start(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
+    store = SqliteStore(tmp_path / "prune.sqlite3", clock=clock)
+    await store.open()
+    await store.apply(1, 11, writes("{}"))
+    await store.close()
+    clock.advance(timedelta(days=30))
+    again = SqliteStore(tmp_path / "prune.sqlite3", clock=clock)
+    await again.open()
+    assert await again.apply(1, 11, writes('{"n": 2}')) is not None, "a month-old update id is forgotten"
+    await again.close()

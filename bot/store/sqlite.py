@@ -13,6 +13,7 @@ import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -37,6 +38,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _DUPLICATE = object()
+HANDLED_UPDATES_KEPT = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,9 @@ class SqliteStore:
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
+        # Telegram re-delivers an update for a day at most: older ids only take space
+        cutoff = (self.clock.now() - HANDLED_UPDATES_KEPT).isoformat()
+        self._write(conn, fn=lambda c: c.execute("DELETE FROM handled_updates WHERE handled_at < ?", (cutoff,)))
 
     async def close(self) -> None:
         if self._db is not None:
