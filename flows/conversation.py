@@ -43,7 +43,7 @@ from flows.history import history_reply
 from flows.markup import bold, fill_markup, rich
 from flows.outcome import escalation_replies
 from flows.plan import PlanState, current_phase, overview_replies
-from flows.reminders import ReminderSettings, local_now
+from flows.reminders import ReminderSettings, local_now, parse_time, zone_from_text
 from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
 from flows.run_log import log_run
 from flows.triage import TriageState
@@ -208,10 +208,10 @@ def _reminder_event(content: Content, state: Conversation, event: Event, now: da
     match event:
         case OpenReminders():
             step = reminder_settings.open_settings(content, state.reminders)
-        case SetZone(zone=zone):
-            step = reminder_settings.set_zone(content, state.reminders, zone)
-        case SetReminderTime(time=hhmm):
-            step = reminder_settings.set_time(content, state.reminders, hhmm)
+        case SetZone(zone=zone):  # a button or a shared location; still only a zone that exists
+            step = reminder_settings.set_zone(content, state.reminders, zone_from_text(zone))
+        case SetReminderTime(time=hhmm):  # from a button, but checked like a typed time
+            step = reminder_settings.set_time(content, state.reminders, parse_time(hhmm))
         case ChangeReminders(what=what):
             step = reminder_settings.change(content, state.reminders, what)
         case ReminderAction(action=action):

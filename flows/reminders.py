@@ -49,6 +49,7 @@ def local_now(settings: ReminderSettings | None, now: datetime) -> datetime:
     return now.astimezone(zone_of(settings))
 
 
+ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$")
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
 
 
@@ -92,15 +93,15 @@ def _zone_names() -> dict[str, str]:
 def zone_from_text(text: str) -> str | None:
     """An IANA zone from a typed zone or city name ("Europe/Berlin", "berlin", "New York")."""
     wanted = " ".join(text.strip().lower().replace("_", " ").split())
-    if not wanted:
+    if not wanted or len(wanted) > 64:  # no zone or city name is longer
         return None
     names = _zone_names()
     found = names.get(wanted) or names.get(wanted.replace(" ", "_"))
-    if found is None:
+    if found is None and ZONE_NAME.match(text.strip()):
         try:
             ZoneInfo(text.strip())
             found = text.strip()
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             return None
     return found
 

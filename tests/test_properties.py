@@ -13,13 +13,18 @@ from flows.events import (
     Back,
     BeginTriage,
     Cancel,
+    ChangeReminders,
     CheckInChoice,
     Choose,
     Consent,
     Event,
     LogRun,
+    OpenReminders,
+    ReminderAction,
     Resume,
     ResumePlan,
+    SetReminderTime,
+    SetZone,
     ShowHistory,
     ShowPlan,
     Start,
@@ -29,6 +34,8 @@ from flows.events import (
     Unsupported,
     WarningSigns,
 )
+from tests.answer_sets import ANSWER_SETS
+from tests.chat import Chat
 
 CONTENT = load_content()
 QUESTION_IDS = [*(q.id for q in CONTENT.triage.questions), "gone"]
@@ -68,8 +75,31 @@ events: st.SearchStrategy[Event] = st.one_of(
     ),
     st.just(LogRun()),
     st.just(ShowHistory()),
+    st.just(OpenReminders()),
+    st.builds(SetZone, st.sampled_from(["Europe/Berlin", "America/New_York", "Not/AZone", ""])),
+    st.builds(SetReminderTime, st.sampled_from(["07:00", "19:30", "23:30", "25:99", "x"])),
+    st.builds(
+        ChangeReminders,
+        st.sampled_from(["time", "zone", "pause", "resume", "morning", "days", "quiet", "day:3", "day:9", "junk"]),
+    ),
+    st.builds(ReminderAction, st.sampled_from(["done", "snooze", "skip", "pause", "junk"])),
     st.builds(Text, st.sampled_from(["5 km in 30 min", "12 km 70 min", "done", "4", "none of these"])),
 )
+
+
+def _planned() -> Conversation:
+    """A runner past triage with a plan started and reminders set: the random events start here half the time."""
+    chat = Chat(CONTENT)
+    answers = ANSWER_SETS["overuse_mileage_jump"][1]
+    while chat.question is not None:
+        chat.tap(answers[chat.question])
+    for event in (StartPlan("self_care"), SetZone("Europe/Berlin"), SetReminderTime("19:00")):
+        chat.send(event)
+    assert chat.state.plan is not None and chat.state.reminders.time == "19:00"
+    return chat.state
+
+
+PLANNED = _planned()
 
 
 def assert_valid(content: Content, state: Conversation) -> None:
@@ -97,13 +127,14 @@ def assert_valid(content: Content, state: Conversation) -> None:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
+    st.booleans(),
     st.lists(
         st.tuples(events, st.booleans(), st.integers(min_value=0, max_value=20), st.sampled_from([0, 0, 0, 1, 3])),
         max_size=40,
-    )
+    ),
 )
-def test_random_events_keep_a_valid_state(steps: list[tuple[Event, bool, int, int]]) -> None:
-    state = Conversation()
+def test_random_events_keep_a_valid_state(with_plan: bool, steps: list[tuple[Event, bool, int, int]]) -> None:
+    state = PLANNED if with_plan else Conversation()
     buttons: list[Event] = []
     today = date(2026, 3, 2)
     for event, tap_visible, pick, days_later in steps:

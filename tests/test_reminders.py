@@ -334,3 +334,10 @@ async def test_days_of_the_week_and_quiet_hours(rig: Rig) -> None:
     assert "Quiet hours: 21:30–06:00" in await rig.send(10, Text("21:30 to 6am"))
     await rig.send(10, ChangeReminders("quiet"))
     assert "couldn't read" in await rig.send(10, Text("later"))
+
+
+async def test_a_forged_zone_button_is_refused(rig: Rig) -> None:
+    await finish_triage(rig, 11)
+    await rig.send(11, StartPlan("self_care"))
+    assert "don't know that place" in await rig.send(11, SetZone("Not/AZone"))
+    assert "Reminders" not in await rig.send(11, Text("hello"))  # still asking for the zone, nothing broke
