@@ -90,7 +90,7 @@ def command_menu(content: Content) -> list[BotCommand]:
 
 async def set_admin_menus(application: App, content: Content, admin_ids: frozenset[int]) -> None:
     """Admins see their commands too, in their own chat only (a per-chat command scope)."""
-    menu = command_menu(content) + [BotCommand(name, text) for name, text in admin.ADMIN_COMMANDS.items()]
+    menu = command_menu(content) + [BotCommand(name, content.admin.commands[name]) for name in admin.ADMIN_COMMANDS]
     for admin_id in sorted(admin_ids):
         try:
             await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(admin_id))
@@ -120,7 +120,7 @@ def build_application(
             max_late=timedelta(hours=settings.reminder_max_late_hours),
             poll_seconds=settings.scheduler_poll_seconds,
         )
-        broadcaster = Broadcaster(store, application.bot, clock)
+        broadcaster = Broadcaster(store, application.bot, clock, lambda: dispatcher.content)
         install(application, Services(settings, store, dispatcher, scheduler, broadcaster))
         await application.bot.set_my_commands(command_menu(content))
         await set_admin_menus(application, content, settings.admin_ids)
@@ -197,6 +197,9 @@ def run_bot(settings: Settings) -> int:
     missing = [name for name in USER_COMMANDS if name not in content.strings.command_menu]
     if missing:
         raise ContentError("strings.yaml", "command_menu", f"no description for {', '.join(missing)}")
+    missing = [name for name in admin.ADMIN_COMMANDS if name not in content.admin.commands]
+    if missing:
+        raise ContentError("admin.yaml", "commands", f"no description for {', '.join(missing)}")
     application = build_application(settings, content)
     if settings.webhook_url:
         # PTB's webhook server refuses any request without the secret token header (403)

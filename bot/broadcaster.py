@@ -14,6 +14,7 @@ import contextlib
 import html
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -24,22 +25,24 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from bot.clock import Clock
 from bot.metrics import BROADCAST_SENT
 from bot.store import SqliteStore, admin_sql
+from content import Content
+from content.schema import AdminStrings
+from flows.markup import fill, rich
 
 log = logging.getLogger(__name__)
 
 RETRY = "claimed"  # a delivery left claimed is sent again in a later round
 
 
-def progress_text(broadcast_id: int, counts: dict[str, int], total: int, status: str) -> str:
-    sent = counts.get("sent", 0)
-    line = f"📣 Broadcast #{broadcast_id}: {sent} of {total} sent"
-    extra = [f"{counts[k]} {k}" for k in ("blocked", "failed") if counts.get(k)]
-    if extra:
-        line += f" ({', '.join(extra)})"
+def progress_text(texts: AdminStrings, broadcast_id: int, counts: dict[str, int], total: int, status: str) -> str:
+    line = fill(texts.broadcast_progress, id=broadcast_id, sent=counts.get("sent", 0), total=total)
+    problems = [f"{counts[k]} {k}" for k in ("blocked", "failed") if counts.get(k)]
+    if problems:
+        line += " " + fill(texts.broadcast_problems, problems=", ".join(problems))
     if status == "done":
-        line += "\n✅ Finished."
+        line += "\n" + rich(texts.broadcast_finished)
     elif status == "cancelled":
-        line += "\n⏹ Cancelled."
+        line += "\n" + rich(texts.broadcast_stopped)
     return line
 
 
@@ -48,6 +51,7 @@ class Broadcaster:
     store: SqliteStore
     bot: Bot
     clock: Clock
+    content: Callable[[], Content]
     batch: int = 50
     progress_every: float = 3.0
     poll_seconds: float = 2.0
@@ -80,9 +84,11 @@ class Broadcaster:
         if found is None or found["progress_chat"] is None:
             return
         counts = await self.store.read(partial(admin_sql.progress, broadcast_id=broadcast_id))
-        text = progress_text(broadcast_id, counts, found["total"], found["status"])
+        text = progress_text(self.content().admin, broadcast_id, counts, found["total"], found["status"])
         with contextlib.suppress(BadRequest):  # "message is not modified" when nothing moved
-            await self.bot.edit_message_text(text, found["progress_chat"], found["progress_message"])
+            await self.bot.edit_message_text(
+                text, found["progress_chat"], found["progress_message"], parse_mode=ParseMode.HTML
+            )
 
     async def run_one(self, broadcast_id: int, stop: asyncio.Event) -> None:
         """Send broadcast `broadcast_id` to everyone still due, until done, cancelled or stopped."""

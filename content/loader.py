@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from content.schema import (
+    AdminStrings,
     Care,
     CareStep,
     Exercise,
@@ -55,6 +56,7 @@ class Content:
     plans: Plans
     strings: Strings
     language: Language
+    admin: AdminStrings
 
     @cached_property
     def questions(self) -> dict[str, Question]:
@@ -126,6 +128,7 @@ def load_content(directory: Path | str = DEFAULT_DIR) -> Content:
         plans=_read(directory, "plans.yaml", Plans),
         strings=_read(directory, "strings.yaml", Strings),
         language=_read(directory, "language.yaml", Language),
+        admin=_read(directory, "admin.yaml", AdminStrings),
     )
     check_content(content)
     return content

@@ -434,6 +434,37 @@ class Strings(Strict):
     command_menu: dict[Id, Label]
 
 
+class AdminStrings(Strict):
+    """What admins read: replies to the admin commands and their menu descriptions."""
+
+    commands: dict[Id, Label]
+    stats_users: Text
+    stats_patterns: Label
+    stats_red_flags: Label
+    stats_phases: Label
+    stats_adherence: Text
+    stats_reminders: Label
+    stats_none: Label
+    stats_no_plans: Label
+    broadcast_usage: Text
+    broadcast_preview: Text
+    broadcast_send_button: Label
+    broadcast_drop_button: Label
+    broadcast_dropped: Text
+    broadcast_cancelled: Text
+    broadcast_none_running: Text
+    broadcast_progress: Text
+    broadcast_problems: Text
+    broadcast_finished: Text
+    broadcast_stopped: Text
+    user_usage: Text
+    user_missing: Text
+    user_heading: Text
+    reload_refused: Text
+    reloaded: Text
+    audit_heading: Text
+
+
 class Language(Strict):
     yes_words: tuple[Word, ...] = Field(min_length=1)
     no_words: tuple[Word, ...] = Field(min_length=1)

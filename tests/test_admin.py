@@ -138,7 +138,7 @@ async def test_broadcast_to_ten_thousand_survives_a_restart(rig: AdminRig) -> No
     stop.set()
     await first
     started = time.monotonic()
-    again = Broadcaster(found.store, rig.app.bot, found.dispatcher.clock, progress_every=0.0)
+    again = Broadcaster(found.store, rig.app.bot, found.dispatcher.clock, lambda: CONTENT, progress_every=0.0)
     await again.run_one(1, asyncio.Event())
     elapsed = time.monotonic() - started
 

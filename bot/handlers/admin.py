@@ -2,6 +2,7 @@
 
 These handlers only see updates from ADMIN_IDS (the filter is set in bot/app.py); anyone else's
 admin command falls through to the unknown-command reply, exactly like any unknown command.
+What admins read comes from content/data/admin.yaml.
 """
 
 from __future__ import annotations
@@ -19,22 +20,22 @@ from bot.broadcaster import progress_text
 from bot.services import Services, services
 from bot.store import admin_sql
 from content import ContentError, load_content
+from content.schema import AdminStrings
+from flows.markup import bold, fill, rich
 
 log = logging.getLogger(__name__)
 
-ADMIN_COMMANDS = {
-    "stats": "Users, outcomes, plans, adherence, reminders",
-    "broadcast": "Send a message to every active runner",
-    "user": "What is stored about one user",
-    "reload": "Re-read and validate the content files",
-    "audit": "Recent admin actions",
-}
+ADMIN_COMMANDS = ("stats", "broadcast", "user", "reload", "audit")
 BROADCAST_GO, BROADCAST_DROP = "bc|go|", "bc|no|"
 
 
 def _who(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
+
+
+def _texts(context: ContextTypes.DEFAULT_TYPE) -> AdminStrings:
+    return services(context).dispatcher.content.admin
 
 
 async def _answer(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
@@ -50,30 +51,31 @@ def _args(update: Update) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
-def _table(title: str, counts: dict[str, int]) -> str:
-    lines = [f"  {html.escape(k)}: {v}" for k, v in counts.items()] or ["  (none)"]
-    return f"<b>{title}</b>\n" + "\n".join(lines)
+def _table(texts: AdminStrings, title: str, counts: dict[str, int]) -> str:
+    lines = [f"  {html.escape(k)}: {v}" for k, v in counts.items()] or [f"  {rich(texts.stats_none)}"]
+    return bold(title) + "\n" + "\n".join(lines)
 
 
-def _percent(done_planned: tuple[int, int]) -> str:
+def _percent(texts: AdminStrings, done_planned: tuple[int, int]) -> str:
     done, planned = done_planned
-    return f"{done}/{planned} ({done * 100 // planned}%)" if planned else "no active plans"
+    return f"{done}/{planned} ({done * 100 // planned}%)" if planned else texts.stats_no_plans
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats: the numbers an admin checks first."""
-    found = services(context)
-    now = found.dispatcher.clock.now()
-    numbers: dict[str, Any] = await found.store.read(partial(admin_sql.stats, now=now))
+    found, texts = services(context), _texts(context)
+    numbers: dict[str, Any] = await found.store.read(partial(admin_sql.stats, now=found.dispatcher.clock.now()))
     parts = [
-        f"<b>Users</b>: {numbers['users']} total, {numbers['active']} active, {numbers['blocked']} blocked, "
-        f"{numbers['new_week']} new this week",
-        _table("Triage outcomes by pattern", numbers["patterns"]),
-        _table("Red flags", numbers["red_flags"]),
-        _table("Plans by phase", numbers["phases"]),
-        f"<b>Check-in adherence</b>: 7 days {_percent(numbers['adherence_7'])}, "
-        f"30 days {_percent(numbers['adherence_30'])}",
-        _table("Reminders", numbers["reminders"]),
+        fill(texts.stats_users, **{k: numbers[k] for k in ("users", "active", "blocked", "new_week")}),
+        _table(texts, texts.stats_patterns, numbers["patterns"]),
+        _table(texts, texts.stats_red_flags, numbers["red_flags"]),
+        _table(texts, texts.stats_phases, numbers["phases"]),
+        fill(
+            texts.stats_adherence,
+            week=_percent(texts, numbers["adherence_7"]),
+            month=_percent(texts, numbers["adherence_30"]),
+        ),
+        _table(texts, texts.stats_reminders, numbers["reminders"]),
     ]
     await _answer(update, "\n\n".join(parts))
     await found.store.audit(_who(update), "stats", None)
@@ -81,7 +83,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/broadcast TEXT: preview and confirm; /broadcast cancel: stop the running one."""
-    found = services(context)
+    found, texts = services(context), _texts(context)
     text = _args(update)
     admin = _who(update)
     now = found.dispatcher.clock.now().isoformat()
@@ -92,14 +94,11 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 partial(admin_sql.set_status, broadcast_id=broadcast_id, status="cancelled", now=now)
             )
             await found.store.audit(admin, "broadcast_cancelled", None, f"#{broadcast_id}")
-        await _answer(
-            update, f"Cancelled {len(running)} running broadcast(s)." if running else "No broadcast is running."
-        )
+        reply = fill(texts.broadcast_cancelled, count=len(running)) if running else rich(texts.broadcast_none_running)
+        await _answer(update, reply)
         return
     if not text:
-        await _answer(
-            update, "Usage: /broadcast your message to every active runner\n/broadcast cancel: stop the running one"
-        )
+        await _answer(update, rich(texts.broadcast_usage))
         return
     broadcast_id, recipients = await found.store.write(
         partial(admin_sql.create_broadcast, admin=admin, text=text, now=now)
@@ -107,20 +106,23 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await found.store.audit(admin, "broadcast_drafted", None, f"#{broadcast_id} to {recipients}")
     buttons = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(f"Send to {recipients} runners", callback_data=f"{BROADCAST_GO}{broadcast_id}")],
-            [InlineKeyboardButton("Cancel", callback_data=f"{BROADCAST_DROP}{broadcast_id}")],
+            [
+                InlineKeyboardButton(
+                    texts.broadcast_send_button.replace("{count}", str(recipients)),
+                    callback_data=f"{BROADCAST_GO}{broadcast_id}",
+                )
+            ],
+            [InlineKeyboardButton(texts.broadcast_drop_button, callback_data=f"{BROADCAST_DROP}{broadcast_id}")],
         ]
     )
-    await _answer(
-        update, f"<b>Preview</b>\n\n{html.escape(text)}\n\nSend this to {recipients} active runners?", buttons
-    )
+    await _answer(update, fill(texts.broadcast_preview, text=text, count=recipients), buttons)
 
 
 async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Confirm or drop a drafted broadcast."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    found = services(context)
+    found, texts = services(context), _texts(context)
     await query.answer()
     if _who(update) not in found.settings.admin_ids:
         return  # a forged button from someone else does nothing
@@ -131,10 +133,12 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     if query.data.startswith(BROADCAST_DROP):
         await found.store.write(partial(admin_sql.set_status, broadcast_id=broadcast_id, status="cancelled", now=now))
-        await query.message.edit_text("Broadcast dropped; nothing was sent.")
+        await query.message.edit_text(rich(texts.broadcast_dropped), parse_mode=ParseMode.HTML)
         await found.store.audit(_who(update), "broadcast_dropped", None, f"#{broadcast_id}")
         return
-    progress = await query.message.reply_text(progress_text(broadcast_id, {}, draft["total"], "running"))
+    progress = await query.message.reply_text(
+        progress_text(texts, broadcast_id, {}, draft["total"], "running"), parse_mode=ParseMode.HTML
+    )
     await found.store.write(
         partial(
             admin_sql.set_status,
@@ -152,39 +156,41 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/user ID: what is stored about one user, in brief."""
-    found = services(context)
+    found, texts = services(context), _texts(context)
     argument = _args(update)
     if not argument.lstrip("-").isdigit():
-        await _answer(update, "Usage: /user TELEGRAM_USER_ID")
+        await _answer(update, rich(texts.user_usage))
         return
     user_id = int(argument)
     summary = await found.store.read(partial(admin_sql.user_summary, user_id=user_id))
     await found.store.audit(_who(update), "user_lookup", user_id)
     if summary is None:
-        await _answer(update, f"No user {user_id} is stored.")
+        await _answer(update, fill(texts.user_missing, id=user_id))
         return
-    lines = [f"<b>User {user_id}</b>"] + [f"{html.escape(k)}: {html.escape(str(v))}" for k, v in summary.items()]
+    lines = [fill(texts.user_heading, id=user_id)]
+    lines += [f"{html.escape(k)}: {html.escape(str(v))}" for k, v in summary.items()]
     await _answer(update, "\n".join(lines))
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload: validate the content files and swap them in whole, or keep the old ones."""
     found: Services = services(context)
+    texts = _texts(context)
     directory = found.settings.content_dir
     try:
         fresh = load_content(directory) if directory else load_content()
     except ContentError as exc:
         await found.store.audit(_who(update), "reload_refused", None, str(exc))
-        await _answer(update, f"Content refused, still serving the old content:\n<code>{html.escape(str(exc))}</code>")
+        await _answer(update, fill(texts.reload_refused, error=str(exc)))
         return
     found.dispatcher.content = fresh  # one assignment: each update sees the old or the new, never a mix
     await found.store.audit(_who(update), "reload", None, str(directory or "bundled"))
-    await _answer(update, "Content reloaded.")
+    await _answer(update, rich(fresh.admin.reloaded))
 
 
 async def on_audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/audit: the recent admin actions."""
-    found = services(context)
+    found, texts = services(context), _texts(context)
     rows = await found.store.read(partial(admin_sql.audit_log, limit=20))
     await found.store.audit(_who(update), "audit", None)
     lines = [
@@ -193,4 +199,4 @@ async def on_audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         + (f" {html.escape(detail)}" if detail else "")
         for at, actor, action, user, detail in rows
     ]
-    await _answer(update, "<b>Recent admin actions</b>\n" + ("\n".join(lines) or "(none)"))
+    await _answer(update, rich(texts.audit_heading) + "\n" + ("\n".join(lines) or rich(texts.stats_none)))
