@@ -394,6 +394,7 @@ class Strings(Strict):
     history_empty: Text
     checkin_already: Text
     checkin_no_plan: Text
+    guard_no_running: Text
     common_zones: tuple[Zone, ...] = Field(min_length=1, max_length=12)
     reminder_needs_plan: Text
     reminder_zone_question: Text

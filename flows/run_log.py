@@ -6,8 +6,8 @@ import re
 from datetime import date
 
 from content import Content
-from flows.markup import fill
-from flows.plan import PlanState
+from flows.markup import fill, rich
+from flows.plan import PlanState, current_phase
 from flows.replies import Reply
 from flows.running_guard import LongRun, RunLog, WeeklyJump, run_warnings
 
@@ -54,6 +54,8 @@ def log_run(content: Content, plan: PlanState, text: str, today: date) -> tuple[
     strings = content.strings
     run = RunLog(day=today, km=parsed[0], minutes=parsed[1])
     replies = [Reply(fill(strings.log_saved, distance=run.km, minutes=run.minutes))]
+    if current_phase(content, plan).run is None:
+        replies.append(Reply(rich(strings.guard_no_running)))
     for warning in run_warnings(content.plans.running, plan.runs, run):
         if isinstance(warning, WeeklyJump):
             text = fill(strings.guard_weekly, week=warning.week_km, last=warning.last_week_km, percent=warning.percent)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from content import Content, load_content
-from flows.events import CheckInChoice, ResumePlan, StartCheckIn, StartPlan, Text
+from flows.events import CheckInChoice, LogRun, ResumePlan, StartCheckIn, StartPlan, Text
 from tests.answer_sets import ANSWER_SETS
 from tests.chat import Chat
 
@@ -221,3 +221,11 @@ def test_emergency_gets_no_caution_route() -> None:
     chat.say("I can't feel my groin and I wet myself")
     chat.send(StartPlan("caution"))
     assert chat.state.plan is None
+
+
+def test_a_run_logged_in_a_phase_without_running_gets_a_warning() -> None:
+    chat = chat_with_plan("strain_sprint_pop")  # the strain plan starts with no running
+    chat.send(LogRun())
+    chat.say("4 km in 25 min")
+    assert "Logged: 4.0 km in 25 min" in chat.text
+    assert CONTENT.strings.guard_no_running[:30] in chat.text
