@@ -60,6 +60,20 @@ class Conversation(BaseModel):
     reminders: ReminderSettings = ReminderSettings()
 
 
+def _fit_to_content(content: Content, state: Conversation) -> Conversation:
+    """After a content reload: a plan whose pattern has no plan any more is set aside, and a phase
+    past the end of a shortened plan becomes its last one."""
+    plan = state.plan
+    if plan is None:
+        return state
+    phases = content.plan_by_pattern.get(plan.pattern)
+    if phases is None:
+        return state.model_copy(update={"plan": None, "checkin": None})
+    if plan.phase >= len(phases.phases):
+        return state.model_copy(update={"plan": plan.model_copy(update={"phase": len(phases.phases) - 1})})
+    return state
+
+
 def consent_prompt(content: Content, intro: bool) -> Reply:
     strings = content.strings
     text = f"{rich(strings.welcome)}\n\n<i>{rich(strings.disclaimer)}</i>" if intro else rich(strings.consent_needed)
@@ -251,6 +265,7 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
     Dates the runner sees (check-ins, sessions) are their local dates, in their reminder time zone.
     """
     strings = content.strings
+    state = _fit_to_content(content, state)
     today = local_now(state.reminders, now).date()
     if isinstance(event, Text):
         flagged = _red_flag(content, state, event.text, today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
@@ -229,3 +230,15 @@ def test_a_run_logged_in_a_phase_without_running_gets_a_warning() -> None:
     chat.say("4 km in 25 min")
     assert "Logged: 4.0 km in 25 min" in chat.text
     assert CONTENT.strings.guard_no_running[:30] in chat.text
+
+
+def test_a_reload_that_drops_a_plan_does_not_break_the_runner() -> None:
+    chat = chat_with_plan()
+    slimmer = CONTENT.plans.model_copy(
+        update={"plans": tuple(p for p in CONTENT.plans.plans if p.pattern != "overuse")}
+    )
+    reloaded = dataclasses.replace(CONTENT, plans=slimmer)
+    chat.content = reloaded
+    chat.send(StartCheckIn())
+    assert chat.state.plan is None
+    assert reloaded.strings.checkin_no_plan in chat.text
