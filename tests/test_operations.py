@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -72,6 +75,44 @@ def test_container_builds_and_answers_healthz() -> None:
         pytest.skip("no container engine runs on this machine")
     tag = "thigh-coach:test"
     subprocess.run([docker, "build", "-f", str(DEPLOY / "Dockerfile"), "-t", tag, str(ROOT)], check=True)
+    # the container talks to a Bot API peer on this host (host network), and serves /healthz
+    from tests.e2e.harness import Peer
+
+    peer = Peer()
+    health_port = 18080
+    container = subprocess.run(
+        [
+            docker,
+            "run",
+            "-d",
+            "--rm",
+            "--network",
+            "host",
+            "-e",
+            "TELEGRAM_BOT_TOKEN=1:container",
+            "-e",
+            f"BOT_API_BASE_URL={peer.url}/bot",
+            "-e",
+            f"HEALTH_PORT={health_port}",
+            tag,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                url = f"http://127.0.0.1:{health_port}/healthz"
+                with urllib.request.urlopen(url, timeout=2) as answer:
+                    assert answer.status == 200
+                    return
+            time.sleep(1)
+        raise AssertionError("the container never answered /healthz")
+    finally:
+        subprocess.run([docker, "rm", "-f", container], capture_output=True, check=False)
+        peer.stop()
 
 
 def test_env_example_lists_every_setting() -> None:
