@@ -51,8 +51,7 @@ class SendLimiter(BaseRateLimiter[int]):
         self._chats: dict[int | str, Pace] = {}
         self._max_retries = max_retries
         self._paused_until = 0.0
-        self.sent = 0  # requests that went through (for metrics and benchmarks)
-        self.retried = 0
+        self.sent = 0  # requests that went through (for benchmarks)
 
     async def initialize(self) -> None:
         return None
@@ -99,7 +98,6 @@ class SendLimiter(BaseRateLimiter[int]):
                 delay = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
                 # everybody waits, not only this sender
                 self._paused_until = max(self._paused_until, time.monotonic() + float(delay))
-                self.retried += 1
                 log.warning("flood limit: Telegram asked to wait %.1f s; all sends paused", delay)
                 continue
             self.sent += 1

@@ -61,10 +61,6 @@ def start(content: Content, pattern: str, today: date, caution: bool) -> PlanSta
     return PlanState(pattern=pattern, started_on=today, caution=caution)
 
 
-def checked_in_today(state: PlanState, today: date) -> CheckIn | None:
-    return next((c for c in state.checkins if c.day == today), None)
-
-
 def apply_checkin(content: Content, state: PlanState, checkin: CheckIn) -> PlanState:
     """Record a check-in and move the plan as its decision says (at most one step a day)."""
     plan = plan_of(content, state)

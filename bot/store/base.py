@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -145,7 +144,3 @@ class Store(Protocol):
         ...
 
     async def finish_reminder(self, log_id: int, status: str) -> None: ...
-
-    async def backup(self, destination: Path) -> None: ...
-
-    async def integrity_problems(self) -> list[str]: ...

@@ -426,13 +426,8 @@ class SqliteStore:
         """Run a writing function (see admin_sql) in one transaction."""
         return await self._run(partial(self._write, fn=fn))
 
-    # --- maintenance -------------------------------------------------------------------
 
-    async def backup(self, destination: Path) -> None:
-        await self._run(lambda conn: backup_connection(conn, destination))
-
-    async def integrity_problems(self) -> list[str]:
-        return await self._run(integrity_problems)
+# --- maintenance, used by `thigh-coach db backup` and `db check` ------------------------
 
 
 def backup_connection(source: sqlite3.Connection, destination: Path) -> None:
