@@ -34,7 +34,7 @@ class CheckinDraft(BaseModel):
 
 
 @dataclass
-class Outcome:
+class CheckinResult:
     plan: PlanState
     draft: CheckinDraft | None
     replies: list[Reply]
@@ -76,20 +76,22 @@ def question(content: Content, draft: CheckinDraft) -> Reply:
     return Reply(rich(strings.checkin_warning), tuple(rows))
 
 
-def begin(content: Content, plan: PlanState, today: date, previous: CheckinDraft | None, done: bool = False) -> Outcome:
+def begin(
+    content: Content, plan: PlanState, today: date, previous: CheckinDraft | None, done: bool = False
+) -> CheckinResult:
     """Open a check-in; `done` when the runner already said the session is done (from a reminder)."""
     if plan.status == "paused":
-        return Outcome(plan, None, overview_replies(content, plan, today))
+        return CheckinResult(plan, None, overview_replies(content, plan, today))
     if any(c.day == today for c in plan.checkins):
         replies = [Reply(rich(content.strings.checkin_already)), *overview_replies(content, plan, today)]
-        return Outcome(plan, None, replies)
+        return CheckinResult(plan, None, replies)
     draft = CheckinDraft(session=previous.session + 1 if previous else 1)
     if done:
         draft = draft.model_copy(update={"done": "done", "step": "pain_during"})
-    return Outcome(plan, draft, [question(content, draft)])
+    return CheckinResult(plan, draft, [question(content, draft)])
 
 
-def _finish(content: Content, plan: PlanState, draft: CheckinDraft, red_flag: str | None, today: date) -> Outcome:
+def _finish(content: Content, plan: PlanState, draft: CheckinDraft, red_flag: str | None, today: date) -> CheckinResult:
     assert draft.done is not None and draft.pain_during is not None and draft.pain_morning is not None
     phase = current_phase(content, plan)
     decision = decide(
@@ -117,16 +119,16 @@ def _finish(content: Content, plan: PlanState, draft: CheckinDraft, red_flag: st
     if red_flag is not None:
         flag = content.flags[red_flag]
         effects.append(RedFlagRaised(red_flag))
-        return Outcome(
+        return CheckinResult(
             after, None, [*escalation_replies(content, flag, None), *overview_replies(content, after, today)], effects
         )
     replies = [decision_reply(content, plan, after, checkin)]
     if after.phase != plan.phase:
         replies += overview_replies(content, after, today)[:1]
-    return Outcome(after, None, replies, effects)
+    return CheckinResult(after, None, replies, effects)
 
 
-def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str, today: date) -> Outcome:
+def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str, today: date) -> CheckinResult:
     """Take the answer to the current step; on the last step, decide."""
     match draft.step:
         case "done" if value in ("done", "partly", "skipped"):
@@ -137,21 +139,23 @@ def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str,
         case "warning":
             red_flag = None if value == NO_SIGNS else value
             if red_flag is not None and red_flag not in content.flags:
-                return Outcome(plan, draft, [question(content, draft)])
+                return CheckinResult(plan, draft, [question(content, draft)])
             return _finish(content, plan, draft, red_flag, today)
         case _:
-            return Outcome(plan, draft, [question(content, draft)])
-    return Outcome(plan, draft, [question(content, draft)])
+            return CheckinResult(plan, draft, [question(content, draft)])
+    return CheckinResult(plan, draft, [question(content, draft)])
 
 
-def choose(content: Content, plan: PlanState, draft: CheckinDraft | None, event: CheckInChoice, today: date) -> Outcome:
+def choose(
+    content: Content, plan: PlanState, draft: CheckinDraft | None, event: CheckInChoice, today: date
+) -> CheckinResult:
     """A tapped check-in button; an old check-in's buttons get the current question again."""
     if draft is None or event.session != draft.session or event.step != draft.step:
         strings = content.strings
         if draft is None:
-            return Outcome(plan, None, [Reply(rich(strings.stale_answer))], stale=True)
+            return CheckinResult(plan, None, [Reply(rich(strings.stale_answer))], stale=True)
         current = question(content, draft)
-        return Outcome(
+        return CheckinResult(
             plan, draft, [Reply(f"{rich(strings.stale_answer)}\n\n{current.text}", current.buttons)], stale=True
         )
     return _advance(content, plan, draft, event.value, today)
@@ -166,7 +170,7 @@ def _done_word(content: Content, text: str) -> str | None:
     return None
 
 
-def typed(content: Content, plan: PlanState, draft: CheckinDraft, text: str, today: date) -> Outcome:
+def typed(content: Content, plan: PlanState, draft: CheckinDraft, text: str, today: date) -> CheckinResult:
     """A typed answer to the current check-in question."""
     strings = content.strings
     if draft.step == "done":
@@ -180,5 +184,5 @@ def typed(content: Content, plan: PlanState, draft: CheckinDraft, text: str, tod
     if value is None:
         notice = strings.checkin_number_needed if draft.step.startswith("pain") else strings.not_understood
         current = question(content, draft)
-        return Outcome(plan, draft, [Reply(f"{rich(notice)}\n\n{current.text}", current.buttons)])
+        return CheckinResult(plan, draft, [Reply(f"{rich(notice)}\n\n{current.text}", current.buttons)])
     return _advance(content, plan, draft, value, today)

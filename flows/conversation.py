@@ -74,9 +74,14 @@ def _fit_to_content(content: Content, state: Conversation) -> Conversation:
     return state
 
 
+def _welcome(content: Content) -> str:
+    """The welcome with the note that this is information, not a diagnosis."""
+    return f"{rich(content.strings.welcome)}\n\n<i>{rich(content.strings.disclaimer)}</i>"
+
+
 def consent_prompt(content: Content, intro: bool) -> Reply:
     strings = content.strings
-    text = f"{rich(strings.welcome)}\n\n<i>{rich(strings.disclaimer)}</i>" if intro else rich(strings.consent_needed)
+    text = _welcome(content) if intro else rich(strings.consent_needed)
     return Reply(
         text, ((Button(strings.consent_button, Consent(True)), Button(strings.decline_button, Consent(False))),)
     )
@@ -132,7 +137,7 @@ def _start(content: Content, state: Conversation, today: date) -> Result[Convers
         return _reply(state, Reply(rich(strings.resume_or_restart), buttons))
     if state.plan is not None:
         return _reply(state, Reply(rich(strings.welcome)), *overview_replies(content, state.plan, today))
-    welcome = Reply(f"{rich(strings.welcome)}\n\n<i>{rich(strings.disclaimer)}</i>")
+    welcome = Reply(_welcome(content))
     result = _with_triage(content, state, triage.begin(content, state.triage))
     return Result(result.state, [welcome, *result.replies], result.effects)
 

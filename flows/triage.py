@@ -67,7 +67,7 @@ class _Turn:
         if self.data.detour_from is not None:
             self.data.question, self.data.detour_from = self.data.detour_from, None
         else:
-            target = self._target(answer)
+            target = _target(self.content, self.data, answer)
             self._record(answer)
             self.data.question = target
         self.ask()
@@ -106,9 +106,6 @@ class _Turn:
     def _record(self, answer: Answer) -> None:
         self.data.answers.append((self.data.question, answer.value))
         self.effects.append(AnswerRecorded(self.data.session, self.data.question, answer.value))
-
-    def _target(self, answer: Answer) -> str:
-        return _target(self.content, self.data, answer)
 
 
 def _target(content: Content, state: TriageState, answer: Answer) -> str:
