@@ -165,7 +165,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
             await show_choice(query.message, query.data, stale=False)
         picked = next(a for a in questions[event.question].answers if a.value == event.value)
         target = picked.next or questions[event.question].next
-        if target == OUTCOME or picked.red_flag:
+        if target == OUTCOME:
             replies = [
                 *outcome_replies(content, assess(content, answers)),
                 Reply(rich(content.strings.triage_finished)),

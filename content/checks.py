@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from content.loader import Content, ContentError
+from content.safety_checks import check_citations, check_warning_signs
 from content.schema import Question
 
 OUTCOME = "outcome"
@@ -22,10 +23,8 @@ def _unique(file: str, section: str, ids: Iterable[str]) -> None:
 
 
 def answer_target(question: Question, index: int) -> str | None:
-    """Where answer `index` of `question` leads: a question id, OUTCOME, or None for a red flag."""
+    """Where answer `index` of `question` leads: a question id or OUTCOME."""
     answer = question.answers[index]
-    if answer.red_flag is not None:
-        return None
     return answer.next or question.next
 
 
@@ -42,6 +41,8 @@ def _check_ids(content: Content) -> None:
                 )
             seen.add(answer.value)
     _unique("red_flags.yaml", "red_flags", (f.id for f in content.red_flags.red_flags))
+    _unique("findings.yaml", "findings", (f.id for f in content.findings.findings))
+    _unique("sources.yaml", "sources", (s.id for s in content.sources.sources))
     _unique("patterns.yaml", "patterns", (p.id for p in content.patterns.patterns))
     _unique("care.yaml", "care_steps", (c.id for c in content.care.care_steps))
     _unique("exercises.yaml", "exercises", (e.id for e in content.exercises.exercises))
@@ -58,7 +59,11 @@ def _check_scores(file: str, path: str, scores: Iterable[str], patterns: set[str
 def _check_references(content: Content) -> None:
     questions = content.questions
     patterns = set(content.pattern_by_id)
-    for key, where in (("start", content.triage.start), ("warning_signs", content.triage.warning_signs)):
+    findings = set(content.finding_by_id)
+    entries = [("start", content.triage.start), ("warning_signs", content.triage.warning_signs)]
+    entries += [(f"safety.{i}", q) for i, q in enumerate(content.triage.safety)]
+    entries += [("checkin_screen", content.triage.checkin_screen)]
+    for key, where in entries:
         if where not in questions:
             raise ContentError("triage.yaml", key, f"unknown question {where!r}")
     for qi, question in enumerate(content.triage.questions):
@@ -66,21 +71,33 @@ def _check_references(content: Content) -> None:
             raise ContentError("triage.yaml", f"questions.{qi}.next", f"unknown question {question.next!r}")
         for ai, answer in enumerate(question.answers):
             path = f"questions.{qi}.answers.{ai}"
-            if answer.red_flag is not None and answer.red_flag not in content.flags:
-                raise ContentError("triage.yaml", f"{path}.red_flag", f"unknown red flag {answer.red_flag!r}")
+            for fi, finding in enumerate(answer.findings):
+                if finding not in findings:
+                    raise ContentError("triage.yaml", f"{path}.findings.{fi}", f"unknown finding {finding!r}")
             target = answer_target(question, ai)
-            if answer.red_flag is None and target is None:
-                raise ContentError("triage.yaml", f"{path}.next", "answer leads nowhere: give next or red_flag")
-            if target is not None and target != OUTCOME and target not in questions:
+            if target is None:
+                raise ContentError(
+                    "triage.yaml", f"{path}.next", "answer leads nowhere: give it or its question a next"
+                )
+            if target != OUTCOME and target not in questions:
                 raise ContentError("triage.yaml", f"{path}.next", f"unknown question {target!r}")
             _check_scores("triage.yaml", path, answer.scores, patterns)
         _check_scale(question, qi)
     for fi, flag in enumerate(content.red_flags.red_flags):
-        _check_scores("red_flags.yaml", f"red_flags.{fi}", flag.scores, patterns)
+        _check_rules("red_flags.yaml", f"red_flags.{fi}.when", flag.when, findings)
     for pi, pattern in enumerate(content.patterns.patterns):
         for si, step in enumerate(pattern.first_steps):
             if step not in content.care_by_id:
                 raise ContentError("patterns.yaml", f"patterns.{pi}.first_steps.{si}", f"unknown care step {step!r}")
+        for li, raised in enumerate(pattern.see_clinician_when):
+            _check_rules("patterns.yaml", f"patterns.{pi}.see_clinician_when.{li}.when", raised.when, findings)
+
+
+def _check_rules(file: str, path: str, rules: Iterable[Iterable[str]], findings: set[str]) -> None:
+    for ri, rule in enumerate(rules):
+        for fi, finding in enumerate(rule):
+            if finding not in findings:
+                raise ContentError(file, f"{path}.{ri}.{fi}", f"unknown finding {finding!r}")
 
 
 def _check_scale(question: Question, qi: int) -> None:
@@ -108,7 +125,7 @@ def _check_graph(content: Content) -> None:
     """Every question is reachable from the start and no route loops back on itself."""
     questions = content.questions
     index = {q.id: i for i, q in enumerate(content.triage.questions)}
-    reachable = {content.triage.start, content.triage.warning_signs}
+    reachable = {content.triage.start, content.triage.warning_signs, content.triage.checkin_screen}
     frontier = list(reachable)
     while frontier:
         for nxt in _successors(questions[frontier.pop()]):
@@ -180,3 +197,5 @@ def check_content(content: Content) -> None:
     _check_references(content)
     _check_graph(content)
     _check_plans(content)
+    check_warning_signs(content)
+    check_citations(content)

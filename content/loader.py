@@ -20,6 +20,8 @@ from content.schema import (
     CareStep,
     Exercise,
     Exercises,
+    Finding,
+    Findings,
     Language,
     Pattern,
     Patterns,
@@ -29,6 +31,8 @@ from content.schema import (
     Question,
     RedFlag,
     RedFlags,
+    Source,
+    Sources,
     Strings,
     Triage,
 )
@@ -49,6 +53,7 @@ class ContentError(Exception):
 @dataclass(frozen=True, eq=False)  # identity hash: flows cache matchers per content
 class Content:
     triage: Triage
+    findings: Findings
     red_flags: RedFlags
     patterns: Patterns
     care: Care
@@ -57,6 +62,7 @@ class Content:
     strings: Strings
     language: Language
     admin: AdminStrings
+    sources: Sources
 
     @cached_property
     def questions(self) -> dict[str, Question]:
@@ -64,7 +70,17 @@ class Content:
 
     @cached_property
     def flags(self) -> dict[str, RedFlag]:
-        return {f.id: f for f in self.red_flags.red_flags}
+        """Warning signs by id, and by the ids they had in earlier versions."""
+        flags = {old: f for f in self.red_flags.red_flags for old in f.former_ids}
+        return flags | {f.id: f for f in self.red_flags.red_flags}
+
+    @cached_property
+    def finding_by_id(self) -> dict[str, Finding]:
+        return {f.id: f for f in self.findings.findings}
+
+    @cached_property
+    def source_by_id(self) -> dict[str, Source]:
+        return {s.id: s for s in self.sources.sources}
 
     @cached_property
     def pattern_by_id(self) -> dict[str, Pattern]:
@@ -121,6 +137,7 @@ def load_content(directory: Path | str = DEFAULT_DIR) -> Content:
         raise ContentError(str(directory), "", "not a directory")
     content = Content(
         triage=_read(directory, "triage.yaml", Triage),
+        findings=_read(directory, "findings.yaml", Findings),
         red_flags=_read(directory, "red_flags.yaml", RedFlags),
         patterns=_read(directory, "patterns.yaml", Patterns),
         care=_read(directory, "care.yaml", Care),
@@ -129,6 +146,7 @@ def load_content(directory: Path | str = DEFAULT_DIR) -> Content:
         strings=_read(directory, "strings.yaml", Strings),
         language=_read(directory, "language.yaml", Language),
         admin=_read(directory, "admin.yaml", AdminStrings),
+        sources=_read(directory, "sources.yaml", Sources),
     )
     check_content(content)
     return content

@@ -8,6 +8,7 @@ stay short enough to read on a phone.
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,6 +72,60 @@ class Urgency(StrEnum):
     WITHIN_DAYS = "within_days"
 
 
+# most urgent first; self-care is below every urgency a warning sign can have
+LEVELS = ("emergency", "same_day", "within_days", "self_care")
+
+
+def more_urgent(a: str, b: str) -> bool:
+    return LEVELS.index(a) < LEVELS.index(b)
+
+
+class Cited(Strict):
+    """A card that says something clinical: where it comes from and when it was last checked."""
+
+    sources: tuple[Id, ...] = Field(min_length=1)
+    reviewed: date
+
+
+# --- sources.yaml --------------------------------------------------------------------------
+
+
+class Source(Strict):
+    id: Id
+    title: Text
+    publisher: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    # the word-for-word copy that was read, where the page itself could not be
+    read_via: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+
+class Sources(Strict):
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+
+# --- findings.yaml -------------------------------------------------------------------------
+
+
+class Finding(Strict):
+    id: Id
+    phrases: tuple[Phrase, ...] = Field(min_length=1)
+    # overlapping the match, these mean something else ("bike saddle")
+    not_when: tuple[Phrase, ...] = ()
+    # anywhere in the same clause, these make it another situation ("while cycling")
+    not_in_clause: tuple[Phrase, ...] = ()
+    # the name of a condition ("blood clot"): in a question it is only asked about, not reported
+    condition_name: bool = False
+    # a past event that still matters now (a history of cancer)
+    past_counts: bool = False
+    # where the parts of a "+" phrase may be: one clause group, or anywhere in one sentence
+    within: Literal["group", "sentence"] = "group"
+
+
+class Findings(Strict):
+    groups: dict[Id, tuple[Phrase, ...]] = {}
+    findings: tuple[Finding, ...] = Field(min_length=1)
+
+
 # --- triage.yaml -------------------------------------------------------------------------
 
 
@@ -82,7 +137,8 @@ class Answer(Strict):
     range: tuple[Annotated[int, Field(ge=0, le=10)], Annotated[int, Field(ge=0, le=10)]] | None = None
     scores: Scores = {}
     severity: Annotated[int, Field(ge=0, le=10)] = 0
-    red_flag: Id | None = None
+    # what the runner reports by this answer (findings.yaml); warning signs are built from findings
+    findings: tuple[Id, ...] = ()
     next: Id | None = None
 
 
@@ -106,8 +162,12 @@ class Triage(Strict):
     start: Id
     # a runner-up pattern is named when its score is this close to the best one
     close_margin: Annotated[int, Field(ge=0, le=10)] = 1
-    # checklist that every question can open through the warning-signs button
+    # the first warning-sign question: the warning-signs button opens it from any question
     warning_signs: Id
+    # the warning-sign questions, most urgent first; they close every triage
+    safety: tuple[Id, ...] = Field(min_length=1)
+    # the warning-sign question of the daily check-in
+    checkin_screen: Id
     questions: tuple[Question, ...] = Field(min_length=1)
 
 
@@ -117,16 +177,27 @@ class Triage(Strict):
 class UrgencyText(Strict):
     headline: Text
     where: Text
+    # how other texts name this urgency when they point to a sign ({flag:id})
+    short: Label
 
 
-class RedFlag(Strict):
+class RedFlag(Cited):
     id: Id
     title: Label
     urgency: Urgency
-    phrases: tuple[Phrase, ...] = Field(min_length=3)
+    # the ways it is raised: each a set of findings that must all be present
+    when: tuple[tuple[Id, ...], ...] = Field(min_length=1)
     advice: Text
-    # the answers so far still hint at a pattern; a flag can add its own weight
-    scores: Scores = {}
+    # signs that are one warning sign to a runner share a family (recall is counted by it)
+    family: Id | None = None
+    # no exercise plan until the runner says a clinician has cleared it
+    after_clearance: bool = False
+    # ids of this sign in earlier content versions (stored conversations)
+    former_ids: tuple[Id, ...] = ()
+
+    @property
+    def group(self) -> str:
+        return self.family or self.id
 
 
 class RedFlags(Strict):
@@ -150,9 +221,22 @@ class Grade(Strict):
     # highest severity sum of the answers that still counts as this grade
     max_severity: Annotated[int, Field(ge=0, le=100)]
     note: Text
+    # how soon to see someone for this grade, when it differs from the pattern's
+    see_clinician: Literal["emergency", "same_day", "within_days", "self_care"] | None = None
 
 
-class Pattern(Strict):
+Level = Literal["emergency", "same_day", "within_days", "self_care"]
+
+
+class LevelWhen(Strict):
+    """A pattern's disposition is raised when any of these sets of findings is present."""
+
+    when: tuple[tuple[Id, ...], ...] = Field(min_length=1)
+    level: Level
+    note: Text
+
+
+class Pattern(Cited):
     id: Id
     name: Label
     summary: Text
@@ -160,7 +244,9 @@ class Pattern(Strict):
     first_steps: tuple[Id, ...] = Field(min_length=1)
     avoid: tuple[Text, ...] = Field(min_length=1)
     see_someone: Text
-    see_clinician: Urgency | None = None
+    # how soon to see someone when no warning sign is present
+    see_clinician: Level = "self_care"
+    see_clinician_when: tuple[LevelWhen, ...] = ()
     grades: tuple[Grade, ...] = ()
 
 
@@ -171,7 +257,7 @@ class Patterns(Strict):
 # --- care.yaml ---------------------------------------------------------------------------
 
 
-class CareStep(Strict):
+class CareStep(Cited):
     id: Id
     title: Label
     text: Text
@@ -332,6 +418,10 @@ class Strings(Strict):
     triage_finished: Text
     escalation_footer: Text
     escalation_pattern_hint: Text
+    escalation_also: Text
+    # a typed sign that does not end the questions: {sign} and {urgency}
+    flag_pending: Text
+    flag_noted: Text
     unclear: Text
     idle_hint: Text
     export_caption: Text
@@ -367,7 +457,6 @@ class Strings(Strict):
     checkin_pain_during: Text
     checkin_pain_today: Text
     checkin_pain_morning: Text
-    checkin_warning: Text
     checkin_number_needed: Text
     checkin_cancelled: Text
     decision_advance: Text
@@ -466,10 +555,57 @@ class AdminStrings(Strict):
     audit_heading: Text
 
 
+Trigger = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
+
+
+class ContextWords(Strict):
+    """Trigger phrases that change what a named symptom means (see flows/language/context.py)."""
+
+    deny_before: tuple[Trigger, ...] = Field(min_length=1)
+    deny_after: tuple[Trigger, ...] = Field(min_length=1)
+    uncertain: tuple[Trigger, ...] = ()
+    hypothetical: tuple[Trigger, ...] = ()
+    # weaker than hypothetical: only a condition's name is taken as asked about ("could it be a clot")
+    asking: tuple[Trigger, ...] = ()
+    past: tuple[Trigger, ...] = ()
+    # a symptom now gone: the whole sentence is past ("had a fever but it's gone now")
+    resolved: tuple[Trigger, ...] = ()
+    other_person: tuple[Trigger, ...] = ()
+    # phrases that hold a trigger word without being a trigger ("feels as if", "can't ... without")
+    pseudo: tuple[Trigger, ...] = ()
+
+
+class GrammarWords(Strict):
+    """The few word classes that split a message into clauses (see flows/language/text.py)."""
+
+    subjects: tuple[Word, ...] = Field(min_length=1)
+    # subjects that point back to what was just said: phrases may span the two clauses
+    pronouns: tuple[Word, ...] = ()
+    # looked past when finding the subject of a clause ("now it's swollen")
+    adverbs: tuple[Word, ...] = ()
+    turns: tuple[Word, ...] = Field(min_length=1)
+    verbs: tuple[Word, ...] = Field(min_length=1)
+    # a question without one of these is a general question ("can sciatica affect both legs?")
+    first_person: tuple[Word, ...] = Field(min_length=1)
+    # text-speak read as the words it stands for
+    shorthand: dict[Word, Word] = {}
+
+
+class AgeBand(Strict):
+    """An age a runner gives ("I'm 58") reported as a finding."""
+
+    low: Annotated[int, Field(ge=0, le=120)]
+    high: Annotated[int, Field(ge=0, le=120)]
+    finding: Id
+
+
 class Language(Strict):
     yes_words: tuple[Word, ...] = Field(min_length=1)
     no_words: tuple[Word, ...] = Field(min_length=1)
-    # words that, shortly before a warning phrase, mean the runner denies it ("no numbness")
-    negations: tuple[Phrase, ...] = Field(min_length=1)
+    context: ContextWords
+    grammar: GrammarWords
+    # words that name an urgency: a card may use only its own (content check)
+    urgency_words: dict[Literal["emergency", "same_day", "within_days"], tuple[Phrase, ...]]
     number_words: dict[Phrase, Annotated[int, Field(ge=0, le=10)]] = {}
+    ages: tuple[AgeBand, ...] = ()
     checkin_words: dict[Literal["done", "partly", "skipped"], tuple[Phrase, ...]]

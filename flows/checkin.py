@@ -13,16 +13,16 @@ from pydantic import BaseModel
 
 from content import Content
 from flows.events import CheckInChoice
+from flows.language.numbers import pain_number
 from flows.markup import rich
 from flows.outcome import escalation_replies
 from flows.plan import CheckIn, PlanState, apply_checkin, current_phase, decision_reply, overview_replies
 from flows.progression import decide
 from flows.replies import Button, CheckInRecorded, Effect, RedFlagRaised, Reply
-from flows.text_match import Tokens, compile_phrase, found, pain_number
+from flows.screening import raised
 from flows.understanding import understanding
 
 Step = Literal["done", "pain_during", "pain_morning", "warning"]
-NO_SIGNS = "none"
 
 
 class CheckinDraft(BaseModel):
@@ -68,12 +68,9 @@ def question(content: Content, draft: CheckinDraft) -> Reply:
             return Reply(rich(text), _pain_buttons(draft))
         case "pain_morning":
             return Reply(rich(strings.checkin_pain_morning), _pain_buttons(draft))
-    checklist = content.questions[content.triage.warning_signs]
-    rows = []
-    for answer in checklist.answers:
-        value = answer.red_flag or NO_SIGNS
-        rows.append((Button(answer.label, CheckInChoice(draft.session, "warning", value)),))
-    return Reply(rich(strings.checkin_warning), tuple(rows))
+    screen = content.questions[content.triage.checkin_screen]
+    rows = tuple((Button(a.label, CheckInChoice(draft.session, "warning", a.value)),) for a in screen.answers)
+    return Reply(rich(screen.text), rows)
 
 
 def begin(
@@ -92,6 +89,7 @@ def begin(
 
 
 def _finish(content: Content, plan: PlanState, draft: CheckinDraft, red_flag: str | None, today: date) -> CheckinResult:
+    """Decide, record and say what the check-in did; `red_flag` is the most urgent sign reported."""
     assert draft.done is not None and draft.pain_during is not None and draft.pain_morning is not None
     phase = current_phase(content, plan)
     decision = decide(
@@ -137,10 +135,12 @@ def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str,
             nxt: Step = "pain_morning" if draft.step == "pain_during" else "warning"
             draft = draft.model_copy(update={draft.step: int(value), "step": nxt})
         case "warning":
-            red_flag = None if value == NO_SIGNS else value
-            if red_flag is not None and red_flag not in content.flags:
+            screen = content.questions[content.triage.checkin_screen]
+            answer = next((a for a in screen.answers if a.value == value), None)
+            if answer is None:  # an answer from an older version of the screen
                 return CheckinResult(plan, draft, [question(content, draft)])
-            return _finish(content, plan, draft, red_flag, today)
+            flags = raised(content, answer.findings)
+            return _finish(content, plan, draft, flags[0].id if flags else None, today)
         case _:
             return CheckinResult(plan, draft, [question(content, draft)])
     return CheckinResult(plan, draft, [question(content, draft)])
@@ -162,12 +162,7 @@ def choose(
 
 
 def _done_word(content: Content, text: str) -> str | None:
-    tokens = Tokens.of(text)
-    denials = understanding(content).denials
-    for value, phrases in content.language.checkin_words.items():
-        if any(found(compile_phrase(p), tokens, denials) for p in phrases):
-            return value
-    return None
+    return understanding(content).pick(text, content.language.checkin_words)
 
 
 def typed(content: Content, plan: PlanState, draft: CheckinDraft, text: str, today: date) -> CheckinResult:
@@ -176,8 +171,8 @@ def typed(content: Content, plan: PlanState, draft: CheckinDraft, text: str, tod
     if draft.step == "done":
         value = _done_word(content, text)
     elif draft.step == "warning":
-        answer = understanding(content).answer(content.questions[content.triage.warning_signs], text)
-        value = (answer.red_flag or NO_SIGNS) if answer is not None else None
+        answer = understanding(content).answer(content.questions[content.triage.checkin_screen], text)
+        value = answer.value if answer is not None else None
     else:
         number = pain_number(text, content.language.number_words)
         value = str(number) if number is not None else None

@@ -46,6 +46,7 @@ from flows.plan import PlanState, current_phase, overview_replies
 from flows.reminders import ReminderSettings, local_now, parse_time, zone_from_text
 from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
 from flows.run_log import log_run
+from flows.screening import raised
 from flows.triage import TriageState
 from flows.understanding import understanding
 
@@ -111,9 +112,15 @@ def _asking(state: Conversation) -> TriageState | None:
 
 
 def _red_flag(content: Content, state: Conversation, text: str, today: date) -> Result[Conversation] | None:
-    """Urgent advice for a warning sign typed in any message; whatever was going on stops."""
-    flag = understanding(content).red_flag(text)
-    if flag is None:
+    """A warning sign typed in any message. During the questions, the most urgent sign wins (see triage);
+    anywhere else, whatever was going on stops and the advice comes first."""
+    findings = understanding(content).read(text).findings
+    open_triage = _open_triage(state)
+    if open_triage is not None:
+        reported = triage.report(content, open_triage, findings)
+        return _with_triage(content, state, reported) if reported is not None else None
+    flags = raised(content, findings)
+    if not flags:
         return None
     stopped = state.model_copy(update={"checkin": None, "awaiting": None})
     extra: list[Reply] = []
@@ -121,11 +128,7 @@ def _red_flag(content: Content, state: Conversation, text: str, today: date) -> 
         stopped = stopped.model_copy(update={"plan": stopped.plan.model_copy(update={"status": "paused"})})
         assert stopped.plan is not None
         extra = overview_replies(content, stopped.plan, today)
-    open_triage = _open_triage(stopped)
-    if open_triage is not None:
-        result = triage.escalate(content, open_triage, flag)
-        return Result(stopped.model_copy(update={"triage": result.state}), [*result.replies, *extra], result.effects)
-    return Result(stopped, [*escalation_replies(content, flag, None), *extra], [RedFlagRaised(flag.id)])
+    return Result(stopped, [*escalation_replies(content, flags[0], None), *extra], [RedFlagRaised(f.id) for f in flags])
 
 
 def _start(content: Content, state: Conversation, today: date) -> Result[Conversation]:

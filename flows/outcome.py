@@ -1,18 +1,26 @@
-"""From the answers given to an outcome (how urgent, which pattern) and the messages that say it."""
+"""From the answers and findings to an outcome (how urgent, which pattern) and the messages that say it.
+
+One disposition per situation: the urgency is the most urgent of the warning signs raised and of the
+pattern's own disposition (its grade, or findings that raise it). Emergency and same-day outcomes say
+only where to go and how fast; a within-days sign comes first, then the pattern's first steps.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from content import Content
-from content.schema import Pattern, RedFlag, Urgency
+from content.schema import LEVELS, Pattern, RedFlag, Urgency
 from flows.markup import bold, rich
 from flows.replies import Reply
+from flows.screening import raised
 
 Level = Literal["emergency", "same_day", "within_days", "self_care"]
+_FLAG_REFERENCE = re.compile(r"\{flag:([a-z0-9_]+)\}")
 
 
 class Outcome(BaseModel):
@@ -22,11 +30,24 @@ class Outcome(BaseModel):
     pattern: str | None = None
     runner_up: str | None = None
     grade: str | None = None
+    # the most urgent warning sign, and every sign raised (most urgent first)
     red_flag: str | None = None
+    flags: tuple[str, ...] = ()
 
 
-def _tally(content: Content, answers: Iterable[tuple[str, str]], flag: RedFlag | None) -> tuple[dict[str, int], int]:
-    """Pattern scores and strain severity summed over the answers (and the flag, if one ended triage)."""
+def with_flags(content: Content, text: str) -> str:
+    """A content text as markup, its {flag:id} references read as the sign's title and urgency."""
+
+    def name(match: re.Match[str]) -> str:
+        flag = content.flags[match.group(1)]
+        short = content.red_flags.urgencies[flag.urgency].short
+        return f"{bold(flag.title.lower())} ({rich(short)})"
+
+    return _FLAG_REFERENCE.sub(name, rich(text))
+
+
+def _tally(content: Content, answers: Iterable[tuple[str, str]]) -> tuple[dict[str, int], int]:
+    """Pattern scores and strain severity summed over the answers."""
     questions = content.questions
     scores = {p.id: 0 for p in content.patterns.patterns}
     severity = 0
@@ -38,43 +59,68 @@ def _tally(content: Content, answers: Iterable[tuple[str, str]], flag: RedFlag |
         severity += answer.severity
         for pattern, weight in answer.scores.items():
             scores[pattern] += weight
-    for pattern, weight in flag.scores.items() if flag else ():
-        scores[pattern] += weight
     return scores, severity
 
 
-def assess(content: Content, answers: list[tuple[str, str]], flag: RedFlag | None = None) -> Outcome:
-    scores, severity = _tally(content, answers, flag)
+def _more_urgent(a: str, b: str) -> str:
+    return a if LEVELS.index(a) <= LEVELS.index(b) else b
+
+
+def pattern_level(content: Content, pattern: Pattern, grade: str | None, findings: Iterable[str]) -> Level:
+    """How soon to see someone for this pattern when no warning sign is present."""
+    known = set(findings)
+    level: str = pattern.see_clinician
+    chosen = next((g for g in pattern.grades if g.id == grade), None)
+    if chosen is not None and chosen.see_clinician is not None:
+        level = _more_urgent(level, chosen.see_clinician)
+    for rule in pattern.see_clinician_when:
+        if any(set(found) <= known for found in rule.when):
+            level = _more_urgent(level, rule.level)
+    return level  # type: ignore[return-value]
+
+
+def assess(content: Content, answers: list[tuple[str, str]], findings: Iterable[str] = ()) -> Outcome:
+    known = set(findings)
+    scores, severity = _tally(content, answers)
     # sorted() is stable: equal scores keep the content order, which puts the cautious pattern first
     ranked = [p for p in sorted(content.patterns.patterns, key=lambda p: -scores[p.id]) if scores[p.id] > 0]
     best = ranked[0] if ranked else None
+    flags = raised(content, known)
     runner_up = None
-    if flag is None and len(ranked) > 1 and scores[ranked[0].id] - scores[ranked[1].id] <= content.triage.close_margin:
+    if not flags and len(ranked) > 1 and scores[ranked[0].id] - scores[ranked[1].id] <= content.triage.close_margin:
         runner_up = ranked[1].id
     grade = None
     if best is not None and best.grades:
         grade = next((g.id for g in best.grades if severity <= g.max_severity), best.grades[-1].id)
-    urgency: Level = "self_care"
-    if flag is not None:
-        urgency = flag.urgency.value
-    elif best is not None and best.see_clinician is not None:
-        urgency = best.see_clinician.value
+    urgency: str = pattern_level(content, best, grade, known) if best is not None else "self_care"
+    if flags:
+        urgency = _more_urgent(urgency, flags[0].urgency.value)
     return Outcome(
-        urgency=urgency,
+        urgency=urgency,  # type: ignore[arg-type]
         pattern=best.id if best else None,
         runner_up=runner_up,
         grade=grade,
-        red_flag=flag.id if flag else None,
+        red_flag=flags[0].id if flags else None,
+        flags=tuple(f.id for f in flags),
     )
+
+
+def urgent(flag: RedFlag) -> bool:
+    """Emergency and same-day signs: the outcome says where to go, and nothing about self-care."""
+    return flag.urgency in (Urgency.EMERGENCY, Urgency.SAME_DAY)
 
 
 def escalation_replies(content: Content, flag: RedFlag, outcome: Outcome | None) -> list[Reply]:
     """The urgent advice for a warning sign: where to go and how fast, before anything else."""
     urgency = content.red_flags.urgencies[flag.urgency]
-    parts = [rich(urgency.headline), f"{bold(flag.title)}\n{rich(flag.advice)}", rich(urgency.where)]
-    if outcome is not None and outcome.pattern is not None and flag.urgency.value == "within_days":
-        name = content.pattern_by_id[outcome.pattern].name
-        parts.append(rich(content.strings.escalation_pattern_hint).replace("{name}", bold(name)))
+    parts = [rich(urgency.headline), f"{bold(flag.title)}\n{with_flags(content, flag.advice)}", rich(urgency.where)]
+    if outcome is not None:
+        others = [content.flags[f].title for f in outcome.flags if f != flag.id and f in content.flags]
+        if others:
+            parts.append(rich(content.strings.escalation_also).replace("{signs}", rich("; ".join(others))))
+        if outcome.pattern is not None:
+            name = content.pattern_by_id[outcome.pattern].name
+            parts.append(rich(content.strings.escalation_pattern_hint).replace("{name}", bold(name)))
     parts.append(rich(content.strings.escalation_footer))
     return [Reply("\n\n".join(parts))]
 
@@ -89,11 +135,11 @@ def _headline(content: Content, pattern: Pattern, outcome: Outcome) -> str:
     name = bold(pattern.name) + (f" ({rich(grade.label)})" if grade else "")
     parts = [
         f"{rich(strings.outcome_intro)}\n{name}",
-        rich(pattern.summary),
-        _bullets(rich(t) for t in pattern.typical),
+        with_flags(content, pattern.summary),
+        _bullets(with_flags(content, t) for t in pattern.typical),
     ]
     if grade is not None:
-        parts.append(rich(grade.note))
+        parts.append(with_flags(content, grade.note))
     if outcome.runner_up is not None:
         runner_up = content.pattern_by_id[outcome.runner_up].name
         parts.append(rich(strings.runner_up).replace("{name}", bold(runner_up)))
@@ -101,24 +147,36 @@ def _headline(content: Content, pattern: Pattern, outcome: Outcome) -> str:
 
 
 def outcome_replies(content: Content, outcome: Outcome) -> list[Reply]:
-    """Self-care outcome: the pattern, first steps, what to avoid, when to see someone."""
+    """The outcome: a warning sign first if there is one, then the pattern, first steps, what to avoid."""
     strings = content.strings
+    flag = content.flags.get(outcome.red_flag) if outcome.red_flag else None
+    if flag is not None and urgent(flag):
+        return escalation_replies(content, flag, outcome)
     if outcome.pattern is None:
-        return [Reply(f"{rich(strings.unclear)}\n\n<i>{rich(strings.not_a_diagnosis)}</i>")]
+        lead = escalation_replies(content, flag, outcome) if flag else []
+        return [*lead, Reply(f"{rich(strings.unclear)}\n\n<i>{rich(strings.not_a_diagnosis)}</i>")]
     pattern = content.pattern_by_id[outcome.pattern]
     replies = []
-    if outcome.urgency != "self_care":
+    if flag is not None:
+        replies += escalation_replies(content, flag, outcome)
+    elif outcome.urgency != "self_care":
         urgency = content.red_flags.urgencies[Urgency(outcome.urgency)]
-        replies.append(Reply(f"{rich(urgency.headline)}\n\n{rich(pattern.see_someone)}"))
+        notes = [r.note for r in pattern.see_clinician_when if r.level == outcome.urgency]
+        grade = next((g for g in pattern.grades if g.id == outcome.grade), None)
+        reason = notes[0] if notes else (grade.note if grade and grade.see_clinician else pattern.see_someone)
+        replies.append(Reply(f"{rich(urgency.headline)}\n\n{with_flags(content, reason)}"))
     replies.append(Reply(_headline(content, pattern, outcome)))
     steps = [content.care_by_id[s] for s in pattern.first_steps]
     replies.append(
-        Reply(f"{bold(strings.first_steps_heading)}\n" + "\n\n".join(f"{bold(s.title)}: {rich(s.text)}" for s in steps))
+        Reply(
+            f"{bold(strings.first_steps_heading)}\n"
+            + "\n\n".join(f"{bold(s.title)}: {with_flags(content, s.text)}" for s in steps)
+        )
     )
     replies.append(
         Reply(
-            f"{bold(strings.avoid_heading)}\n{_bullets(rich(a) for a in pattern.avoid)}\n\n"
-            f"{bold(strings.see_someone_heading)}\n{rich(pattern.see_someone)}\n\n"
+            f"{bold(strings.avoid_heading)}\n{_bullets(with_flags(content, a) for a in pattern.avoid)}\n\n"
+            f"{bold(strings.see_someone_heading)}\n{with_flags(content, pattern.see_someone)}\n\n"
             f"<i>{rich(strings.not_a_diagnosis)}</i>"
         )
     )

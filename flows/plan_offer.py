@@ -23,10 +23,16 @@ def _has_plan(content: Content, outcome: Outcome | None) -> bool:
     return outcome is not None and outcome.pattern is not None and outcome.pattern in content.plan_by_pattern
 
 
+def _caution_allowed(content: Content, outcome: Outcome) -> bool:
+    """Going ahead unchecked is offered only for a within-days outcome whose signs allow it."""
+    signs = [content.flags[f] for f in (*outcome.flags, outcome.red_flag) if f and f in content.flags]
+    return outcome.urgency == "within_days" and not any(s.after_clearance for s in signs)
+
+
 def _clearance(content: Content, outcome: Outcome) -> Reply:
     strings = content.strings
     rows = [(Button(strings.plan_seen_button, StartPlan("seen")),)]
-    if outcome.urgency == "within_days":
+    if _caution_allowed(content, outcome):
         rows.append((Button(strings.plan_caution_button, StartPlan("caution")),))
     return Reply(rich(strings.plan_needs_clearance), tuple(rows))
 
@@ -50,7 +56,7 @@ def start(content: Content, outcome: Outcome | None, mode: str, today: date) -> 
     if not _has_plan(content, outcome):
         return None, [Reply(rich(strings.plan_unavailable))]
     cleared = outcome.urgency == "self_care" or mode == "seen"
-    caution = outcome.urgency == "within_days" and mode == "caution"
+    caution = mode == "caution" and _caution_allowed(content, outcome)
     if not (cleared or caution):
         return None, [_clearance(content, outcome)]
     assert outcome.pattern is not None

@@ -1,11 +1,16 @@
-"""The triage questions as a state machine: ask, record, go back, escalate, conclude.
+"""The triage questions as a state machine: ask, record, go back, screen for warning signs, conclude.
 
 The machine is defined once (states and transitions as a table, see TRANSITIONS) and shared: each
 event makes a fresh, light `_Turn` model and fires one of the machine's events on it.
+
+The most urgent warning sign wins. An emergency ends the questions at once. A same-day sign first asks
+the warning-sign questions that could still raise something more urgent, then concludes. A within-days
+sign lets the questions carry on and leads the outcome.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,11 +19,12 @@ from transitions import Machine
 
 from content import Content
 from content.checks import OUTCOME
-from content.schema import Answer, Question, RedFlag
+from content.schema import Answer, Question, RedFlag, Urgency
 from flows.events import Back, Choose, Event, Text, WarningSigns
-from flows.markup import rich
-from flows.outcome import Outcome, assess, escalation_replies, outcome_replies
+from flows.markup import bold, rich
+from flows.outcome import Outcome, assess, outcome_replies, urgent
 from flows.replies import AnswerRecorded, Button, Effect, RedFlagRaised, Reply, Result, TriageCompleted
+from flows.screening import could_raise_above, raised
 from flows.understanding import understanding
 
 Status = Literal["asking", "paused", "finished", "escalated"]
@@ -32,7 +38,9 @@ class TriageState(BaseModel):
     status: Status = "asking"
     question: str
     answers: list[tuple[str, str]] = []
-    # the question the user opened the warning-signs checklist from
+    # findings the runner typed (answers' own findings are read from content, so Back undoes them)
+    typed_findings: list[str] = []
+    # the question the user opened the warning-signs questions from
     detour_from: str | None = None
     outcome: Outcome | None = None
 
@@ -42,13 +50,64 @@ TRANSITIONS: list[dict[str, Any]] = [
     # an answer fires one of three triggers, picked by `_answer_trigger`
     {"trigger": "answer", "source": "asking", "dest": "asking", "after": "ask_next"},
     {"trigger": "last_answer", "source": "asking", "dest": "finished", "after": "conclude"},
-    {"trigger": "flagged_answer", "source": "asking", "dest": "escalated", "after": "escalate_answer"},
+    {"trigger": "urgent_answer", "source": "asking", "dest": "escalated", "after": "conclude"},
+    # a warning sign typed: noted and the questions go on (or jump to the more urgent ones), or the end
+    {"trigger": "note_flag", "source": "asking", "dest": "asking", "after": "note"},
+    {"trigger": "report_flag", "source": STATES, "dest": "escalated", "after": "escalate"},
     {"trigger": "back", "source": "asking", "dest": "asking", "after": "step_back"},
     {"trigger": "open_checklist", "source": "asking", "dest": "asking", "after": "detour"},
-    {"trigger": "report_flag", "source": STATES, "dest": "escalated", "after": "escalate"},
     {"trigger": "pause", "source": "asking", "dest": "paused"},
     {"trigger": "resume", "source": "paused", "dest": "asking", "after": "ask"},
 ]
+
+
+def findings_of(content: Content, state: TriageState) -> set[str]:
+    """Everything reported so far: the answers' findings and the typed ones."""
+    found = set(state.typed_findings)
+    for question_id, value in state.answers:
+        question = content.questions.get(question_id)
+        answer = next((a for a in question.answers if a.value == value), None) if question else None
+        if answer is not None:
+            found.update(answer.findings)
+    return found
+
+
+def _answered(state: TriageState) -> set[str]:
+    return {question for question, _ in state.answers}
+
+
+def _remaining_safety(content: Content, state: TriageState, findings: set[str], level: str) -> list[str]:
+    """Warning-sign questions not yet answered that could raise something more urgent than `level`."""
+    done = _answered(state)
+    questions = content.questions
+    return [
+        q
+        for q in content.triage.safety
+        if q not in done and q in questions and could_raise_above(content, questions[q], findings, level)
+    ]
+
+
+def _routine_target(content: Content, state: TriageState, answer: Answer) -> str:
+    """Where the answer leads without any warning sign: on along the route (past warning-sign questions
+    already answered through the button), or on through the warning-sign questions of a detour."""
+    done = _answered(state) | {state.question}
+    later = [q for q in content.triage.safety if q not in done]
+    if state.detour_from is not None:
+        return later[0] if later else state.detour_from
+    target = answer.next or content.questions[state.question].next
+    assert target is not None, "content checks guarantee every answer leads somewhere"
+    if target in content.triage.safety and target in done:
+        return later[0] if later else OUTCOME
+    return target
+
+
+def _target(content: Content, state: TriageState, findings: set[str], routine: str) -> str:
+    """The next question, or OUTCOME: a same-day sign skips to the more urgent questions left."""
+    flags = raised(content, findings)
+    if flags and urgent(flags[0]):
+        remaining = _remaining_safety(content, state, findings, flags[0].urgency.value)
+        return remaining[0] if remaining else OUTCOME
+    return routine
 
 
 @dataclass(eq=False)  # transitions compares models; identity keeps add/remove cheap
@@ -60,20 +119,20 @@ class _Turn:
     state: str = "asking"
 
     # --- callbacks ---
-    def ask(self) -> None:
-        self.replies.append(question_reply(self.content, self.data))
+    def ask(self, prefix: str | None = None) -> None:
+        self.replies.append(question_reply(self.content, self.data, prefix))
 
-    def ask_next(self, answer: Answer) -> None:
-        if self.data.detour_from is not None:
-            self.data.question, self.data.detour_from = self.data.detour_from, None
-        else:
-            target = _target(self.content, self.data, answer)
-            self._record(answer)
-            self.data.question = target
+    def ask_next(self, target: str, answer: Answer) -> None:
+        leaving_detour = self.data.detour_from is not None and target == self.data.detour_from
+        self._record(answer)
+        self.data.question = target
+        if leaving_detour or target not in self.content.triage.safety:
+            self.data.detour_from = None
+        self._flag_effects(set())
         self.ask()
 
     def step_back(self) -> None:
-        if self.data.detour_from is not None:
+        if self.data.detour_from is not None and self.data.question == self.content.triage.warning_signs:
             self.data.question, self.data.detour_from = self.data.detour_from, None
         else:
             self.data.question, _ = self.data.answers.pop()
@@ -84,43 +143,50 @@ class _Turn:
         self.data.question = self.content.triage.warning_signs
         self.ask()
 
-    def escalate_answer(self, answer: Answer) -> None:
-        self._record(answer)
-        assert answer.red_flag is not None
-        self.escalate(self.content.flags[answer.red_flag])
+    def note(self, flag: RedFlag, target: str, known_before: set[str]) -> None:
+        """A typed warning sign that does not end the questions yet."""
+        self._flag_effects(known_before)
+        strings = self.content.strings
+        short = self.content.red_flags.urgencies[flag.urgency].short
+        template = strings.flag_pending if urgent(flag) else strings.flag_noted
+        prefix = rich(template).replace("{sign}", bold(flag.title)).replace("{urgency}", rich(short))
+        if target != self.data.question:
+            self.data.question = target
+        self.ask(prefix)
 
-    def escalate(self, flag: RedFlag) -> None:
+    def escalate(self, known_before: set[str]) -> None:
         self.data.detour_from = None
-        self.data.outcome = assess(self.content, self.data.answers, flag)
-        self.replies.extend(escalation_replies(self.content, flag, self.data.outcome))
-        self.effects.append(RedFlagRaised(flag.id))
-        self.effects.append(_completed(self.data.outcome))
+        self._flag_effects(known_before)
+        self._finish()
 
-    def conclude(self, answer: Answer) -> None:
+    def conclude(self, target: str, answer: Answer) -> None:
+        known_before = findings_of(self.content, self.data)
         self._record(answer)
-        self.data.outcome = assess(self.content, self.data.answers)
-        self.replies.extend(outcome_replies(self.content, self.data.outcome))
-        self.replies.append(Reply(rich(self.content.strings.triage_finished)))
-        self.effects.append(_completed(self.data.outcome))
+        self.data.detour_from = None
+        self._flag_effects(known_before)
+        self._finish()
+
+    def _finish(self) -> None:
+        content = self.content
+        outcome = assess(content, self.data.answers, findings_of(content, self.data))
+        self.data.outcome = outcome
+        self.replies.extend(outcome_replies(content, outcome))
+        flag = content.flags.get(outcome.red_flag) if outcome.red_flag else None
+        if flag is None or not urgent(flag):
+            self.replies.append(Reply(rich(content.strings.triage_finished)))
+        self.effects.append(TriageCompleted(outcome.urgency, outcome.pattern, outcome.red_flag))
 
     def _record(self, answer: Answer) -> None:
         self.data.answers.append((self.data.question, answer.value))
         self.effects.append(AnswerRecorded(self.data.session, self.data.question, answer.value))
 
-
-def _target(content: Content, state: TriageState, answer: Answer) -> str:
-    target = answer.next or content.questions[state.question].next
-    assert target is not None, "content checks guarantee every answer leads somewhere"
-    return target
-
-
-def _answer_trigger(content: Content, state: TriageState, answer: Answer) -> str:
-    """A warning sign escalates; the last question concludes; anything else asks the next one."""
-    if answer.red_flag is not None:
-        return "flagged_answer"
-    if state.detour_from is None and _target(content, state, answer) == OUTCOME:
-        return "last_answer"
-    return "answer"
+    def _flag_effects(self, known_before: set[str]) -> None:
+        """A RedFlagRaised effect for each sign that is new with this event."""
+        before = {f.id for f in raised(self.content, known_before)} if known_before else set()
+        already = {e.red_flag for e in self.effects if isinstance(e, RedFlagRaised)}
+        for flag in raised(self.content, findings_of(self.content, self.data)):
+            if flag.id not in before and flag.id not in already:
+                self.effects.append(RedFlagRaised(flag.id))
 
 
 MACHINE = Machine(
@@ -133,18 +199,29 @@ MACHINE = Machine(
 )
 
 
-def _completed(outcome: Outcome) -> TriageCompleted:
-    return TriageCompleted(outcome.urgency, outcome.pattern, outcome.red_flag)
-
-
 def _run(content: Content, state: TriageState, trigger: str, *args: Any) -> Result[TriageState]:
-    # answers is the only mutable part the callbacks touch (its items are tuples): copy just that
-    turn = _Turn(content, state.model_copy(update={"answers": list(state.answers)}), state=state.status)
+    # the lists are the only mutable parts the callbacks touch (their items are immutable): copy just those
+    copy = state.model_copy(update={"answers": list(state.answers), "typed_findings": list(state.typed_findings)})
+    turn = _Turn(content, copy, state=state.status)
     # fire the shared machine's event on the turn directly: attaching the model (add_model) would
     # only decorate it with convenience methods, and costs more than the whole transition
     MACHINE.events[trigger].trigger(turn, *args)
     turn.data.status = turn.state  # type: ignore[assignment]
     return Result(turn.data, turn.replies, turn.effects)
+
+
+def _answer_trigger(content: Content, state: TriageState, answer: Answer) -> tuple[str, str]:
+    """The trigger for an answer, and the question it leads to (the trigger's callbacks get both)."""
+    findings = findings_of(content, state) | set(answer.findings)
+    flags = raised(content, findings)
+    routine = _routine_target(content, state, answer)
+    answered = state.model_copy(update={"answers": [*state.answers, (state.question, answer.value)]})
+    target = _target(content, answered, findings, routine)
+    if flags and flags[0].urgency == Urgency.EMERGENCY:
+        return "urgent_answer", OUTCOME
+    if target == OUTCOME:
+        return ("urgent_answer" if flags and urgent(flags[0]) else "last_answer"), OUTCOME
+    return "answer", target
 
 
 def question_reply(content: Content, state: TriageState, prefix: str | None = None) -> Reply:
@@ -162,7 +239,7 @@ def question_reply(content: Content, state: TriageState, prefix: str | None = No
     extras = []
     if state.answers or state.detour_from:
         extras.append(Button(strings.back_button, Back(state.session, question.id)))
-    if question.id != content.triage.warning_signs:
+    if question.id not in content.triage.safety:
         extras.append(Button(strings.warning_signs_button, WarningSigns(state.session, question.id)))
     if extras:
         rows.append(tuple(extras))
@@ -176,18 +253,53 @@ def begin(content: Content, previous: TriageState | None = None) -> Result[Triag
     return Result(state, [question_reply(content, state)])
 
 
+def first_unanswered(content: Content, state: TriageState) -> str:
+    """Where a stored triage carries on after content changed: the first question on its route not yet answered."""
+    given = dict(state.answers)
+    question = content.triage.start
+    seen: set[str] = set()
+    while question in given and question in content.questions and question not in seen:
+        seen.add(question)
+        answer = next((a for a in content.questions[question].answers if a.value == given[question]), None)
+        if answer is None:
+            break
+        question = answer.next or content.questions[question].next or OUTCOME
+    if question == OUTCOME or question not in content.questions:
+        return next((q for q in content.triage.safety if q not in given), content.triage.safety[-1])
+    return question
+
+
+def _current(content: Content, state: TriageState) -> TriageState:
+    if state.question in content.questions:
+        return state
+    return state.model_copy(update={"question": first_unanswered(content, state), "detour_from": None})
+
+
 def resume(content: Content, state: TriageState) -> Result[TriageState]:
-    if state.question not in content.questions:  # content was reloaded without this question
-        return begin(content, state)
-    return _run(content, state, "resume")
+    return _run(content, _current(content, state), "resume")
 
 
 def pause(content: Content, state: TriageState) -> Result[TriageState]:
     return _run(content, state, "pause")
 
 
-def escalate(content: Content, state: TriageState, flag: RedFlag) -> Result[TriageState]:
-    return _run(content, state, "report_flag", flag)
+def report(content: Content, state: TriageState, typed: Iterable[str]) -> Result[TriageState] | None:
+    """Findings typed during the triage; None when they raise no new warning sign (the caller goes on)."""
+    state = _current(content, state)
+    before = findings_of(content, state)
+    new = [f for f in typed if f not in state.typed_findings]
+    known = before | set(new)
+    flags = raised(content, known)
+    if not flags or {f.id for f in flags} <= {f.id for f in raised(content, before)}:
+        return None
+    noted = state.model_copy(update={"typed_findings": [*state.typed_findings, *new]})
+    top = flags[0]
+    if state.status != "asking" or top.urgency == Urgency.EMERGENCY:
+        return _run(content, noted, "report_flag", before)
+    target = _target(content, noted, known, noted.question)
+    if target == OUTCOME:
+        return _run(content, noted, "report_flag", before)
+    return _run(content, noted, "note_flag", top, target, before)
 
 
 def _is_current(state: TriageState, session: int, question: str) -> bool:
@@ -206,9 +318,8 @@ def _answer(question: Question, value: str) -> Answer | None:
 
 
 def handle(content: Content, state: TriageState, event: Event) -> Result[TriageState]:
-    """One event of an ongoing triage. Red flags in typed text are caught by the caller first."""
-    if state.question not in content.questions:
-        return begin(content, state)
+    """One event of an ongoing triage. Warning signs in typed text are reported by the caller first."""
+    state = _current(content, state)
     question = content.questions[state.question]
     strings = content.strings
     match event:
@@ -216,7 +327,7 @@ def handle(content: Content, state: TriageState, event: Event) -> Result[TriageS
             answer = _answer(question, value)
             if answer is None or not _is_current(state, session, qid):
                 return _stale(content, state)
-            return _run(content, state, _answer_trigger(content, state, answer), answer)
+            return _run(content, state, *_answer_trigger(content, state, answer), answer)
         case Back(session=session, question=qid) | WarningSigns(session=session, question=qid) if not _is_current(
             state, session, qid
         ):
@@ -226,13 +337,13 @@ def handle(content: Content, state: TriageState, event: Event) -> Result[TriageS
                 return Result(state, [question_reply(content, state, prefix=rich(strings.no_going_back))])
             return _run(content, state, "back")
         case WarningSigns():
-            if question.id == content.triage.warning_signs:
+            if question.id in content.triage.safety:
                 return Result(state, [question_reply(content, state)])
             return _run(content, state, "open_checklist")
         case Text(text=text) if state.status == "asking":
             typed = understanding(content).answer(question, text) if len(text) <= LONG_TEXT else None
             if typed is not None:
-                return _run(content, state, _answer_trigger(content, state, typed), typed)
+                return handle(content, state, Choose(state.session, question.id, typed.value))
             notice = strings.text_too_long if len(text) > LONG_TEXT else strings.not_understood
             return Result(state, [question_reply(content, state, prefix=rich(notice))])
     return _stale(content, state)

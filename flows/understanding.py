@@ -1,34 +1,45 @@
-"""Turning a typed message into a red flag or an answer, using the words in content."""
+"""Turning a typed message into findings (and so warning signs) or an answer, using the words in content."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import TypeVar
 
 from content import Content
-from content.schema import Answer, Question, RedFlag, Urgency
-from flows.text_match import Denials, Phrase, Tokens, compile_phrase, found, pain_number, words
+from content.schema import Answer, Question, RedFlag
+from flows.language.context import meaning_at
+from flows.language.numbers import pain_number
+from flows.language.phrases import Phrase, compile_phrase, occurrences
+from flows.language.reader import NOT_NOW, Reader, Reading, stem
+from flows.language.text import words
+from flows.screening import raised
 
-URGENCY_ORDER = (Urgency.EMERGENCY, Urgency.SAME_DAY, Urgency.WITHIN_DAYS)
+K = TypeVar("K")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Understanding:
     """Compiled phrases for one content version."""
 
     content: Content
-    denials: Denials
-    flag_phrases: tuple[tuple[RedFlag, tuple[Phrase, ...]], ...]
+
+    @cached_property
+    def reader(self) -> Reader:
+        answer_words = [s for q in self.content.triage.questions for a in q.answers for s in (a.label, *a.synonyms)]
+        return Reader(self.content.language, self.content.findings, answer_words)
+
+    def read(self, text: str) -> Reading:
+        return self.reader.read(text)
+
+    def red_flags(self, text: str) -> list[RedFlag]:
+        """The warning signs one message reports, most urgent first."""
+        return raised(self.content, self.read(text).findings)
 
     def red_flag(self, text: str) -> RedFlag | None:
-        """The most urgent warning sign the message reports, if any."""
-        tokens = Tokens.of(text)
-        if not tokens.words:
-            return None
-        hits = [flag for flag, phrases in self.flag_phrases if any(found(p, tokens, self.denials) for p in phrases)]
-        if not hits:
-            return None
-        return min(hits, key=lambda flag: URGENCY_ORDER.index(flag.urgency))
+        flags = self.red_flags(text)
+        return flags[0] if flags else None
 
     def answer(self, question: Question, text: str) -> Answer | None:
         """The answer the message picks, or None if it is unclear or fits two answers equally."""
@@ -37,11 +48,13 @@ class Understanding:
             number = pain_number(text, self.content.language.number_words)
             if number is not None:
                 return next(a for a in ranged if a.range is not None and a.range[0] <= number <= a.range[1])
-        tokens = Tokens.of(text)
+        reading = self.read(text)
         best: dict[int, int] = {}
         for index, answer in enumerate(question.answers):
             for phrase in self._answer_phrases(answer):
-                if found(phrase, tokens, self.denials):
+                if any(
+                    not (meaning_at(reading.marks, spans) & NOT_NOW) for spans in occurrences(phrase, reading.message)
+                ):
                     best[index] = max(best.get(index, 0), phrase.weight)
         if not best:
             return None
@@ -49,13 +62,34 @@ class Understanding:
         winners = [index for index, weight in best.items() if weight == top]
         return question.answers[winners[0]] if len(winners) == 1 else None
 
-    def _answer_phrases(self, answer: Answer) -> list[Phrase]:
-        sources = [answer.label, answer.value.replace("_", " "), *answer.synonyms]
-        if answer.value == "yes":
-            sources += self.content.language.yes_words
-        elif answer.value == "no":
-            sources += self.content.language.no_words
-        return [compile_phrase(s) for s in sources]
+    def pick(self, text: str, choices: Mapping[K, Iterable[str]]) -> K | None:
+        """The first choice whose phrases the text says (and does not deny)."""
+        reading = self.read(text)
+        groups = dict(self.content.findings.groups)
+        for value, phrases in choices.items():
+            for source in phrases:
+                phrase = compile_phrase(source, stem, groups)
+                if any(not (meaning_at(reading.marks, s) & NOT_NOW) for s in occurrences(phrase, reading.message)):
+                    return value
+        return None
+
+    def _answer_phrases(self, answer: Answer) -> tuple[Phrase, ...]:
+        return self._phrases_by_answer[id(answer)]
+
+    @cached_property
+    def _phrases_by_answer(self) -> dict[int, tuple[Phrase, ...]]:
+        content = self.content
+        groups = dict(content.findings.groups)
+        table: dict[int, tuple[Phrase, ...]] = {}
+        for question in (*content.triage.questions,):
+            for answer in question.answers:
+                sources = [answer.label, answer.value.replace("_", " "), *answer.synonyms]
+                if answer.value == "yes":
+                    sources += content.language.yes_words
+                elif answer.value == "no":
+                    sources += content.language.no_words
+                table[id(answer)] = tuple(compile_phrase(s, stem, groups) for s in sources)
+        return table
 
     def means_yes(self, text: str) -> bool:
         said = " ".join(words(text))
@@ -64,6 +98,4 @@ class Understanding:
 
 @lru_cache(maxsize=8)
 def understanding(content: Content) -> Understanding:
-    denials = Denials(tuple(words(n) for n in content.language.negations))
-    flags = tuple((flag, tuple(compile_phrase(p) for p in flag.phrases)) for flag in content.red_flags.red_flags)
-    return Understanding(content, denials, flags)
+    return Understanding(content)

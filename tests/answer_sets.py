@@ -19,6 +19,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "moderate",
             "duration": "days",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "strain_slip_mild": (
@@ -36,6 +38,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "mild",
             "duration": "days",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "nerve_back_tingling_below_knee": (
@@ -46,7 +50,14 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "location": "lower_back",
             "spread": "below_knee",
             "worse": "bending",
-            "nerves": "nerve_signs",
+            "nerves": "tingling",
+            "training": "same",
+            "strength": "rarely",
+            "pain_level": "moderate",
+            "duration": "weeks",
+            "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "nerve_back_pain_to_foot_no_tingling": (
@@ -63,6 +74,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "moderate",
             "duration": "weeks",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "tendinopathy_sit_bone_sitting": (
@@ -79,6 +92,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "moderate",
             "duration": "months",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "tendinopathy_sit_bone_uphill": (
@@ -95,6 +110,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "moderate",
             "duration": "months",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "piriformis_buttock_sitting": (
@@ -111,6 +128,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "moderate",
             "duration": "weeks",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "piriformis_buttock_spreading": (
@@ -127,6 +146,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "mild",
             "duration": "weeks",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "overuse_mileage_jump": (
@@ -143,6 +164,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "mild",
             "duration": "weeks",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
     "overuse_comeback_weak_glutes": (
@@ -159,6 +182,8 @@ ANSWER_SETS: dict[str, tuple[str, dict[str, str]]] = {
             "pain_level": "mild",
             "duration": "days",
             "warning_signs": "none",
+            "urgent_signs": "none",
+            "bone_signs": "none",
         },
     ),
 }
@@ -190,7 +215,7 @@ TYPED: dict[tuple[str, str], str] = {
     ("worse", "long_runs"): "long runs",
     ("worse", "nothing_clear"): "not sure",
     ("nerves", "no"): "no",
-    ("nerves", "nerve_signs"): "yes, tingling in my foot",
+    ("nerves", "tingling"): "yes, tingling in my foot",
     ("training", "big_jump"): "I ran a lot more",
     ("training", "hills_speed"): "I added hill sprints",
     ("training", "comeback"): "I came back after a break",
@@ -205,4 +230,6 @@ TYPED: dict[tuple[str, str], str] = {
     ("duration", "weeks"): "a few weeks",
     ("duration", "months"): "months",
     ("warning_signs", "none"): "none of these",
+    ("urgent_signs", "none"): "none of these",
+    ("bone_signs", "none"): "none of these",
 }

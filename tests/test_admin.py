@@ -76,11 +76,13 @@ async def test_stats_user_and_audit(rig: AdminRig) -> None:
     await rig.say(RUNNER, "/start")
     await rig.say(RUNNER, "yes")
     await rig.say(RUNNER, "my calf is swollen after a long flight")
+    for _ in ("warning_signs", "urgent_signs"):  # the questions that could raise an emergency come first
+        await rig.say(RUNNER, "none of these")
     stats = await rig.say(ADMIN, "/stats")
     assert "Users: 1 total, 1 active, 0 blocked" in stats
-    assert "clot: 1" in stats
+    assert "dvt: 1" in stats
     lookup = await rig.say(ADMIN, f"/user {RUNNER}")
-    assert f"User {RUNNER}" in lookup and "consented: True" in lookup and "clot" in lookup
+    assert f"User {RUNNER}" in lookup and "consented: True" in lookup and "dvt" in lookup
     assert "No user 999 is stored" in await rig.say(ADMIN, "/user 999")
     audit = await rig.say(ADMIN, "/audit")
     assert "stats" in audit and "user_lookup" in audit

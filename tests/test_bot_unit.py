@@ -13,6 +13,7 @@ from bot.services import installed
 from content import Content
 from flows.events import Back, Choose, WarningSigns
 from flows.markup import plain
+from flows.outcome import with_flags
 from tests.bot_fixture import running_bot
 from tests.fake_bot_api import callback_update, member_update, message_update
 
@@ -101,8 +102,8 @@ async def test_sticker_gets_a_pointer_and_a_caption_is_read(tmp_path: Path, cont
         assert plain(api.sent(11)[-2].text) == content.strings.unsupported_message
         assert content.strings.consent_button in [b["text"] for b in api.sent(11)[-1].buttons]
         photo = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
-        await app.process_update(message_update(app.bot, 11, photo=photo, caption="my calf is swollen after a flight"))
-        assert content.flags["clot"].advice in plain(api.sent(11)[-1].text)
+        await app.process_update(message_update(app.bot, 11, photo=photo, caption="I can't feel my groin at all"))
+        assert plain(with_flags(content, content.flags["cauda_equina"].advice)) in plain(api.sent(11)[-1].text)
 
 
 def test_every_content_button_fits_callback_data(content: Content) -> None:

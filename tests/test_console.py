@@ -40,6 +40,8 @@ def test_full_triage_in_the_terminal(tmp_path: Path) -> None:
             "2",
             "1",
             "1",
+            "1",
+            "1",
             "/quit",
         ],
     )

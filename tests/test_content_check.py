@@ -106,7 +106,10 @@ def test_duplicate_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_unreachable_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    position: list[int] = []
+
     def orphan(data: dict[str, Any]) -> None:
+        position.append(len(data["questions"]))
         data["questions"].append(
             {
                 "id": "orphan",
@@ -119,7 +122,7 @@ def test_unreachable_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     directory = broken_copy(tmp_path, "triage.yaml", orphan)
     code, err = check(directory, capsys)
     assert code != 0
-    assert "triage.yaml: questions.12: question 'orphan' is unreachable" in err
+    assert f"triage.yaml: questions.{position[0]}: question 'orphan' is unreachable" in err
 
 
 def test_route_loop_without_outcome(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,3 +155,83 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     code, err = check(target, capsys)
     assert code != 0
     assert "language.yaml: (top): file is missing" in err
+
+
+# --- warning signs: one urgency per sign, in every text; every sign reachable; every card cited ---------
+
+
+def _advice_of(flag_id: str, extra: str) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        flag = next(f for f in data["red_flags"] if f["id"] == flag_id)
+        flag["advice"] += extra
+
+    return mutate
+
+
+def test_a_card_naming_another_urgency_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = broken_copy(tmp_path, "red_flags.yaml", _advice_of("weakness", " Foot drop is an emergency."))
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "red_flags.yaml: red_flags." in err
+    assert "names the emergency urgency but the sign is same_day" in err
+
+
+def test_a_pattern_naming_an_urgency_of_its_own_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = broken_copy(
+        tmp_path, "patterns.yaml", set_in(["patterns", 0, "see_someone"], "If your foot drops, go to A&E.")
+    )
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "patterns.yaml: patterns.0.see_someone: names the emergency urgency" in err
+
+
+def test_a_sign_no_answer_can_raise_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def unreachable(data: dict[str, Any]) -> None:
+        flag = next(f for f in data["red_flags"] if f["id"] == "age_back")
+        flag["when"] = [["age_under_20", "back_pain"]]  # an age is only ever typed, never tapped
+
+    directory = broken_copy(tmp_path, "red_flags.yaml", unreachable)
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "no triage answer can raise 'age_back'" in err
+
+
+def test_a_reference_to_an_unknown_sign_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = broken_copy(tmp_path, "red_flags.yaml", _advice_of("dvt", " See {flag:heart_attack}."))
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "{flag:heart_attack} names no warning sign" in err
+
+
+def test_a_card_citing_an_unknown_source_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = broken_copy(tmp_path, "care.yaml", set_in(["care_steps", 0, "sources"], ["my_blog"]))
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "care.yaml: care_steps.0.sources.0: unknown source 'my_blog'" in err
+
+
+def test_a_card_without_source_or_review_date_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = broken_copy(tmp_path, "red_flags.yaml", delete_in(["red_flags", 0, "reviewed"]))
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "red_flags.yaml: red_flags.0.reviewed: Field required" in err
+
+
+def test_an_unused_finding_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def orphan(data: dict[str, Any]) -> None:
+        data["findings"].append({"id": "hiccups", "phrases": ["hiccups"]})
+
+    directory = broken_copy(tmp_path, "findings.yaml", orphan)
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "finding 'hiccups' is used by nothing" in err
+
+
+def test_a_group_that_refers_to_itself_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def loop(data: dict[str, Any]) -> None:
+        data["groups"]["numbness"].append("@numbness")
+
+    directory = broken_copy(tmp_path, "findings.yaml", loop)
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "group @numbness refers to itself" in err

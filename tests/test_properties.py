@@ -41,7 +41,14 @@ CONTENT = load_content()
 QUESTION_IDS = [*(q.id for q in CONTENT.triage.questions), "gone"]
 VALUES = [*sorted({a.value for q in CONTENT.triage.questions for a in q.answers}), "junk"]
 SYNONYMS = sorted({s for q in CONTENT.triage.questions for a in q.answers for s in a.synonyms})
-PHRASES = sorted({p for f in CONTENT.red_flags.red_flags for p in f.phrases})
+# finding phrases as written (operators stripped): warning signs and near-misses alike
+PHRASES = sorted(
+    {
+        p.replace("+", " ").replace("*", "").replace("@", "").replace("=", "")
+        for f in CONTENT.findings.findings
+        for p in f.phrases
+    }
+)
 
 texts = st.one_of(
     st.text(max_size=60),
@@ -116,7 +123,7 @@ def assert_valid(content: Content, state: Conversation) -> None:
     if triage.status == "escalated":
         assert triage.outcome is not None and triage.outcome.red_flag in content.flags
     if triage.detour_from is not None:
-        assert triage.question == content.triage.warning_signs
+        assert triage.question in content.triage.safety
     plan = state.plan
     if plan is not None:
         assert 0 <= plan.phase < len(content.plan_by_pattern[plan.pattern].phases)

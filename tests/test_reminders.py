@@ -141,23 +141,8 @@ async def finish_triage(rig: Rig, user: int) -> None:
     """Consent and a self-care triage (overuse), typed in the runner's words."""
     await rig.send(user, Consent(True))
     _, answers = ANSWER_SETS["overuse_mileage_jump"]
-    for question in ANSWERED_IN_ORDER:
-        await rig.send(user, Text(TYPED[(question, answers[question])]))
-
-
-ANSWERED_IN_ORDER = (
-    "onset",
-    "walking",
-    "location",
-    "spread",
-    "worse",
-    "nerves",
-    "training",
-    "strength",
-    "pain_level",
-    "duration",
-    "warning_signs",
-)
+    for question, value in answers.items():  # in the order the triage asks
+        await rig.send(user, Text(TYPED[(question, value)]))
 
 
 async def runner_with_plan(rig: Rig, user: int, zone: str = "Europe/Berlin", hhmm: str = "19:00") -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from content import Content
 from content.checks import OUTCOME
+from flows.screening import raised
 from tests.crash_worker import script_for
 
 USERS = 600
@@ -62,7 +63,7 @@ def verify(db: Path, content: Content) -> dict[int, dict[str, Any]]:
             if triage["status"] == "asking":
                 assert triage["question"] == target, f"user {uid}: not at the question after the last answer"
             else:
-                assert target == OUTCOME or answer.red_flag is not None
+                assert target == OUTCOME or bool(raised(content, answer.findings))
         expected_updates += 1 + len(answers)
     assert handled == expected_updates, "every handled update is recorded exactly once"
     return states

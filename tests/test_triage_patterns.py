@@ -31,12 +31,18 @@ def test_every_pattern_has_two_answer_sets(content: Content) -> None:
     assert all(reached.count(p) >= 2 for p in set(reached))
 
 
-def test_nerve_pain_always_sends_to_a_clinician(content: Content) -> None:
-    chat = Chat(content)
-    answer_all(chat, ANSWER_SETS["nerve_back_pain_to_foot_no_tingling"][1])
-    first = chat.last.replies[0].text if chat.last else ""
+def test_nerve_signs_in_one_leg_send_sciatica_to_a_clinician(content: Content) -> None:
+    """NHS: most sciatica settles by itself; numbness, tingling or weakness deserve an examination."""
+    with_signs, without = Chat(content), Chat(content)
+    answer_all(with_signs, ANSWER_SETS["nerve_back_tingling_below_knee"][1])
+    answer_all(without, ANSWER_SETS["nerve_back_pain_to_foot_no_tingling"][1])
+    assert with_signs.state.triage and with_signs.state.triage.outcome
+    assert with_signs.state.triage.outcome.urgency == "within_days"
+    first = with_signs.last.replies[0].text if with_signs.last else ""
     assert "Book an assessment" in first
-    assert chat.state.triage and chat.state.triage.outcome and chat.state.triage.outcome.urgency == "within_days"
+    assert without.state.triage and without.state.triage.outcome
+    assert without.state.triage.outcome.urgency == "self_care"
+    assert "Most sciatica settles within four to six weeks" in without.text
 
 
 def test_close_scores_name_a_runner_up(content: Content) -> None:
@@ -83,6 +89,8 @@ def test_typed_answers_complete_a_triage(content: Content) -> None:
         "about 5/10",
         "more than six weeks",
         "none of these",
+        "no none of those",
+        "nope",
     ]:
         chat.say(text)
     outcome = chat.state.triage.outcome if chat.state.triage else None

@@ -183,6 +183,16 @@ class Runner:
         fresh = await self.wait(lambda ms: any(m.get("reply_markup") for m in ms), timeout)
         return [m for m in fresh if m.get("reply_markup")][-1]
 
+    async def wait_keyboard(self, label: str, timeout: float = 15.0) -> Message:
+        """Wait for a new message whose keyboard has a button `label` (not just any keyboard) and return it."""
+
+        def has(message: Message) -> bool:
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            return any(b["text"] == label for row in rows for b in row)
+
+        fresh = await self.wait(lambda ms: any(has(m) for m in ms), timeout)
+        return [m for m in fresh if has(m)][-1]
+
     async def tap(self, message: Message, label: str) -> dict[str, Any]:
         buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
         button = next((b for b in buttons if b["text"] == label), None)

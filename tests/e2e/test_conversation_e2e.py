@@ -17,7 +17,7 @@ from bot.app import USER_COMMANDS
 from content import Content, load_content
 from tests.answer_sets import ANSWER_SETS, TYPED
 from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
-from tests.test_red_flags import PHRASINGS
+from tests.test_red_flags import BUTTONS, PATTERN_STEPS, PHRASINGS
 
 pytestmark = pytest.mark.skipif(
     not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
@@ -127,21 +127,28 @@ async def advance(runner: Runner, steps: int) -> Message:
     return question
 
 
-@pytest.mark.parametrize("flag_id", sorted(PHRASINGS))
+def advice_start(flag_id: str) -> str:
+    """The opening words of a sign's advice, as sent (before any reference to another sign)."""
+    return CONTENT.flags[flag_id].advice.split("{flag:")[0][:80]
+
+
+# signs a tap ends the questions with: emergency and same-day signs on the warning-sign questions
+TAPPED_NOW = sorted(f for f in BUTTONS if CONTENT.flags[f].urgency.value in ("emergency", "same_day"))
+
+
+@pytest.mark.parametrize("flag_id", TAPPED_NOW)
 async def test_each_red_flag_escalates_by_button(
     peer: Peer, bot: BotProcess, http: httpx.AsyncClient, flag_id: str
 ) -> None:
     runner = new_runner(peer, bot, http)
-    step = sorted(PHRASINGS).index(flag_id) % len(ROUTE)
+    step = TAPPED_NOW.index(flag_id) % len(PATTERN_STEPS)
     question = await advance(runner, step)
-    if question_of(question) != CONTENT.triage.warning_signs:
-        await runner.tap(question, CONTENT.strings.warning_signs_button)
-        question = await runner.expect_keyboard()
-    flag = CONTENT.flags[flag_id]
-    value = next(a for a in CONTENT.questions[CONTENT.triage.warning_signs].answers if a.red_flag == flag_id)
-    await runner.tap(question, value.label)
-    fresh = await runner.expect(flag.advice)
-    headline = CONTENT.red_flags.urgencies[flag.urgency].headline
+    await runner.tap(question, CONTENT.strings.warning_signs_button)
+    for qid, value in BUTTONS[flag_id]:
+        question = await runner.wait_keyboard(CONTENT.questions[qid].answers[0].label)
+        await runner.tap(question, label_of(qid, value))
+    fresh = await runner.expect(advice_start(flag_id))
+    headline = CONTENT.red_flags.urgencies[CONTENT.flags[flag_id].urgency].headline
     assert fresh[0]["text"].startswith(headline)
 
 
@@ -149,11 +156,23 @@ async def test_each_red_flag_escalates_by_button(
 async def test_each_red_flag_escalates_by_typed_phrase(
     peer: Peer, bot: BotProcess, http: httpx.AsyncClient, flag_id: str
 ) -> None:
+    """Typed at some step: an emergency at once; a same-day sign after the emergency questions; a
+    within-days sign is noted and the questions go on."""
     runner = new_runner(peer, bot, http)
-    await advance(runner, (sorted(PHRASINGS).index(flag_id) + 3) % len(ROUTE))
+    await advance(runner, (sorted(PHRASINGS).index(flag_id) + 3) % len(PATTERN_STEPS))
     await runner.send(PHRASINGS[flag_id][-1])
-    fresh = await runner.expect(CONTENT.flags[flag_id].advice)
-    assert fresh[0]["text"].startswith(CONTENT.red_flags.urgencies[CONTENT.flags[flag_id].urgency].headline)
+    flag = CONTENT.flags[flag_id]
+    if flag.urgency.value == "within_days":
+        await runner.expect("Noted", flag.title)
+        return
+    while True:
+        fresh = await runner.wait(
+            lambda ms: any(advice_start(flag_id) in m.get("text", "") or question_of(m) for m in ms)
+        )
+        if any(advice_start(flag_id) in m.get("text", "") for m in fresh):
+            break
+        await runner.send("none of these")  # an emergency question comes first
+    assert fresh[0]["text"].startswith(CONTENT.red_flags.urgencies[flag.urgency].headline)
 
 
 async def test_fifty_concurrent_runners_without_cross_talk(
@@ -322,7 +341,8 @@ async def test_plan_over_fourteen_days_advances_holds_and_steps_back(
         for day, (done, during, morning) in enumerate(days, start=1):
             clock.write_text(f"2026-03-{2 + day:02d}T18:00:00+00:00")
             await runner.send("/checkin")
-            for answer in (done, str(during), str(morning), "None of these"):
+            nothing_new = CONTENT.questions[CONTENT.triage.checkin_screen].answers[0].label
+            for answer in (done, str(during), str(morning), nothing_new):
                 question = await runner.expect_keyboard()
                 await runner.tap(question, answer)
             fresh = await runner.wait(lambda ms: any(m.get("text", "").startswith(DECISION_OPENINGS) for m in ms))

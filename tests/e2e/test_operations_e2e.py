@@ -141,12 +141,12 @@ async def test_logs_never_hold_what_a_runner_wrote(peer: Peer, http: httpx.Async
     try:
         runner = Runner(peer, bot.token, 51, http)
         await triage(runner, answers, typed=True)
-        await runner.send("my secret diary entry: tingling in my little toe")
-        await runner.expect("Book an assessment")
+        await runner.send("my secret diary entry: my little toe and my groin have gone numb")
+        await runner.expect("This needs emergency care now")
     finally:
         bot.stop()
     log_text = bot.log_path.read_text()
-    typed = [TYPED[(q, v)] for q, v in answers.items()] + ["my secret diary entry", "little toe"]
+    typed = [TYPED[(q, v)] for q, v in answers.items()] + ["my secret diary entry", "my little toe"]
     # whole phrases: a single common word ("never") may well appear in some library's message
     leaked = [t for t in typed if " " in t and re.search(re.escape(t), log_text, re.IGNORECASE)]
     assert leaked == []

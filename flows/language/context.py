@@ -1,0 +1,178 @@
+"""What a runner means by the symptoms they name: now and theirs, or denied, imagined, past, someone else's.
+
+In the spirit of ConText (Harkema et al., J Biomed Inform 2009): trigger phrases from content
+(language.yaml) open a scope, and a symptom inside a scope takes that scope's meaning.
+- denial before ("no", "without", "I don't have"): to the end of the clause, carried through a list
+  ("no numbness, tingling or weakness") but not into a segment with its own verb ("no back pain,
+  groin feels numb");
+- denial after ("bladder and bowels are fine"): back over its own segment and any verbless segments
+  joined to it by "and"/"or", never back over a comma; a denied denial ("not normal") says the opposite;
+- uncertainty ("not sure", "no idea if") cancels a denial in its clause: when in doubt, it counts;
+- hypothetical ("what if", "in case", "risk of"), someone else ("my dad", "a friend"): to the end of the clause;
+- asking ("could it be", "worried about"): to the end of the clause, for the name of a condition only;
+- past ("last year", "years ago", "used to"): the whole clause, before or after; resolved ("it's gone
+  now", "went away"): the whole sentence;
+- pseudo-triggers ("feels as if", "can't ... without") hold a trigger word that is not one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Flag, auto
+
+from flows.language.phrases import Phrase, Span, occurrences
+from flows.language.text import Message
+
+
+class Meaning(Flag):
+    NOW = 0
+    DENIED = auto()
+    HYPOTHETICAL = auto()
+    PAST = auto()
+    OTHER_PERSON = auto()
+    ASKING = auto()  # a condition named in a question is asked about, not reported
+    UNCERTAIN = auto()  # cancels DENIED
+
+
+AFTER_REACH = 6  # a trailing "fine" reaches back this many words at most
+
+
+@dataclass(frozen=True)
+class Triggers:
+    deny_before: tuple[Phrase, ...]
+    deny_after: tuple[Phrase, ...]
+    uncertain: tuple[Phrase, ...]
+    hypothetical: tuple[Phrase, ...]
+    asking: tuple[Phrase, ...]
+    past: tuple[Phrase, ...]
+    resolved: tuple[Phrase, ...]
+    other_person: tuple[Phrase, ...]
+    pseudo: tuple[Phrase, ...]
+    first_person: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Per token: its meaning, and where the denials that reach it start."""
+
+    meanings: tuple[Meaning, ...]
+    denied_by: tuple[frozenset[int], ...]
+
+
+def _spans(message: Message, phrases: tuple[Phrase, ...], pseudo: set[int]) -> list[Span]:
+    """Where each trigger is found, leaving out triggers that are part of a pseudo-trigger."""
+    found = []
+    for phrase in phrases:
+        for spans in occurrences(phrase, message, gap=0):  # trigger words stand together
+            first, last = spans[0][0], spans[-1][1]
+            if not pseudo & set(range(first, last + 1)):
+                found.append((first, last))
+    return found
+
+
+def read_marks(message: Message, triggers: Triggers) -> Marks:
+    tokens = message.tokens
+    meanings = [Meaning.NOW] * len(tokens)
+    denied_by: list[set[int]] = [set() for _ in tokens]
+    pseudo = {
+        index
+        for phrase in triggers.pseudo
+        for spans in occurrences(phrase, message, gap=0)
+        for first, last in spans
+        for index in range(first, last + 1)
+    }
+
+    def forward(trigger_end: int, stop_at_verbs: bool = False, stop_at_me: bool = False) -> range:
+        """After a trigger, to the end of its clause (with denials, only through verbless list segments;
+        with someone else, only until the runner speaks of themselves again: "my friends carried me")."""
+        start = trigger_end + 1
+        if start >= len(tokens) or tokens[start].clause != tokens[trigger_end].clause:
+            return range(0)
+        clause, segment = tokens[start].clause, tokens[start].segment
+        end = start
+        while end < len(tokens) and tokens[end].clause == clause:
+            token = tokens[end]
+            if stop_at_me and token.word in triggers.first_person:
+                break
+            if stop_at_verbs and token.segment != segment:
+                if token.segment in message.verb_segments and end not in denial_starts:
+                    break
+                segment = token.segment
+            end += 1
+        return range(start, end)
+
+    def whole(index: int, unit: str) -> range:
+        key = getattr(tokens[index], unit)
+        members = [i for i, t in enumerate(tokens) if getattr(t, unit) == key]
+        return range(members[0], members[-1] + 1)
+
+    denials = _spans(message, triggers.deny_before, pseudo)
+    denial_starts = {start for start, _ in denials}
+    denial_ends = {end for _, end in denials}
+    for start, end in denials:
+        for index in forward(end, stop_at_verbs=True):
+            denied_by[index].add(start)
+    for start, end in _spans(message, triggers.deny_after, pseudo):
+        if not denial_ends & {start - 1, start - 2}:  # "not normal", "isn't fine": something is wrong
+            for index in _back(message, start, end):
+                denied_by[index].add(start)
+    for meaning, phrases in (
+        (Meaning.HYPOTHETICAL, triggers.hypothetical),
+        (Meaning.OTHER_PERSON, triggers.other_person),
+        (Meaning.ASKING, triggers.asking),
+    ):
+        for _, end in _spans(message, phrases, pseudo):
+            for index in forward(end, stop_at_me=meaning == Meaning.OTHER_PERSON):
+                meanings[index] |= meaning
+    for meaning, phrases, unit in (
+        (Meaning.UNCERTAIN, triggers.uncertain, "clause"),
+        (Meaning.PAST, triggers.past, "clause"),
+        (Meaning.PAST, triggers.resolved, "sentence"),
+    ):
+        for start, _ in _spans(message, phrases, pseudo):
+            for index in whole(start, unit):
+                meanings[index] |= meaning
+    return Marks(tuple(meanings), tuple(frozenset(d) for d in denied_by))
+
+
+def _back(message: Message, start: int, end: int) -> range:
+    """A trailing denial's reach: its own segment, and verbless segments joined by "and"/"or"; standing
+    alone after a comma ("on both sides, no problem"), the segment before it too."""
+    tokens = message.tokens
+    clause, segment = tokens[start].clause, tokens[start].segment
+    alone = segment in message.comma_segments and (start == 0 or tokens[start - 1].segment != segment)
+    alone = alone and (end + 1 >= len(tokens) or tokens[end + 1].segment != segment)
+    first = start
+    for index in range(start - 1, max(-1, start - 1 - AFTER_REACH), -1):
+        token = tokens[index]
+        if token.clause != clause:
+            break
+        if token.segment != segment:
+            crossing_comma = segment in message.comma_segments
+            if (crossing_comma and not alone) or (token.segment in message.verb_segments and not alone):
+                break
+            alone = False  # a lone denial reaches back over one segment only
+            segment = token.segment
+        first = index
+    return range(first, start)
+
+
+def meaning_at(marks: Marks, spans: Sequence[Span]) -> Meaning:
+    """What a match means, read at the first word of each of its parts.
+
+    A denial counts only when it starts outside the match: a symptom that holds a denial word ("not
+    able to walk", "don't feel the urge to pee") is not denied by itself, while a denial word inside a
+    part ("my heart isn't racing") denies it.
+    """
+    starts = {first for first, _ in spans}
+    meaning = Meaning.NOW
+    for first, last in spans:
+        meaning |= marks.meanings[first]
+        if marks.denied_by[first] - starts:
+            meaning |= Meaning.DENIED
+        if any(marks.denied_by[i] & set(range(first + 1, last + 1)) for i in range(first + 1, last + 1)):
+            meaning |= Meaning.DENIED
+    if Meaning.UNCERTAIN in meaning:
+        meaning &= ~Meaning.DENIED
+    return meaning & ~Meaning.UNCERTAIN

@@ -1,0 +1,35 @@
+"""Numbers runners type for a pain score: "7", "about 6/10", "six or seven"."""
+
+from __future__ import annotations
+
+import re
+
+from flows.language.text import fold, words
+
+_OUT_OF_TEN = re.compile(r"\s*(?:/|out of|of)\s*10\b")
+# a number standing alone: not part of a word, a link or an id ("tg://user?id=1", "v2", "3rd")
+_NUMBER = re.compile(r"(?<![\w/=?&.:])\d{1,3}(?:\.\d+)?(?![\w/=?&])")
+
+
+def pain_number(text: str, number_words: dict[str, int]) -> int | None:
+    """The pain score (0-10) in a message: the highest one mentioned, rounded up."""
+    folded = _OUT_OF_TEN.sub(" ", fold(text))
+    found = [float(m.group(0)) for m in _NUMBER.finditer(folded)]
+    found += [number_words[w] for w in words(folded) if w in number_words]
+    in_range = [n for n in found if 0 <= n <= 10]
+    if not in_range:
+        return None
+    highest = max(in_range)
+    return int(highest) if highest == int(highest) else int(highest) + 1
+
+
+# "I'm 58", "aged 62", "52M", "34F", "17yo", "71 years old"
+_AGE = re.compile(r"\b(?:i am|im|i m|aged|age)\s+(\d{2})\b|\b(\d{2})\s*(?:m|f|yo|y o|yrs? old|years? old|year old)\b")
+
+
+def age(text: str) -> int | None:
+    """The age a runner gives for themselves, if any."""
+    match = _AGE.search(fold(text).replace("-", " "))
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2))

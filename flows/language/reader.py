@@ -1,0 +1,191 @@
+"""Reading a message for findings: phrases found, then kept only if they mean a current symptom.
+
+Compiled once per content version (phrases, groups, trigger words, the spelling vocabulary); each message
+is then tokenised, marked by context, and matched against the phrases whose first word occurs in it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from content.schema import Finding, Findings, Language
+from flows.language.context import Marks, Meaning, Triggers, meaning_at, read_marks
+from flows.language.numbers import age
+from flows.language.phrases import Phrase, Span, compile_phrase, first_words, occurrences, part_spans
+from flows.language.spelling import Speller
+from flows.language.text import Grammar, Message, read_message, words
+
+_STEMMER = snowballstemmer.stemmer("english")
+NOT_NOW = Meaning.DENIED | Meaning.HYPOTHETICAL | Meaning.OTHER_PERSON
+
+
+@lru_cache(maxsize=65_536)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A message as read: its tokens, what each token means, and the findings it reports."""
+
+    message: Message
+    marks: Marks
+    findings: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    finding: Finding
+    phrases: tuple[Phrase, ...]
+    not_when: tuple[Phrase, ...]
+    not_in_clause: tuple[Phrase, ...]
+
+
+class PhraseIndex:
+    """Phrases by the words they can start with, so a message is matched only against likely ones."""
+
+    def __init__(self) -> None:
+        self._by_stem: dict[str, set[int]] = defaultdict(set)
+        self._by_word: dict[str, set[int]] = defaultdict(set)
+        self._by_prefix: dict[str, set[int]] = defaultdict(set)
+
+    def add(self, key: int, phrase: Phrase) -> None:
+        for word in first_words(phrase):
+            table = {"stem": self._by_stem, "exact": self._by_word, "prefix": self._by_prefix}[word.kind]
+            table[word.stem if word.kind == "stem" else word.text].add(key)
+
+    def candidates(self, message: Message) -> set[int]:
+        found: set[int] = set()
+        for token in message.tokens:
+            found |= self._by_stem.get(token.stem, set())
+            found |= self._by_word.get(token.word, set())
+            for end in range(1, len(token.word) + 1):
+                found |= self._by_prefix.get(token.word[:end], set())
+        return found
+
+
+def _vocabulary(sources: Iterable[str]) -> set[str]:
+    """The folded words of phrases (not prefixes, which are not whole words)."""
+    vocabulary: set[str] = set()
+    for source in sources:
+        for raw in source.replace("+", " ").split():
+            if raw.startswith("@") or raw.endswith("*"):
+                continue
+            vocabulary.update(words(raw.lstrip("=")))
+    return vocabulary
+
+
+class Reader:
+    def __init__(self, language: Language, findings: Findings, more_words: Iterable[str] = ()) -> None:
+        groups = dict(findings.groups)
+        context = language.context
+        grammar = language.grammar
+
+        def compiled(phrases: Iterable[str]) -> tuple[Phrase, ...]:
+            return tuple(compile_phrase(p, stem, groups) for p in phrases)
+
+        self.grammar = Grammar(
+            subjects=frozenset(grammar.subjects) | frozenset(grammar.pronouns),
+            pronouns=frozenset(grammar.pronouns),
+            adverbs=frozenset(grammar.adverbs),
+            turns=frozenset(grammar.turns),
+            verbs=frozenset(grammar.verbs),
+            shorthand=dict(grammar.shorthand),
+        )
+        self.first_person = frozenset(grammar.first_person)
+        self.triggers = Triggers(
+            deny_before=compiled(context.deny_before),
+            deny_after=compiled(context.deny_after),
+            uncertain=compiled(context.uncertain),
+            hypothetical=compiled(context.hypothetical),
+            asking=compiled(context.asking),
+            past=compiled(context.past),
+            resolved=compiled(context.resolved),
+            other_person=compiled(context.other_person),
+            pseudo=compiled(context.pseudo),
+            first_person=frozenset(grammar.first_person),
+        )
+        self.ages = tuple((band.low, band.high, band.finding) for band in language.ages)
+        self.findings = tuple(
+            _Compiled(f, compiled(f.phrases), compiled(f.not_when), compiled(f.not_in_clause))
+            for f in findings.findings
+        )
+        self.index = PhraseIndex()
+        for key, item in enumerate(self.findings):
+            for phrase in item.phrases:
+                self.index.add(key, phrase)
+        group_phrases = [p for members in groups.values() for p in members]
+        all_phrases = [p for f in findings.findings for p in (*f.phrases, *f.not_when, *f.not_in_clause)]
+        trigger_words = [w for field in context.model_dump().values() for w in field]
+        # symptom words first: a slip nearest to both "chills" and "child" means "chills"
+        self.speller = Speller(_vocabulary([*group_phrases, *all_phrases]), _vocabulary([*trigger_words, *more_words]))
+
+    def message(self, text: str) -> Message:
+        return read_message(text, self.grammar, self.speller.correct, stem)
+
+    def read(self, text: str) -> Reading:
+        message = self.message(text)
+        marks = read_marks(message, self.triggers)
+        found: set[str] = set()
+        years = age(text)
+        if years is not None:
+            found |= {finding for low, high, finding in self.ages if low <= years <= high}
+        for key in sorted(self.index.candidates(message)):
+            item = self.findings[key]
+            if item.finding.id in found:
+                continue
+            if any(self._counts(item, spans, message, marks) for spans in self._matches(item, message)):
+                found.add(item.finding.id)
+        return Reading(message, marks, frozenset(found))
+
+    def explain(self, text: str) -> list[tuple[str, str, bool]]:
+        """Each finding phrase found in the text, and whether it counted (for tuning content)."""
+        message = self.message(text)
+        marks = read_marks(message, self.triggers)
+        found = []
+        for key in sorted(self.index.candidates(message)):
+            item = self.findings[key]
+            for phrase in item.phrases:
+                for spans in occurrences(phrase, message, within=item.finding.within):
+                    found.append((item.finding.id, phrase.source, self._counts(item, spans, message, marks)))
+        return found
+
+    def _speaks_of_self(self, message: Message, spans: tuple[Span, ...]) -> bool:
+        return any(message.tokens[i].word in self.first_person for first, last in spans for i in range(first, last + 1))
+
+    def _first_person(self, message: Message, sentence: int) -> bool:
+        return any(t.word in self.first_person for t in message.tokens if t.sentence == sentence)
+
+    def _matches(self, item: _Compiled, message: Message) -> Iterator[tuple[Span, ...]]:
+        for phrase in item.phrases:
+            yield from occurrences(phrase, message, within=item.finding.within)
+
+    def _counts(self, item: _Compiled, spans: tuple[Span, ...], message: Message, marks: Marks) -> bool:
+        finding = item.finding
+        meaning = meaning_at(marks, spans)
+        if Meaning.OTHER_PERSON in meaning and self._speaks_of_self(message, spans):
+            meaning &= ~Meaning.OTHER_PERSON  # "my friends had to carry me": it happened to the runner
+        if meaning & NOT_NOW:
+            return False
+        sentence = message.tokens[spans[0][0]].sentence
+        if sentence in message.questions and not self._first_person(message, sentence):
+            return False  # a general question ("can sciatica affect both legs?") reports nothing
+        if Meaning.PAST in meaning and not finding.past_counts:
+            return False
+        if finding.condition_name and (Meaning.ASKING in meaning or sentence in message.questions):
+            return False
+        for phrase in item.not_when:
+            for other in part_spans(phrase.parts[0], message, gap=0) if len(phrase.parts) == 1 else ():
+                if any(other[0] <= first and last <= other[1] for first, last in spans):
+                    return False  # another sense of the very words matched ("bike saddle")
+        clause = message.tokens[spans[0][0]].clause
+        return not any(
+            message.tokens[other[0][0]].clause == clause
+            for phrase in item.not_in_clause
+            for other in occurrences(phrase, message)
+        )
