@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from bot.commands import COMMAND_EVENTS
 from bot.dispatch import Dispatcher
-from flows.events import Back, BeginTriage, Event, Text
+from flows.events import Back, BeginTriage, Choose, Event, Text
 from flows.markup import plain
 from flows.replies import Button, Reply
 
@@ -47,13 +47,19 @@ class Console:
         if line.startswith("/"):
             self.write(plain(self.dispatcher.content.strings.unknown_command))
             return None
-        # a button's own label first (pain scores are numbers), then its number in the list
+        # a button's own label first (pain scores are numbers), then its number in the list, except
+        # where the question itself asks for a number (a 0-10 pain scale): there a number is the answer
         by_label = next((b.event for b in self.buttons if b.label == line), None)
         if by_label is not None:
             return by_label
-        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons) and not self._asks_for_a_number():
             return self.buttons[int(line) - 1].event
         return Text(line)
+
+    def _asks_for_a_number(self) -> bool:
+        questions = self.dispatcher.content.questions
+        asked = {b.event.question for b in self.buttons if isinstance(b.event, Choose)}
+        return any(a.range is not None for q in asked if q in questions for a in questions[q].answers)
 
     async def send(self, line: str) -> None:
         event = self._event(line.strip())

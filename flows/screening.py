@@ -1,7 +1,9 @@
 """Warning signs from findings: which are raised, which is most urgent, and what is still worth asking.
 
-The most urgent sign wins. A question is still worth asking after a sign of some level is raised when one
-of its answers, together with what is already known, would raise a more urgent sign.
+The most urgent sign wins. Once a sign of some level is raised, a question is still worth asking when
+its answers could complete a more urgent sign: one needing a single finding, or one already partly
+reported (a fever typed early makes the back and nerve questions worth asking: together they are an
+emergency).
 """
 
 from __future__ import annotations
@@ -19,14 +21,27 @@ def raised(content: Content, findings: Iterable[str]) -> list[RedFlag]:
     return sorted(flags, key=lambda f: LEVELS.index(f.urgency.value))
 
 
-def could_raise_above(content: Content, question: Question, findings: Iterable[str], level: str) -> bool:
-    """Whether some answer to `question`, with the findings so far, raises a sign more urgent than `level`."""
+def worth_asking(content: Content, open_questions: Iterable[Question], findings: Iterable[str], level: str) -> set[str]:
+    """The questions whose answers could still complete a sign more urgent than `level`."""
     known = set(findings)
+    questions = list(open_questions)
+    supply = {q.id: {f for a in q.answers for f in a.findings} for q in questions}
     limit = LEVELS.index(level)
-    for answer in question.answers:
-        if not answer.findings:
+    wanted: set[str] = set()
+    for flag in content.red_flags.red_flags:
+        if LEVELS.index(flag.urgency.value) >= limit:
             continue
-        flags = raised(content, known | set(answer.findings))
-        if flags and LEVELS.index(flags[0].urgency.value) < limit:
-            return True
-    return False
+        for rule in flag.when:
+            missing = set(rule) - known
+            if not missing:
+                continue
+            in_one = {q.id for q in questions if any(missing <= set(a.findings) for a in q.answers)}
+            if in_one:
+                wanted |= in_one
+                continue
+            if missing == set(rule):
+                continue  # nothing of it reported yet, and no single answer completes it
+            suppliers = {q for q, found in supply.items() if found & missing}
+            if all(any(f in supply[q] for q in suppliers) for f in missing):
+                wanted |= suppliers
+    return wanted

@@ -24,7 +24,7 @@ from flows.events import Back, Choose, Event, Text, WarningSigns
 from flows.markup import bold, rich
 from flows.outcome import Outcome, assess, outcome_replies, urgent
 from flows.replies import AnswerRecorded, Button, Effect, RedFlagRaised, Reply, Result, TriageCompleted
-from flows.screening import could_raise_above, raised
+from flows.screening import raised, worth_asking
 from flows.understanding import understanding
 
 Status = Literal["asking", "paused", "finished", "escalated"]
@@ -76,15 +76,12 @@ def _answered(state: TriageState) -> set[str]:
     return {question for question, _ in state.answers}
 
 
-def _remaining_safety(content: Content, state: TriageState, findings: set[str], level: str) -> list[str]:
-    """Warning-sign questions not yet answered that could raise something more urgent than `level`."""
+def _remaining(content: Content, state: TriageState, findings: set[str], level: str) -> list[str]:
+    """Questions not yet answered that could still raise something more urgent than `level`, in route order."""
     done = _answered(state)
-    questions = content.questions
-    return [
-        q
-        for q in content.triage.safety
-        if q not in done and q in questions and could_raise_above(content, questions[q], findings, level)
-    ]
+    open_questions = [q for q in content.triage.questions if q.id not in done and q.id != content.triage.checkin_screen]
+    wanted = worth_asking(content, open_questions, findings, level)
+    return [q.id for q in open_questions if q.id in wanted]
 
 
 def _routine_target(content: Content, state: TriageState, answer: Answer) -> str:
@@ -105,7 +102,7 @@ def _target(content: Content, state: TriageState, findings: set[str], routine: s
     """The next question, or OUTCOME: a same-day sign skips to the more urgent questions left."""
     flags = raised(content, findings)
     if flags and urgent(flags[0]):
-        remaining = _remaining_safety(content, state, findings, flags[0].urgency.value)
+        remaining = _remaining(content, state, findings, flags[0].urgency.value)
         return remaining[0] if remaining else OUTCOME
     return routine
 

@@ -8,7 +8,7 @@ from functools import cached_property, lru_cache
 from typing import TypeVar
 
 from content import Content
-from content.schema import Answer, Question, RedFlag
+from content.schema import LEVELS, Answer, Question, RedFlag
 from flows.language.context import meaning_at
 from flows.language.numbers import pain_number
 from flows.language.phrases import Phrase, compile_phrase, occurrences
@@ -49,8 +49,13 @@ class Understanding:
             if number is not None:
                 return next(a for a in ranged if a.range is not None and a.range[0] <= number <= a.range[1])
         reading = self.read(text)
+        by_findings = self._answer_by_findings(question, reading.findings)
+        if by_findings is not None:
+            return by_findings
         best: dict[int, int] = {}
         for index, answer in enumerate(question.answers):
+            if answer.findings:
+                continue  # an answer that reports findings is given by reporting them (findings.yaml)
             for phrase in self._answer_phrases(answer):
                 if any(
                     not (meaning_at(reading.marks, spans) & NOT_NOW) for spans in occurrences(phrase, reading.message)
@@ -61,6 +66,23 @@ class Understanding:
         top = max(best.values())
         winners = [index for index, weight in best.items() if weight == top]
         return question.answers[winners[0]] if len(winners) == 1 else None
+
+    def _answer_by_findings(self, question: Question, found: frozenset[str]) -> Answer | None:
+        """The answer whose findings the text reports: all of them if one fits so, the fullest first, then
+        the one raising the most urgent sign; failing that, the answer sharing most findings with the text."""
+        scored = [(a, set(a.findings) & found) for a in question.answers if a.findings and set(a.findings) & found]
+        if not scored:
+            return None
+        complete = [(a, shared) for a, shared in scored if shared == set(a.findings)]
+        pool = complete or scored
+
+        def rank(item: tuple[Answer, set[str]]) -> tuple[int, int]:
+            answer, shared = item
+            flags = raised(self.content, answer.findings)
+            urgency = LEVELS.index(flags[0].urgency.value) if flags else len(LEVELS)
+            return (-len(shared), urgency)
+
+        return min(pool, key=rank)[0]
 
     def pick(self, text: str, choices: Mapping[K, Iterable[str]]) -> K | None:
         """The first choice whose phrases the text says (and does not deny)."""

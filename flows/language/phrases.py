@@ -30,7 +30,8 @@ class Word:
 
     def matches(self, word: str, stem: str) -> bool:
         if self.kind == "stem":
-            return stem == self.stem
+            # the stemmer folds "hardly" into "hard" and "barely" into "bare": an adverb stays itself
+            return stem == self.stem and word.endswith("ly") == self.text.endswith("ly")
         if self.kind == "prefix":
             return word.startswith(self.text)
         return word == self.text

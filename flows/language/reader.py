@@ -181,7 +181,7 @@ class Reader:
             return False
         for phrase in item.not_when:
             for other in part_spans(phrase.parts[0], message, gap=0) if len(phrase.parts) == 1 else ():
-                if any(other[0] <= first and last <= other[1] for first, last in spans):
+                if any(first <= other[1] and other[0] <= last for first, last in spans):
                     return False  # another sense of the very words matched ("bike saddle")
         clause = message.tokens[spans[0][0]].clause
         return not any(
