@@ -197,9 +197,8 @@ def report(plays: list[Play], show: bool) -> str:
         some = [p for p in plays if p.patient.urgency == level]
         if some:
             exact = sum(1 for p in some if p.urgency == level)
-            lines.append(
-                f"  {level:<12} {exact}/{len(some)} exact, {sum(p.under for p in some)} under, {sum(p.over for p in some)} over"
-            )
+            under, over = sum(p.under for p in some), sum(p.over for p in some)
+            lines.append(f"  {level:<12} {exact}/{len(some)} exact, {under} under, {over} over")
     if show:
         lines += ["", "wrong urgency:"]
         lines += [
