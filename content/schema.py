@@ -117,12 +117,15 @@ class Finding(Strict):
     condition_name: bool = False
     # a past event that still matters now (a history of cancer)
     past_counts: bool = False
-    # where the parts of a "+" phrase may be: one clause group, or anywhere in one sentence
-    within: Literal["group", "sentence"] = "group"
+    # where the parts of a "+" phrase may be: one clause group, one sentence, or anywhere in the message
+    within: Literal["group", "sentence", "message"] = "group"
+
+
+GroupMember = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
 
 
 class Findings(Strict):
-    groups: dict[Id, tuple[Phrase, ...]] = {}
+    groups: dict[Id, tuple[GroupMember, ...]] = {}
     findings: tuple[Finding, ...] = Field(min_length=1)
 
 
@@ -587,8 +590,14 @@ class GrammarWords(Strict):
     verbs: tuple[Word, ...] = Field(min_length=1)
     # a question without one of these is a general question ("can sciatica affect both legs?")
     first_person: tuple[Word, ...] = Field(min_length=1)
+    # "a guy in my club": after these, "my" is a possessive, not the runner speaking of themselves
+    prepositions: tuple[Word, ...] = ()
     # text-speak read as the words it stands for
     shorthand: dict[Word, Word] = {}
+    # two words written as one ("can not" -> "cant"), so phrases need one form only
+    joined: dict[Word, Word] = {}
+    # a clause of a question that opens with one of these asks rather than reports
+    question_words: tuple[Word, ...] = ()
 
 
 class AgeBand(Strict):

@@ -50,6 +50,8 @@ class Triggers:
     other_person: tuple[Phrase, ...]
     pseudo: tuple[Phrase, ...]
     first_person: frozenset[str]
+    prepositions: frozenset[str]
+    bare_denials: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -83,17 +85,24 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
         for index in range(first, last + 1)
     }
 
-    def forward(trigger_end: int, stop_at_verbs: bool = False, stop_at_me: bool = False) -> range:
-        """After a trigger, to the end of its clause (with denials, only through verbless list segments;
-        with someone else, only until the runner speaks of themselves again: "my friends carried me")."""
+    def speaks_of_self(index: int) -> bool:
+        """A first-person word that makes the runner the subject again ("my friends carried me"), not a
+        possessive after a preposition ("a guy in my club")."""
+        word = tokens[index].word
+        after_preposition = index > 0 and tokens[index - 1].word in triggers.prepositions
+        return word in triggers.first_person and not (word == "my" and after_preposition)
+
+    def forward(trigger_end: int, stop_at_verbs: bool = False, stop_at_me: bool = False, unit: str = "clause") -> range:
+        """After a trigger, to the end of its clause or clause group (with denials, only through verbless
+        list segments; with someone else, only until the runner speaks of themselves: "my friends carried me")."""
         start = trigger_end + 1
-        if start >= len(tokens) or tokens[start].clause != tokens[trigger_end].clause:
+        if start >= len(tokens) or getattr(tokens[start], unit) != getattr(tokens[trigger_end], unit):
             return range(0)
-        clause, segment = tokens[start].clause, tokens[start].segment
+        scope, segment = getattr(tokens[start], unit), tokens[start].segment
         end = start
-        while end < len(tokens) and tokens[end].clause == clause:
+        while end < len(tokens) and getattr(tokens[end], unit) == scope:
             token = tokens[end]
-            if stop_at_me and token.word in triggers.first_person:
+            if stop_at_me and speaks_of_self(end):
                 break
             if stop_at_verbs and token.segment != segment:
                 if token.segment in message.verb_segments and end not in denial_starts:
@@ -122,8 +131,13 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
         (Meaning.OTHER_PERSON, triggers.other_person),
         (Meaning.ASKING, triggers.asking),
     ):
-        for _, end in _spans(message, phrases, pseudo):
-            for index in forward(end, stop_at_me=meaning == Meaning.OTHER_PERSON):
+        for start, end in _spans(message, phrases, pseudo):
+            # the trigger's own words too ("do I need crutches"); "my brother had a fever and it was an
+            # infection": "it" still speaks of him, so the scope is the clause group
+            for index in (
+                *range(start, end + 1),
+                *forward(end, stop_at_me=meaning == Meaning.OTHER_PERSON, unit="group"),
+            ):
                 meanings[index] |= meaning
     for meaning, phrases, unit in (
         (Meaning.UNCERTAIN, triggers.uncertain, "clause"),
@@ -133,6 +147,13 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
         for start, _ in _spans(message, phrases, pseudo):
             for index in whole(start, unit):
                 meanings[index] |= meaning
+    # "fever? nope.": a bare denial answering a question sentence denies that sentence
+    for sentence in message.questions:
+        reply = [i for i, t in enumerate(tokens) if t.sentence == sentence + 1]
+        if reply and all(tokens[i].word in triggers.bare_denials for i in reply):
+            for index, token in enumerate(tokens):
+                if token.sentence == sentence:
+                    denied_by[index].add(reply[0])
     return Marks(tuple(meanings), tuple(frozenset(d) for d in denied_by))
 
 

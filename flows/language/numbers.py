@@ -27,9 +27,18 @@ def pain_number(text: str, number_words: dict[str, int]) -> int | None:
 _AGE = re.compile(r"\b(?:i am|im|i m|aged|age)\s+(\d{2})\b|\b(\d{2})\s*(?:m|f|yo|y o|yrs? old|years? old|year old)\b")
 
 
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_AGE_WORDS = re.compile(rf"\b(?:i am|im|i m|aged|age)\s+({'|'.join(_TENS)})(?:\s+({'|'.join(_UNITS)}))?\b")
+
+
 def age(text: str) -> int | None:
-    """The age a runner gives for themselves, if any."""
-    match = _AGE.search(fold(text).replace("-", " "))
-    if match is None:
-        return None
-    return int(match.group(1) or match.group(2))
+    """The age a runner gives for themselves, if any ("I'm 58", "52M", "I'm fifty six")."""
+    folded = fold(text).replace("-", " ")
+    match = _AGE.search(folded)
+    if match is not None:
+        return int(match.group(1) or match.group(2))
+    spelled = _AGE_WORDS.search(folded)
+    if spelled is not None:
+        return _TENS[spelled.group(1)] + (_UNITS[spelled.group(2)] if spelled.group(2) else 0)
+    return None

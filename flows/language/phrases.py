@@ -74,16 +74,22 @@ def _sequence(raw: str, stem: Callable[[str], str]) -> Sequence:
 
 
 def _part(raw: str, stem: Callable[[str], str], groups: Mapping[str, tuple[str, ...]], seen: tuple[str, ...]) -> Part:
-    raw = raw.strip()
-    if not raw.startswith("@"):
+    """A part's alternatives: a group stands for any of its phrases, as a whole part ("@numbness") or as
+    one word of a sequence ("my @people")."""
+    tokens = raw.split()
+    at = next((i for i, token in enumerate(tokens) if token.startswith("@")), None)
+    if at is None:
         sequence = _sequence(raw, stem)
         return (sequence,) if sequence else ()
-    name = raw[1:]
+    name = tokens[at][1:]
     if name not in groups:
         raise PhraseError(f"unknown group @{name}")
     if name in seen:
         raise PhraseError(f"group @{name} refers to itself")
-    return tuple(seq for member in groups[name] for seq in _part(member, stem, groups, (*seen, name)))
+    before, after = " ".join(tokens[:at]), " ".join(tokens[at + 1 :])
+    return tuple(
+        seq for member in groups[name] for seq in _part(f"{before} {member} {after}", stem, groups, (*seen, name))
+    )
 
 
 def compile_phrase(
@@ -133,8 +139,11 @@ def occurrences(phrase: Phrase, message: Message, within: str = "group", gap: in
         return
     tokens = message.tokens
     for first in spans[0]:
-        unit = getattr(tokens[first[0]], within)
-        rest = [[s for s in options if getattr(tokens[s[0]], within) == unit] for options in spans[1:]]
+        if within == "message":
+            rest = spans[1:]
+        else:
+            unit = getattr(tokens[first[0]], within)
+            rest = [[s for s in options if getattr(tokens[s[0]], within) == unit] for options in spans[1:]]
         for combination in itertools.islice(itertools.product(*rest), MAX_COMBINATIONS):
             yield (first, *combination)
 

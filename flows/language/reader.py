@@ -96,6 +96,8 @@ class Reader:
             turns=frozenset(grammar.turns),
             verbs=frozenset(grammar.verbs),
             shorthand=dict(grammar.shorthand),
+            joined={tuple(k.split()): v for k, v in grammar.joined.items()},  # type: ignore[misc]
+            question_words=frozenset(grammar.question_words),
         )
         self.first_person = frozenset(grammar.first_person)
         self.triggers = Triggers(
@@ -109,6 +111,8 @@ class Reader:
             other_person=compiled(context.other_person),
             pseudo=compiled(context.pseudo),
             first_person=frozenset(grammar.first_person),
+            prepositions=frozenset(grammar.prepositions),
+            bare_denials=frozenset(language.no_words),
         )
         self.ages = tuple((band.low, band.high, band.finding) for band in language.ages)
         self.findings = tuple(
@@ -158,8 +162,8 @@ class Reader:
     def _speaks_of_self(self, message: Message, spans: tuple[Span, ...]) -> bool:
         return any(message.tokens[i].word in self.first_person for first, last in spans for i in range(first, last + 1))
 
-    def _first_person(self, message: Message, sentence: int) -> bool:
-        return any(t.word in self.first_person for t in message.tokens if t.sentence == sentence)
+    def _first_person(self, message: Message, clause: int) -> bool:
+        return any(t.word in self.first_person for t in message.tokens if t.clause == clause)
 
     def _matches(self, item: _Compiled, message: Message) -> Iterator[tuple[Span, ...]]:
         for phrase in item.phrases:
@@ -172,8 +176,9 @@ class Reader:
             meaning &= ~Meaning.OTHER_PERSON  # "my friends had to carry me": it happened to the runner
         if meaning & NOT_NOW:
             return False
-        sentence = message.tokens[spans[0][0]].sentence
-        if sentence in message.questions and not self._first_person(message, sentence):
+        first = message.tokens[spans[0][0]]
+        sentence, clause = first.sentence, first.clause
+        if clause in message.question_clauses and not self._first_person(message, clause):
             return False  # a general question ("can sciatica affect both legs?") reports nothing
         if Meaning.PAST in meaning and not finding.past_counts:
             return False

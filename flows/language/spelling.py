@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 MIN_LENGTH = 4  # shorter typed words have too many neighbours to guess safely
@@ -55,9 +55,11 @@ class Speller:
             for tier in self._tiers:
                 # typing slips rarely hit the first letter: "alot" must not become "clot"
                 targets = tier.get(word[0], ())
-                best = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=allowed_edits(word))
-                if best is not None:
-                    found = best[0]
+                near = process.extract(word, targets, scorer=OSA.distance, score_cutoff=allowed_edits(word), limit=8)
+                if near:
+                    # among the nearest, the one sharing most letters: "chils" is "chills", not "child"
+                    closest = min(distance for _, distance, _ in near)
+                    found = max((w for w, d, _ in near if d == closest), key=lambda w: fuzz.ratio(word, w))
                     break
         if len(self._cache) < 50_000:  # typed words repeat; a bound keeps hostile input from growing it
             self._cache[word] = found

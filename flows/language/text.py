@@ -55,6 +55,7 @@ class Message:
     questions: frozenset[int]  # sentences that end with a question mark
     verb_segments: frozenset[int]  # segments that hold a verb of their own
     comma_segments: frozenset[int]  # segments that begin after a comma (not after "and" or "or")
+    question_clauses: frozenset[int] = frozenset()  # clauses of a question that open with a question word
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Grammar:
     turns: frozenset[str]  # words that always start a new clause: "but", "although"
     verbs: frozenset[str]  # verbs that give a segment a predicate of its own
     shorthand: dict[str, str]  # "cnt" -> "cant", "w/o" -> "without"
+    joined: dict[tuple[str, str], str]  # ("can", "not") -> "cant": one way to write each contraction
+    question_words: frozenset[str]  # a question clause that opens with one ("is it a clot?") asks, not tells
 
 
 def _sentences(folded: str) -> list[tuple[str, bool]]:
@@ -82,14 +85,17 @@ def _sentences(folded: str) -> list[tuple[str, bool]]:
 _NUMBER_UNIT = re.compile(r"\d+|[a-z]+")
 
 
-def _pieces(sentence: str, shorthand: dict[str, str]) -> list[str]:
-    """Words and commas; text-speak expanded, and a number parted from its unit ("8kg" -> "8 kg")."""
+def _pieces(sentence: str, grammar: Grammar) -> list[str]:
+    """Words and commas; text-speak expanded, a number parted from its unit ("8kg" -> "8 kg"), and a
+    contraction written one way ("can not", "cannot" -> "cant")."""
     pieces: list[str] = []
     for piece in _PIECE.findall(sentence):
-        if piece in shorthand:
-            pieces.extend(shorthand[piece].split())
+        if piece in grammar.shorthand:
+            pieces.extend(grammar.shorthand[piece].split())
         elif piece[0].isdigit() and not piece.isdigit():
             pieces.extend(_NUMBER_UNIT.findall(piece))
+        elif pieces and (pieces[-1], piece) in grammar.joined:
+            pieces[-1] = grammar.joined[(pieces[-1], piece)]
         else:
             pieces.append(piece)
     return pieces
@@ -146,7 +152,7 @@ def read_message(text: str, grammar: Grammar, correct: Callable[[str], str], ste
     for sentence_index, (sentence, is_question) in enumerate(_sentences(fold(text))):
         if is_question:
             questions.add(sentence_index)
-        pieces = _pieces(sentence, grammar.shorthand)
+        pieces = _pieces(sentence, grammar)
         builder.start_sentence(sentence_index, _subject(pieces, 0, grammar))
         for index, piece in enumerate(pieces):
             if piece in _JOINERS:
@@ -155,6 +161,15 @@ def read_message(text: str, grammar: Grammar, correct: Callable[[str], str], ste
                 if piece == ",":
                     continue
             builder.word(piece, _subject(pieces, index + 1, grammar))
+    tokens = tuple(builder.tokens)
+    opening: dict[int, str] = {}
+    for token in tokens:
+        opening.setdefault(token.clause, token.word)
+    asking = {t.clause for t in tokens if t.sentence in questions and opening[t.clause] in grammar.question_words}
     return Message(
-        tuple(builder.tokens), frozenset(questions), frozenset(builder.verb_segments), frozenset(builder.comma_segments)
+        tokens,
+        frozenset(questions),
+        frozenset(builder.verb_segments),
+        frozenset(builder.comma_segments),
+        frozenset(asking),
     )
