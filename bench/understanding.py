@@ -23,7 +23,7 @@ from content.schema import LEVELS
 from flows.understanding import understanding
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "understanding"
-SPLITS = ("dev", "test", "holdout")
+SPLITS = ("dev", "test", "holdout", "final")
 
 
 @dataclass(frozen=True)

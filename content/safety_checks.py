@@ -117,7 +117,7 @@ def _check_groups(content: Content) -> None:
         for member in members:
             refer(member, f"groups.{name}", (name,))
     for index, finding in enumerate(content.findings.findings):
-        for field in ("phrases", "not_when", "not_in_clause"):
+        for field in ("phrases", "not_when", "not_in_clause", "not_in_sentence"):
             for pi, phrase in enumerate(getattr(finding, field)):
                 refer(phrase, f"findings.{index}.{field}.{pi}", ())
 

@@ -113,6 +113,8 @@ class Finding(Strict):
     not_when: tuple[Phrase, ...] = ()
     # anywhere in the same clause, these make it another situation ("while cycling")
     not_in_clause: tuple[Phrase, ...] = ()
+    # anywhere in the same sentence ("lost a bit of weight, but that's the training")
+    not_in_sentence: tuple[Phrase, ...] = ()
     # the name of a condition ("blood clot"): in a question it is only asked about, not reported
     condition_name: bool = False
     # a past event that still matters now (a history of cancer)
@@ -588,6 +590,8 @@ class GrammarWords(Strict):
     adverbs: tuple[Word, ...] = ()
     turns: tuple[Word, ...] = Field(min_length=1)
     verbs: tuple[Word, ...] = Field(min_length=1)
+    # verbs that carry a list of things: "I don't have numbness, tingling or weakness" denies all three
+    light_verbs: tuple[Word, ...] = ()
     # a question without one of these is a general question ("can sciatica affect both legs?")
     first_person: tuple[Word, ...] = Field(min_length=1)
     # "a guy in my club": after these, "my" is a possessive, not the runner speaking of themselves
@@ -598,6 +602,8 @@ class GrammarWords(Strict):
     joined: dict[Word, Word] = {}
     # a clause of a question that opens with one of these asks rather than reports
     question_words: tuple[Word, ...] = ()
+    # emoji read as the words they stand for ("🤒" -> "fever")
+    emoji: dict[Annotated[str, StringConstraints(min_length=1, max_length=2)], Word] = {}
 
 
 class AgeBand(Strict):

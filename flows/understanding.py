@@ -54,8 +54,6 @@ class Understanding:
             return by_findings
         best: dict[int, int] = {}
         for index, answer in enumerate(question.answers):
-            if answer.findings:
-                continue  # an answer that reports findings is given by reporting them (findings.yaml)
             for phrase in self._answer_phrases(answer):
                 if any(
                     not (meaning_at(reading.marks, spans) & NOT_NOW) for spans in occurrences(phrase, reading.message)
@@ -105,7 +103,10 @@ class Understanding:
         table: dict[int, tuple[Phrase, ...]] = {}
         for question in (*content.triage.questions,):
             for answer in question.answers:
-                sources = [answer.label, answer.value.replace("_", " "), *answer.synonyms]
+                # an answer that reports findings is named by its label and synonyms, not its bare value
+                # ("breath", "bladder" would match a denial of them)
+                value = [] if answer.findings else [answer.value.replace("_", " ")]
+                sources = [answer.label, *value, *answer.synonyms]
                 if answer.value == "yes":
                     sources += content.language.yes_words
                 elif answer.value == "no":

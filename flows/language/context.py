@@ -50,6 +50,10 @@ class Triggers:
     other_person: tuple[Phrase, ...]
     pseudo: tuple[Phrase, ...]
     first_person: frozenset[str]
+    pronouns: frozenset[str]
+    adverbs: frozenset[str]
+    verbs: frozenset[str]
+    light_verbs: frozenset[str]
     prepositions: frozenset[str]
     bare_denials: frozenset[str]
 
@@ -62,11 +66,11 @@ class Marks:
     denied_by: tuple[frozenset[int], ...]
 
 
-def _spans(message: Message, phrases: tuple[Phrase, ...], pseudo: set[int]) -> list[Span]:
+def _spans(message: Message, phrases: tuple[Phrase, ...], pseudo: set[int], gap: int = 0) -> list[Span]:
     """Where each trigger is found, leaving out triggers that are part of a pseudo-trigger."""
     found = []
     for phrase in phrases:
-        for spans in occurrences(phrase, message, gap=0):  # trigger words stand together
+        for spans in occurrences(phrase, message, gap=gap):  # trigger words stand together
             first, last = spans[0][0], spans[-1][1]
             if not pseudo & set(range(first, last + 1)):
                 found.append((first, last))
@@ -92,20 +96,37 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
         after_preposition = index > 0 and tokens[index - 1].word in triggers.prepositions
         return word in triggers.first_person and not (word == "my" and after_preposition)
 
+    def predicate_denied(trigger_end: int) -> bool:
+        """A denial of a verb ("never lets go", "didn't help") rather than of things ("no numbness, tingling or
+        weakness", "I don't have numbness, tingling"): it does not carry on through a list."""
+        segment = tokens[trigger_end].segment
+        return any(
+            t.segment == segment and t.word in triggers.verbs and t.word not in triggers.light_verbs
+            for t in tokens[trigger_end + 1 :]
+        )
+
     def forward(trigger_end: int, stop_at_verbs: bool = False, stop_at_me: bool = False, unit: str = "clause") -> range:
         """After a trigger, to the end of its clause or clause group (with denials, only through verbless
         list segments; with someone else, only until the runner speaks of themselves: "my friends carried me")."""
         start = trigger_end + 1
         if start >= len(tokens) or getattr(tokens[start], unit) != getattr(tokens[trigger_end], unit):
             return range(0)
-        scope, segment = getattr(tokens[start], unit), tokens[start].segment
+        scope, segment = getattr(tokens[start], unit), tokens[trigger_end].segment
+        carries = not (stop_at_verbs and predicate_denied(trigger_end))
         end = start
         while end < len(tokens) and getattr(tokens[end], unit) == scope:
             token = tokens[end]
             if stop_at_me and speaks_of_self(end):
                 break
+            if stop_at_verbs and token.segment != segment and not carries:
+                break
             if stop_at_verbs and token.segment != segment:
-                if token.segment in message.verb_segments and end not in denial_starts:
+                pronoun_led = tokens[end].word in triggers.pronouns or (
+                    tokens[end].word in ("and", "but")
+                    and end + 1 < len(tokens)
+                    and tokens[end + 1].word in triggers.pronouns
+                )
+                if token.segment in message.verb_segments and end not in denial_starts and not pronoun_led:
                     break
                 segment = token.segment
             end += 1
@@ -126,18 +147,23 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
         if not denial_ends & {start - 1, start - 2}:  # "not normal", "isn't fine": something is wrong
             for index in _back(message, start, end):
                 denied_by[index].add(start)
-    for meaning, phrases in (
-        (Meaning.HYPOTHETICAL, triggers.hypothetical),
-        (Meaning.OTHER_PERSON, triggers.other_person),
-        (Meaning.ASKING, triggers.asking),
+    for meaning, phrases, gap in (
+        (Meaning.HYPOTHETICAL, triggers.hypothetical, 0),
+        (Meaning.OTHER_PERSON, triggers.other_person, 2),  # "our old club coach"
+        (Meaning.ASKING, triggers.asking, 0),
     ):
-        for start, end in _spans(message, phrases, pseudo):
-            # the trigger's own words too ("do I need crutches"); "my brother had a fever and it was an
-            # infection": "it" still speaks of him, so the scope is the clause group
-            for index in (
-                *range(start, end + 1),
-                *forward(end, stop_at_me=meaning == Meaning.OTHER_PERSON, unit="group"),
-            ):
+        other = meaning == Meaning.OTHER_PERSON
+        for start, end in _spans(message, phrases, pseudo, gap):
+            # someone as the subject ("my neighbour's calf swelled, turned out a DVT") is followed through
+            # their story; someone as an object ("caught my grandson and felt a rip") only to the next verb
+            subject = other and all(
+                tokens[i].word in triggers.adverbs for i in range(start) if tokens[i].clause == tokens[start].clause
+            )
+            # the trigger's own words too ("do I need crutches"); for someone else, on through the clause
+            # group while "it" still speaks of them ("my brother had a fever and it was an infection"),
+            # but not into a new verb phrase ("caught my grandson and felt something rip")
+            scope = forward(end, stop_at_verbs=other and not subject, stop_at_me=other, unit="group")
+            for index in (*range(start, end + 1), *scope):
                 meanings[index] |= meaning
     for meaning, phrases, unit in (
         (Meaning.UNCERTAIN, triggers.uncertain, "clause"),
@@ -182,18 +208,19 @@ def _back(message: Message, start: int, end: int) -> range:
 def meaning_at(marks: Marks, spans: Sequence[Span]) -> Meaning:
     """What a match means, read at the first word of each of its parts.
 
-    A denial counts only when it starts outside the match: a symptom that holds a denial word ("not
-    able to walk", "don't feel the urge to pee") is not denied by itself, while a denial word inside a
-    part ("my heart isn't racing") denies it.
+    Any part denied denies the match, but a denial counts only when it starts outside the match: a
+    symptom that holds a denial word ("not able to walk", "don't feel the urge to pee") is not denied by
+    itself, while a denial word inside a part ("my heart isn't racing") denies it. Imagined, past or
+    someone else's only when every part is ("a tight thigh, worse when my physio stretches it" is mine).
     """
     starts = {first for first, _ in spans}
-    meaning = Meaning.NOW
+    shared = ~Meaning.NOW
+    denied = False
     for first, last in spans:
-        meaning |= marks.meanings[first]
-        if marks.denied_by[first] - starts:
-            meaning |= Meaning.DENIED
-        if any(marks.denied_by[i] & set(range(first + 1, last + 1)) for i in range(first + 1, last + 1)):
-            meaning |= Meaning.DENIED
-    if Meaning.UNCERTAIN in meaning:
-        meaning &= ~Meaning.DENIED
-    return meaning & ~Meaning.UNCERTAIN
+        shared &= marks.meanings[first]
+        denied = denied or bool(marks.denied_by[first] - starts)
+        inside = set(range(first + 1, last + 1))
+        denied = denied or any(marks.denied_by[i] & inside for i in inside)
+    if denied and Meaning.UNCERTAIN not in shared:
+        shared |= Meaning.DENIED
+    return shared & ~Meaning.UNCERTAIN

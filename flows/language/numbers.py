@@ -23,8 +23,11 @@ def pain_number(text: str, number_words: dict[str, int]) -> int | None:
     return int(highest) if highest == int(highest) else int(highest) + 1
 
 
-# "I'm 58", "aged 62", "52M", "34F", "17yo", "71 years old"
-_AGE = re.compile(r"\b(?:i am|im|i m|aged|age)\s+(\d{2})\b|\b(\d{2})\s*(?:m|f|yo|y o|yrs? old|years? old|year old)\b")
+# "I'm 58", "aged 62", "52M", "34F", "17yo", "71 years old", "took up running at 60"
+_AGE = re.compile(
+    r"\b(?:i am|im|i m|aged|age|(?:started|took up|began|begun) (?:running|jogging) at)\s+(\d{2})(?: years?)?\b"
+    r"|\b(\d{2})\s*(?:m|f|y|yo|y o|yrs? old|years? old|year old)\b"
+)
 
 
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}

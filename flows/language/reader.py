@@ -44,6 +44,7 @@ class _Compiled:
     phrases: tuple[Phrase, ...]
     not_when: tuple[Phrase, ...]
     not_in_clause: tuple[Phrase, ...]
+    not_in_sentence: tuple[Phrase, ...]
 
 
 class PhraseIndex:
@@ -98,6 +99,7 @@ class Reader:
             shorthand=dict(grammar.shorthand),
             joined={tuple(k.split()): v for k, v in grammar.joined.items()},  # type: ignore[misc]
             question_words=frozenset(grammar.question_words),
+            emoji=dict(grammar.emoji),
         )
         self.first_person = frozenset(grammar.first_person)
         self.triggers = Triggers(
@@ -111,12 +113,18 @@ class Reader:
             other_person=compiled(context.other_person),
             pseudo=compiled(context.pseudo),
             first_person=frozenset(grammar.first_person),
+            pronouns=frozenset(grammar.pronouns),
+            adverbs=frozenset(grammar.adverbs),
+            verbs=frozenset(grammar.verbs),
+            light_verbs=frozenset(grammar.light_verbs),
             prepositions=frozenset(grammar.prepositions),
             bare_denials=frozenset(language.no_words),
         )
         self.ages = tuple((band.low, band.high, band.finding) for band in language.ages)
         self.findings = tuple(
-            _Compiled(f, compiled(f.phrases), compiled(f.not_when), compiled(f.not_in_clause))
+            _Compiled(
+                f, compiled(f.phrases), compiled(f.not_when), compiled(f.not_in_clause), compiled(f.not_in_sentence)
+            )
             for f in findings.findings
         )
         self.index = PhraseIndex()
@@ -124,7 +132,9 @@ class Reader:
             for phrase in item.phrases:
                 self.index.add(key, phrase)
         group_phrases = [p for members in groups.values() for p in members]
-        all_phrases = [p for f in findings.findings for p in (*f.phrases, *f.not_when, *f.not_in_clause)]
+        all_phrases = [
+            p for f in findings.findings for p in (*f.phrases, *f.not_when, *f.not_in_clause, *f.not_in_sentence)
+        ]
         trigger_words = [w for field in context.model_dump().values() for w in field]
         # symptom words first: a slip nearest to both "chills" and "child" means "chills"
         self.speller = Speller(_vocabulary([*group_phrases, *all_phrases]), _vocabulary([*trigger_words, *more_words]))
@@ -188,9 +198,9 @@ class Reader:
             for other in part_spans(phrase.parts[0], message, gap=0) if len(phrase.parts) == 1 else ():
                 if any(first <= other[1] and other[0] <= last for first, last in spans):
                     return False  # another sense of the very words matched ("bike saddle")
-        clause = message.tokens[spans[0][0]].clause
-        return not any(
-            message.tokens[other[0][0]].clause == clause
-            for phrase in item.not_in_clause
-            for other in occurrences(phrase, message)
-        )
+        for unit, phrases in (("clause", item.not_in_clause), ("sentence", item.not_in_sentence)):
+            where = getattr(message.tokens[spans[0][0]], unit)
+            for phrase in phrases:
+                if any(getattr(message.tokens[o[0][0]], unit) == where for o in occurrences(phrase, message)):
+                    return False  # another situation ("while cycling", "but that's the training")
+        return True

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # sentence ends: . ! ? followed by a space or the end, a semicolon, a new line
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|[;\n\r]+|\s[-–—]\s")
+_SENTENCE_END = re.compile(r"[.!?:]+(?=\s|$)|[;\n\r]+|\s[-–—]\s")
 _PIECE = re.compile(r"[a-z0-9]+|,")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _JOINERS = frozenset({",", "and", "or", "plus", "so", "then", "n", "&"})
@@ -70,6 +70,7 @@ class Grammar:
     shorthand: dict[str, str]  # "cnt" -> "cant", "w/o" -> "without"
     joined: dict[tuple[str, str], str]  # ("can", "not") -> "cant": one way to write each contraction
     question_words: frozenset[str]  # a question clause that opens with one ("is it a clot?") asks, not tells
+    emoji: dict[str, str]  # "🤒" -> "fever": read as the words they stand for
 
 
 def _sentences(folded: str) -> list[tuple[str, bool]]:
@@ -149,6 +150,8 @@ def read_message(text: str, grammar: Grammar, correct: Callable[[str], str], ste
     """Split a message into tokens with their sentence, clause, segment and group."""
     builder = _Builder(grammar, correct, stem)
     questions: set[int] = set()
+    if grammar.emoji:
+        text = "".join(f" {grammar.emoji[ch]} " if ch in grammar.emoji else ch for ch in text)
     for sentence_index, (sentence, is_question) in enumerate(_sentences(fold(text))):
         if is_question:
             questions.add(sentence_index)
