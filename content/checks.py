@@ -83,6 +83,13 @@ def _check_references(content: Content) -> None:
                 raise ContentError("triage.yaml", f"{path}.next", f"unknown question {target!r}")
             _check_scores("triage.yaml", path, answer.scores, patterns)
         _check_scale(question, qi)
+        values = {a.value for a in question.answers}
+        for key in ("if_no", "if_yes"):
+            value = getattr(question, key)
+            if value is not None and value not in values:
+                raise ContentError(
+                    "triage.yaml", f"questions.{qi}.{key}", f"{value!r} is not an answer of this question"
+                )
     for fi, flag in enumerate(content.red_flags.red_flags):
         _check_rules("red_flags.yaml", f"red_flags.{fi}.when", flag.when, findings)
     for pi, pattern in enumerate(content.patterns.patterns):

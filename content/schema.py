@@ -154,6 +154,9 @@ class Question(Strict):
     answers: tuple[Answer, ...] = Field(min_length=2, max_length=8)
     # where an answer without its own `next` goes: a question id or "outcome"
     next: Id | None = None
+    # the answer a bare "no" (or a denial of every sign asked about) or a bare "yes" gives
+    if_no: Id | None = None
+    if_yes: Id | None = None
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Question:

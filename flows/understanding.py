@@ -52,18 +52,41 @@ class Understanding:
         by_findings = self._answer_by_findings(question, reading.findings)
         if by_findings is not None:
             return by_findings
-        best: dict[int, int] = {}
+        # each answer's most specific phrase said (longest), and where it was said (earliest first)
+        best: dict[int, tuple[int, int]] = {}
         for index, answer in enumerate(question.answers):
             for phrase in self._answer_phrases(answer):
-                if any(
-                    not (meaning_at(reading.marks, spans) & NOT_NOW) for spans in occurrences(phrase, reading.message)
-                ):
-                    best[index] = max(best.get(index, 0), phrase.weight)
-        if not best:
-            return None
-        top = max(best.values())
-        winners = [index for index, weight in best.items() if weight == top]
-        return question.answers[winners[0]] if len(winners) == 1 else None
+                for spans in occurrences(phrase, reading.message):
+                    if meaning_at(reading.marks, spans) & NOT_NOW:
+                        continue
+                    score = (phrase.weight, -spans[0][0])
+                    best[index] = max(best.get(index, score), score)
+        if best:
+            top = max(weight for weight, _ in best.values())
+            winners = sorted((-at, index) for index, (weight, at) in best.items() if weight == top)
+            # two answers said as specifically: the one said first ("bending, and sitting in the car")
+            return question.answers[winners[0][1]]
+        return self._by_yes_or_no(question, reading)
+
+    def _by_yes_or_no(self, question: Question, reading: Reading) -> Answer | None:
+        """A bare "no" or "yes", or signs named only to deny them ("my calf isn't swollen"), where the
+        question says which answer that is."""
+        language = self.content.language
+        said = [t.word for t in reading.message.tokens]
+        noes = {" ".join(words(w)) for w in language.no_words}
+        yeses = {" ".join(words(w)) for w in language.yes_words}
+        value = None
+        # "no", "no no", "nope, none": every word a no
+        if question.if_no and ((said and all(w in noes for w in said)) or self._denies(question, reading)):
+            value = question.if_no
+        elif question.if_yes and said and all(w in yeses for w in said):
+            value = question.if_yes
+        return next((a for a in question.answers if a.value == value), None)
+
+    @staticmethod
+    def _denies(question: Question, reading: Reading) -> bool:
+        asked = {f for a in question.answers for f in a.findings}
+        return bool(asked & reading.denied) and not reading.findings
 
     def _answer_by_findings(self, question: Question, found: frozenset[str]) -> Answer | None:
         """The answer whose findings the text reports: all of them if one fits so, the fullest first, then

@@ -64,6 +64,7 @@ class Marks:
 
     meanings: tuple[Meaning, ...]
     denied_by: tuple[frozenset[int], ...]
+    denial_starts: frozenset[int] = frozenset()  # where a denial word starts ("no" in "no tingling")
 
 
 def _spans(message: Message, phrases: tuple[Phrase, ...], pseudo: set[int], gap: int = 0) -> list[Span]:
@@ -112,6 +113,8 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
         if start >= len(tokens) or getattr(tokens[start], unit) != getattr(tokens[trigger_end], unit):
             return range(0)
         scope, segment = getattr(tokens[start], unit), tokens[trigger_end].segment
+        if stop_at_verbs and tokens[start].segment != segment:
+            return range(0)  # "no, it stays": a bare "no" answers; it does not deny what follows
         carries = not (stop_at_verbs and predicate_denied(trigger_end))
         end = start
         while end < len(tokens) and getattr(tokens[end], unit) == scope:
@@ -180,7 +183,7 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
             for index, token in enumerate(tokens):
                 if token.sentence == sentence:
                     denied_by[index].add(reply[0])
-    return Marks(tuple(meanings), tuple(frozenset(d) for d in denied_by))
+    return Marks(tuple(meanings), tuple(frozenset(d) for d in denied_by), frozenset(denial_starts))
 
 
 def _back(message: Message, start: int, end: int) -> range:
@@ -218,7 +221,9 @@ def meaning_at(marks: Marks, spans: Sequence[Span]) -> Meaning:
     denied = False
     for first, last in spans:
         shared &= marks.meanings[first]
-        denied = denied or bool(marks.denied_by[first] - starts)
+        # a denial word is not itself denied by one before it ("not numb, no tingling" answers "no")
+        if first not in marks.denial_starts:
+            denied = denied or bool(marks.denied_by[first] - starts)
         inside = set(range(first + 1, last + 1))
         denied = denied or any(marks.denied_by[i] & inside for i in inside)
     if denied and Meaning.UNCERTAIN not in shared:

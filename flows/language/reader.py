@@ -36,6 +36,7 @@ class Reading:
     message: Message
     marks: Marks
     findings: frozenset[str]
+    denied: frozenset[str] = frozenset()  # named but denied ("my calf isn't swollen")
 
 
 @dataclass(frozen=True)
@@ -149,13 +150,18 @@ class Reader:
         years = age(text)
         if years is not None:
             found |= {finding for low, high, finding in self.ages if low <= years <= high}
+        denied: set[str] = set()
         for key in sorted(self.index.candidates(message)):
             item = self.findings[key]
             if item.finding.id in found:
                 continue
-            if any(self._counts(item, spans, message, marks) for spans in self._matches(item, message)):
-                found.add(item.finding.id)
-        return Reading(message, marks, frozenset(found))
+            for spans in self._matches(item, message):
+                if self._counts(item, spans, message, marks):
+                    found.add(item.finding.id)
+                    break
+                if meaning_at(marks, spans) == Meaning.DENIED:
+                    denied.add(item.finding.id)
+        return Reading(message, marks, frozenset(found), frozenset(denied - found))
 
     def explain(self, text: str) -> list[tuple[str, str, bool]]:
         """Each finding phrase found in the text, and whether it counted (for tuning content)."""
