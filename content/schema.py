@@ -427,6 +427,12 @@ class Strings(Strict):
     escalation_footer: Text
     escalation_pattern_hint: Text
     escalation_also: Text
+    # a typed answer, and answers a story gave on the way: {answers}
+    typed_echo: Text
+    # a story that answered later questions but not this one: {answers}
+    story_noted: Text
+    # a story written at the consent screen: kept until the runner agrees to start
+    story_kept: Text
     # a typed sign that does not end the questions: {sign} and {urgency}
     flag_pending: Text
     flag_noted: Text
@@ -627,3 +633,5 @@ class Language(Strict):
     number_words: dict[Phrase, Annotated[int, Field(ge=0, le=10)]] = {}
     ages: tuple[AgeBand, ...] = ()
     checkin_words: dict[Literal["done", "partly", "skipped"], tuple[Phrase, ...]]
+    # typed answers to the consent question
+    consent_words: dict[Literal["yes", "no"], tuple[Trigger, ...]]

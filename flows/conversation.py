@@ -40,6 +40,7 @@ from flows.events import (
     WarningSigns,
 )
 from flows.history import history_reply
+from flows.language.text import words
 from flows.markup import bold, fill_markup, rich
 from flows.outcome import escalation_replies
 from flows.plan import PlanState, current_phase, overview_replies
@@ -59,6 +60,8 @@ class Conversation(BaseModel):
     # a typed answer the bot is waiting for outside triage and check-ins
     awaiting: Literal["run", "zone", "time", "quiet"] | None = None
     reminders: ReminderSettings = ReminderSettings()
+    # what the runner wrote about their pain before agreeing to start: the questions use it
+    story: str | None = None
 
 
 def _fit_to_content(content: Content, state: Conversation) -> Conversation:
@@ -117,7 +120,7 @@ def _red_flag(content: Content, state: Conversation, text: str, today: date) -> 
     findings = understanding(content).read(text).findings
     open_triage = _open_triage(state)
     if open_triage is not None:
-        reported = triage.report(content, open_triage, findings)
+        reported = triage.report(content, open_triage, findings, text)
         return _with_triage(content, state, reported) if reported is not None else None
     flags = raised(content, findings)
     if not flags:
@@ -145,12 +148,25 @@ def _start(content: Content, state: Conversation, today: date) -> Result[Convers
     return Result(result.state, [welcome, *result.replies], result.effects)
 
 
+STORY_WORDS = 4  # a message this long at the consent screen is the runner's story, kept for the questions
+
+
+def _begin_consented(content: Content, state: Conversation) -> Result[Conversation]:
+    consented = state.model_copy(update={"consented": True, "story": None})
+    return _with_triage(content, consented, triage.begin(content, state.triage, story=state.story))
+
+
 def _idle_text(content: Content, state: Conversation, text: str) -> Result[Conversation]:
     if not state.consented:
-        if understanding(content).means_yes(text):
-            return _with_triage(
-                content, state.model_copy(update={"consented": True}), triage.begin(content, state.triage)
-            )
+        said = understanding(content).pick(text, content.language.consent_words)
+        if said == "yes":
+            return _begin_consented(content, state)
+        if said == "no":
+            return _reply(state, Reply(rich(content.strings.declined)))
+        if len(words(text)) >= STORY_WORDS:
+            story = f"{state.story} {text}" if state.story else text
+            kept = Reply(f"{rich(content.strings.story_kept)}\n\n{consent_prompt(content, intro=False).text}")
+            return _reply(state, Reply(kept.text, consent_prompt(content, intro=False).buttons), story=story)
         return _reply(state, consent_prompt(content, intro=False))
     return _reply(state, Reply(rich(content.strings.idle_hint)))
 
@@ -283,8 +299,7 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
         case Start():
             return _start(content, state, today)
         case Consent(accepted=True):
-            consented = state.model_copy(update={"consented": True})
-            return _with_triage(content, consented, triage.begin(content, state.triage))
+            return _begin_consented(content, state)
         case Consent(accepted=False):
             return _reply(state, Reply(rich(strings.declined)))
         case Text(text=text) if not state.consented:

@@ -42,6 +42,8 @@ class TriageState(BaseModel):
     typed_findings: list[str] = []
     # the question the user opened the warning-signs questions from
     detour_from: str | None = None
+    # answers read from what the runner wrote for questions not reached yet: taken when the route gets there
+    prefilled: dict[str, str] = {}
     outcome: Outcome | None = None
 
 
@@ -119,14 +121,14 @@ class _Turn:
     def ask(self, prefix: str | None = None) -> None:
         self.replies.append(question_reply(self.content, self.data, prefix))
 
-    def ask_next(self, target: str, answer: Answer) -> None:
+    def ask_next(self, target: str, chain: Chain, echo: list[str]) -> None:
         leaving_detour = self.data.detour_from is not None and target == self.data.detour_from
-        self._record(answer)
+        self._record(chain)
         self.data.question = target
         if leaving_detour or target not in self.content.triage.safety:
             self.data.detour_from = None
         self._flag_effects(set())
-        self.ask()
+        self.ask(self._echo(chain, echo))
 
     def step_back(self) -> None:
         if self.data.detour_from is not None and self.data.question == self.content.triage.warning_signs:
@@ -156,9 +158,9 @@ class _Turn:
         self._flag_effects(known_before)
         self._finish()
 
-    def conclude(self, target: str, answer: Answer) -> None:
+    def conclude(self, target: str, chain: Chain, echo: list[str]) -> None:
         known_before = findings_of(self.content, self.data)
-        self._record(answer)
+        self._record(chain)
         self.data.detour_from = None
         self._flag_effects(known_before)
         self._finish()
@@ -173,9 +175,22 @@ class _Turn:
             self.replies.append(Reply(rich(content.strings.triage_finished)))
         self.effects.append(TriageCompleted(outcome.urgency, outcome.pattern, outcome.red_flag))
 
-    def _record(self, answer: Answer) -> None:
-        self.data.answers.append((self.data.question, answer.value))
-        self.effects.append(AnswerRecorded(self.data.session, self.data.question, answer.value))
+    def _record(self, chain: Chain) -> None:
+        for question, value in chain:
+            self.data.answers.append((question, value))
+            self.data.prefilled.pop(question, None)
+            self.effects.append(AnswerRecorded(self.data.session, question, value))
+
+    def _echo(self, chain: Chain, typed: list[str]) -> str | None:
+        """What was taken from the runner's words: the typed answer, and answers their story gave on the way."""
+        labels = [
+            _answer(self.content.questions[q], v).label  # type: ignore[union-attr]
+            for q, v in chain
+            if q in typed or chain.index((q, v)) > 0
+        ]
+        if not labels:
+            return None
+        return rich(self.content.strings.typed_echo).replace("{answers}", "; ".join(bold(label) for label in labels))
 
     def _flag_effects(self, known_before: set[str]) -> None:
         """A RedFlagRaised effect for each sign that is new with this event."""
@@ -198,7 +213,13 @@ MACHINE = Machine(
 
 def _run(content: Content, state: TriageState, trigger: str, *args: Any) -> Result[TriageState]:
     # the lists are the only mutable parts the callbacks touch (their items are immutable): copy just those
-    copy = state.model_copy(update={"answers": list(state.answers), "typed_findings": list(state.typed_findings)})
+    copy = state.model_copy(
+        update={
+            "answers": list(state.answers),
+            "typed_findings": list(state.typed_findings),
+            "prefilled": dict(state.prefilled),
+        }
+    )
     turn = _Turn(content, copy, state=state.status)
     # fire the shared machine's event on the turn directly: attaching the model (add_model) would
     # only decorate it with convenience methods, and costs more than the whole transition
@@ -207,18 +228,30 @@ def _run(content: Content, state: TriageState, trigger: str, *args: Any) -> Resu
     return Result(turn.data, turn.replies, turn.effects)
 
 
-def _answer_trigger(content: Content, state: TriageState, answer: Answer) -> tuple[str, str]:
-    """The trigger for an answer, and the question it leads to (the trigger's callbacks get both)."""
-    findings = findings_of(content, state) | set(answer.findings)
-    flags = raised(content, findings)
-    routine = _routine_target(content, state, answer)
-    answered = state.model_copy(update={"answers": [*state.answers, (state.question, answer.value)]})
-    target = _target(content, answered, findings, routine)
-    if flags and flags[0].urgency == Urgency.EMERGENCY:
-        return "urgent_answer", OUTCOME
-    if target == OUTCOME:
-        return ("urgent_answer" if flags and urgent(flags[0]) else "last_answer"), OUTCOME
-    return "answer", target
+Chain = list[tuple[str, str]]  # (question, answer value) recorded by one event, in order
+
+
+def _plan(content: Content, state: TriageState, answer: Answer) -> tuple[str, str, Chain]:
+    """The trigger for an answer, the question it leads to, and the answers it records: this one, then any
+    the runner's own words already gave for the questions the route reaches next (until a warning sign)."""
+    sim = state.model_copy(update={"answers": list(state.answers)})
+    chain: Chain = []
+    current = answer
+    while True:
+        findings = findings_of(content, sim) | set(current.findings)
+        routine = _routine_target(content, sim, current)
+        sim.answers.append((sim.question, current.value))
+        chain.append((sim.question, current.value))
+        flags = raised(content, findings)
+        if flags and flags[0].urgency == Urgency.EMERGENCY:
+            return "urgent_answer", OUTCOME, chain
+        target = _target(content, sim, findings, routine)
+        if target == OUTCOME:
+            return ("urgent_answer" if flags and urgent(flags[0]) else "last_answer"), OUTCOME, chain
+        given = _answer(content.questions[target], sim.prefilled.get(target, ""))
+        if given is None or (flags and urgent(flags[0])) or target in content.triage.safety:
+            return "answer", target, chain
+        sim.question, current = target, given
 
 
 def question_reply(content: Content, state: TriageState, prefix: str | None = None) -> Reply:
@@ -243,10 +276,16 @@ def question_reply(content: Content, state: TriageState, prefix: str | None = No
     return Reply(text, tuple(rows))
 
 
-def begin(content: Content, previous: TriageState | None = None) -> Result[TriageState]:
-    """A fresh set of questions; a new session number makes every older keyboard stale."""
+def begin(content: Content, previous: TriageState | None = None, story: str | None = None) -> Result[TriageState]:
+    """A fresh set of questions; a new session number makes every older keyboard stale. A story the runner
+    wrote before the questions began answers what it clearly can."""
     session = previous.session + 1 if previous else 1
     state = TriageState(session=session, question=content.triage.start)
+    if story:
+        state.prefilled = story_answers(content, state, story, include_current=True)
+        first = _answer(content.questions[state.question], state.prefilled.pop(state.question, ""))
+        if first is not None:
+            return _run(content, state, *_plan(content, state, first), [state.question])
     return Result(state, [question_reply(content, state)])
 
 
@@ -280,9 +319,12 @@ def pause(content: Content, state: TriageState) -> Result[TriageState]:
     return _run(content, state, "pause")
 
 
-def report(content: Content, state: TriageState, typed: Iterable[str]) -> Result[TriageState] | None:
-    """Findings typed during the triage; None when they raise no new warning sign (the caller goes on)."""
+def report(content: Content, state: TriageState, typed: Iterable[str], text: str = "") -> Result[TriageState] | None:
+    """Findings typed during the triage; None when they raise no new warning sign (the caller goes on). The
+    message's other answers are kept for when the questions reach them."""
     state = _current(content, state)
+    if text and state.status == "asking":
+        state = state.model_copy(update={"prefilled": {**state.prefilled, **story_answers(content, state, text)}})
     before = findings_of(content, state)
     new = [f for f in typed if f not in state.typed_findings]
     known = before | set(new)
@@ -314,6 +356,21 @@ def _answer(question: Question, value: str) -> Answer | None:
     return next((a for a in question.answers if a.value == value), None)
 
 
+def story_answers(content: Content, state: TriageState, text: str, include_current: bool = False) -> dict[str, str]:
+    """Answers a message clearly gives to questions not asked yet (never the warning-sign questions, which
+    are always asked): a runner's story fills what it can."""
+    done = {q for q, _ in state.answers} | set(state.prefilled) | (set() if include_current else {state.question})
+    reader = understanding(content)
+    found = {}
+    for question in content.triage.questions:
+        if question.id in done or question.id in content.triage.safety or question.id == content.triage.checkin_screen:
+            continue
+        answer = reader.clear_answer(question, text)
+        if answer is not None:
+            found[question.id] = answer.value
+    return found
+
+
 def handle(content: Content, state: TriageState, event: Event) -> Result[TriageState]:
     """One event of an ongoing triage. Warning signs in typed text are reported by the caller first."""
     state = _current(content, state)
@@ -324,7 +381,7 @@ def handle(content: Content, state: TriageState, event: Event) -> Result[TriageS
             answer = _answer(question, value)
             if answer is None or not _is_current(state, session, qid):
                 return _stale(content, state)
-            return _run(content, state, *_answer_trigger(content, state, answer), answer)
+            return _run(content, state, *_plan(content, state, answer), [])
         case Back(session=session, question=qid) | WarningSigns(session=session, question=qid) if not _is_current(
             state, session, qid
         ):
@@ -338,9 +395,18 @@ def handle(content: Content, state: TriageState, event: Event) -> Result[TriageS
                 return Result(state, [question_reply(content, state)])
             return _run(content, state, "open_checklist")
         case Text(text=text) if state.status == "asking":
-            typed = understanding(content).answer(question, text) if len(text) <= LONG_TEXT else None
+            if len(text) > LONG_TEXT:
+                return Result(state, [question_reply(content, state, prefix=rich(strings.text_too_long))])
+            told = state.model_copy(update={"prefilled": {**state.prefilled, **story_answers(content, state, text)}})
+            typed = understanding(content).answer(question, text)
             if typed is not None:
-                return handle(content, state, Choose(state.session, question.id, typed.value))
-            notice = strings.text_too_long if len(text) > LONG_TEXT else strings.not_understood
-            return Result(state, [question_reply(content, state, prefix=rich(notice))])
+                return _run(content, told, *_plan(content, told, typed), [question.id])
+            if len(told.prefilled) > len(state.prefilled):  # a story: what it said is noted, this is still open
+                labels = [
+                    _answer(content.questions[q], v) for q, v in told.prefilled.items() if q not in state.prefilled
+                ]
+                noted = "; ".join(bold(a.label) for a in labels if a is not None)
+                prefix = rich(strings.story_noted).replace("{answers}", noted)
+                return Result(told, [question_reply(content, told, prefix=prefix)])
+            return Result(state, [question_reply(content, state, prefix=rich(strings.not_understood))])
     return _stale(content, state)

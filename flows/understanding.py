@@ -10,13 +10,14 @@ from typing import TypeVar
 from content import Content
 from content.schema import LEVELS, Answer, Question, RedFlag
 from flows.language.context import meaning_at
-from flows.language.numbers import pain_number
+from flows.language.numbers import pain_number, pain_score
 from flows.language.phrases import Phrase, compile_phrase, occurrences
 from flows.language.reader import NOT_NOW, Reader, Reading, stem
 from flows.language.text import words
 from flows.screening import raised
 
 K = TypeVar("K")
+CLEAR_WEIGHT = 6  # letters in a phrase before a story's mention of it counts as an answer
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +68,30 @@ class Understanding:
             # two answers said as specifically: the one said first ("bending, and sitting in the car")
             return question.answers[winners[0][1]]
         return self._by_yes_or_no(question, reading)
+
+    def clear_answer(self, question: Question, text: str) -> Answer | None:
+        """An answer a story gives without doubt: its findings in full, a pain score given as one
+        ("7/10", "pain is 6"), or a specific phrase (longer than a word) that no other answer matches."""
+        if any(a.range is not None for a in question.answers):
+            number = pain_score(text)
+            return next((a for a in question.answers if a.range and a.range[0] <= (number or -1) <= a.range[1]), None)
+        reading = self.read(text)
+        complete = [a for a in question.answers if a.findings and set(a.findings) <= reading.findings]
+        if complete:
+            return complete[0] if len(complete) == 1 else None
+        matched = {}
+        for answer in question.answers:
+            weights = [
+                p.weight
+                for p in self._answer_phrases(answer)
+                if any(not (meaning_at(reading.marks, s) & NOT_NOW) for s in occurrences(p, reading.message))
+            ]
+            if weights:
+                matched[answer.value] = max(weights)
+        if len(matched) != 1:
+            return None
+        value, weight = next(iter(matched.items()))
+        return next(a for a in question.answers if a.value == value) if weight >= CLEAR_WEIGHT else None
 
     def _by_yes_or_no(self, question: Question, reading: Reading) -> Answer | None:
         """A bare "no" or "yes", or signs named only to deny them ("my calf isn't swollen"), where the
@@ -136,10 +161,6 @@ class Understanding:
                     sources += content.language.no_words
                 table[id(answer)] = tuple(compile_phrase(s, stem, groups) for s in sources)
         return table
-
-    def means_yes(self, text: str) -> bool:
-        said = " ".join(words(text))
-        return any(" ".join(words(w)) == said for w in self.content.language.yes_words)
 
 
 @lru_cache(maxsize=8)

@@ -23,6 +23,20 @@ def pain_number(text: str, number_words: dict[str, int]) -> int | None:
     return int(highest) if highest == int(highest) else int(highest) + 1
 
 
+_SCORE = re.compile(
+    r"\b(\d{1,2})(?:\.\d)?\s*(?:/|out of)\s*10\b|\bpain (?:is |of |at |about |around )*(?:a )?(\d{1,2})\b"
+)
+
+
+def pain_score(text: str) -> int | None:
+    """A pain score given as one in a longer message ("7/10", "pain is about 6"), not any number in it."""
+    match = _SCORE.search(fold(text))
+    if match is None:
+        return None
+    score = int(match.group(1) or match.group(2))
+    return score if 0 <= score <= 10 else None
+
+
 # "I'm 58", "aged 62", "52M", "34F", "17yo", "71 years old", "took up running at 60"
 _AGE = re.compile(
     r"\b(?:i am|im|i m|aged|age|(?:started|took up|began|begun) (?:running|jogging) at)\s+(\d{2})(?: years?)?\b"
