@@ -23,7 +23,7 @@ from content.schema import LEVELS
 from flows.understanding import understanding
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "understanding"
-SPLITS = ("dev", "test", "holdout", "final")
+SPLITS = ("dev", "test", "holdout", "final", "voice5")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Score:
     negatives: int = 0
     false_alarms: int = 0
     under_triaged: int = 0
+    told_less: list[tuple[Message, list[str]]] = field(default_factory=list)
     positives: int = 0
     misses: list[tuple[Message, list[str]]] = field(default_factory=list)
     alarms: list[tuple[Message, list[str]]] = field(default_factory=list)
@@ -99,6 +100,7 @@ def score(content: Content, messages: list[Message]) -> Score:
         got = min((LEVELS.index(f.urgency.value) for f in flags), default=LEVELS.index("self_care"))
         if got > wanted:
             result.under_triaged += 1
+            result.told_less.append((message, raised))
     return result
 
 
@@ -122,6 +124,7 @@ def report(content: Content, result: Score, show: bool) -> str:
     ]
     if show:
         lines += ["", "missed:"] + [f"  {m.flags} got {r}: {m.text}" for m, r in result.misses]
+        lines += ["", "told less urgent:"] + [f"  {m.flags} got {r}: {m.text}" for m, r in result.told_less]
         lines += ["", "false alarms:"] + [f"  [{m.kind}] got {r}: {m.text}" for m, r in result.alarms]
     return "\n".join(lines)
 
@@ -135,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     content = load_content()
     if args.why:
         reader = understanding(content)
-        for finding, phrase, counted in reader.reader.explain(args.why):
-            print(f"{'counted' if counted else 'not now':<8} {finding:<22} {phrase}")
+        for finding, phrase, excluded in reader.reader.explain(args.why):
+            print(f"{finding:<22} {phrase:<36} {excluded or 'counted'}")
         print("signs:", [f.id for f in reader.red_flags(args.why)])
         return 0
     messages = load(args.split)

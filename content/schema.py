@@ -119,8 +119,9 @@ class Finding(Strict):
     condition_name: bool = False
     # a past event that still matters now (a history of cancer)
     past_counts: bool = False
-    # where the parts of a "+" phrase may be: one clause group, one sentence, or anywhere in the message
-    within: Literal["group", "sentence", "message"] = "group"
+    # where the parts of a "+" phrase may be: one clause group, one sentence, either of the two (a
+    # "passage"), or anywhere in the message
+    within: Literal["group", "sentence", "passage", "message"] = "group"
 
 
 GroupMember = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]

@@ -166,6 +166,8 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
             # group while "it" still speaks of them ("my brother had a fever and it was an infection"),
             # but not into a new verb phrase ("caught my grandson and felt something rip")
             scope = forward(end, stop_at_verbs=other and not subject, stop_at_me=other, unit="group")
+            if not other:  # the imagined ends with its sentence ("if my pee went dark, go in. it's gone dark")
+                scope = range(scope.start, next((i for i in scope if tokens[i].sentence != tokens[end].sentence), scope.stop))
             for index in (*range(start, end + 1), *scope):
                 meanings[index] |= meaning
     for meaning, phrases, unit in (

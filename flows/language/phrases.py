@@ -141,6 +141,12 @@ def occurrences(phrase: Phrase, message: Message, within: str = "group", gap: in
     for first in spans[0]:
         if within == "message":
             rest = spans[1:]
+        elif within == "passage":  # its sentence, and sentences that go on about it ("... dark. it's brown")
+            here = tokens[first[0]]
+            rest = [
+                [s for s in options if tokens[s[0]].sentence == here.sentence or tokens[s[0]].group == here.group]
+                for options in spans[1:]
+            ]
         else:
             unit = getattr(tokens[first[0]], within)
             rest = [[s for s in options if getattr(tokens[s[0]], within) == unit] for options in spans[1:]]

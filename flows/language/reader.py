@@ -156,15 +156,15 @@ class Reader:
             if item.finding.id in found:
                 continue
             for spans in self._matches(item, message):
-                if self._counts(item, spans, message, marks):
+                if self._excluded(item, spans, message, marks) is None:
                     found.add(item.finding.id)
                     break
                 if meaning_at(marks, spans) == Meaning.DENIED:
                     denied.add(item.finding.id)
         return Reading(message, marks, frozenset(found), frozenset(denied - found))
 
-    def explain(self, text: str) -> list[tuple[str, str, bool]]:
-        """Each finding phrase found in the text, and whether it counted (for tuning content)."""
+    def explain(self, text: str) -> list[tuple[str, str, str | None]]:
+        """Each finding phrase found in the text, and why it did not count if it did not (for tuning)."""
         message = self.message(text)
         marks = read_marks(message, self.triggers)
         found = []
@@ -172,7 +172,7 @@ class Reader:
             item = self.findings[key]
             for phrase in item.phrases:
                 for spans in occurrences(phrase, message, within=item.finding.within):
-                    found.append((item.finding.id, phrase.source, self._counts(item, spans, message, marks)))
+                    found.append((item.finding.id, phrase.source, self._excluded(item, spans, message, marks)))
         return found
 
     def _speaks_of_self(self, message: Message, spans: tuple[Span, ...]) -> bool:
@@ -181,32 +181,40 @@ class Reader:
     def _first_person(self, message: Message, clause: int) -> bool:
         return any(t.word in self.first_person for t in message.tokens if t.clause == clause)
 
+    @staticmethod
+    def _asked(message: Message, sentence: int, clause: int) -> bool:
+        """A clause that asks: it opens a question, or ends one ("had cancer, is it just a strain?" reports it)."""
+        if clause in message.question_clauses:
+            return True
+        return sentence in message.questions and clause == max(t.clause for t in message.tokens if t.sentence == sentence)
+
     def _matches(self, item: _Compiled, message: Message) -> Iterator[tuple[Span, ...]]:
         for phrase in item.phrases:
             yield from occurrences(phrase, message, within=item.finding.within)
 
-    def _counts(self, item: _Compiled, spans: tuple[Span, ...], message: Message, marks: Marks) -> bool:
+    def _excluded(self, item: _Compiled, spans: tuple[Span, ...], message: Message, marks: Marks) -> str | None:
+        """Why a match does not report its finding, or None when it does."""
         finding = item.finding
         meaning = meaning_at(marks, spans)
         if Meaning.OTHER_PERSON in meaning and self._speaks_of_self(message, spans):
             meaning &= ~Meaning.OTHER_PERSON  # "my friends had to carry me": it happened to the runner
         if meaning & NOT_NOW:
-            return False
+            return f"context: {meaning!r}"
         first = message.tokens[spans[0][0]]
         sentence, clause = first.sentence, first.clause
         if clause in message.question_clauses and not self._first_person(message, clause):
-            return False  # a general question ("can sciatica affect both legs?") reports nothing
+            return "a general question"  # "can sciatica affect both legs?" reports nothing
         if Meaning.PAST in meaning and not finding.past_counts:
-            return False
-        if finding.condition_name and (Meaning.ASKING in meaning or sentence in message.questions):
-            return False
+            return "past"
+        if finding.condition_name and (Meaning.ASKING in meaning or self._asked(message, sentence, clause)):
+            return "a condition asked about"
         for phrase in item.not_when:
             for other in part_spans(phrase.parts[0], message, gap=0) if len(phrase.parts) == 1 else ():
                 if any(first <= other[1] and other[0] <= last for first, last in spans):
-                    return False  # another sense of the very words matched ("bike saddle")
+                    return f"not_when {phrase.source}"  # another sense of the very words ("bike saddle")
         for unit, phrases in (("clause", item.not_in_clause), ("sentence", item.not_in_sentence)):
             where = getattr(message.tokens[spans[0][0]], unit)
             for phrase in phrases:
                 if any(getattr(message.tokens[o[0][0]], unit) == where for o in occurrences(phrase, message)):
-                    return False  # another situation ("while cycling", "but that's the training")
-        return True
+                    return f"not_in_{unit} {phrase.source}"  # another situation ("while cycling")
+        return None
