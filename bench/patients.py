@@ -1,13 +1,15 @@
 """Standardized patients played through the terminal chat, measured the way symptom-checker studies do.
 
-    python -m bench.patients [--misses]
+    python -m bench.patients [--set a|b|all] [--misses]
 
-Each patient (tests/data/patients/*.yaml) is written from a published case report or guideline vignette,
+Each patient (tests/data/patients/*.yaml, set A; tests/data/patients_b/*.yaml, set B, written apart from the
+bot's content and used as held-out) is written from a published case report or guideline vignette,
 with a gold urgency taken from the sources (never from the bot). Every patient is played three ways through
 `thigh-coach chat`'s console (bot/console.py, a real SQLite store): tapping the button that fits, typing every
 answer in their own words, and opening with their story before typing. Printed per way: exact urgency,
 under-triage (told to wait longer than the sources say) and over-triage, as in Semigran et al. (BMJ 2015) and
-Hill et al. (MJA 2020); for typing, how many answers were taken at the first try.
+Hill et al. (MJA 2020); for typing, how many answers were taken at the first try, and how many of them as
+the answer the patient would have tapped.
 Targets: no under-triage in any way, exact urgency >= 90%, typed answers taken at the first try >= 95%.
 """
 
@@ -31,7 +33,8 @@ from content.schema import LEVELS
 from flows.conversation import Conversation
 from flows.events import Choose
 
-PATIENTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "patients"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+SETS = {"a": DATA / "patients", "b": DATA / "patients_b"}
 WAYS = ("tap", "type", "story")
 MAX_TURNS = 60
 
@@ -45,12 +48,13 @@ class Patient:
     story: str
     taps: dict[str, str]
     typed: dict[str, str]
-    group: str
+    group: str  # the file: emergency, patterns, tricky...
+    set: str  # "a", or "b" (held out while the bot was tuned on "a")
 
 
-def load_patients() -> list[Patient]:
+def load_patients(sets: tuple[str, ...] = ("a", "b")) -> list[Patient]:
     patients = []
-    for path in sorted(PATIENTS.glob("*.yaml")):
+    for name, path in sorted((name, p) for name in sets for p in SETS[name].glob("*.yaml")):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
             gold = entry["gold"]
             patients.append(
@@ -63,6 +67,7 @@ def load_patients() -> list[Patient]:
                     taps={k: str(v) for k, v in entry["taps"].items()},
                     typed={k: str(v) for k, v in entry["typed"].items()},
                     group=path.stem,
+                    set=name,
                 )
             )
     return patients
@@ -77,7 +82,9 @@ class Play:
     red_flag: str | None = None
     typed_answers: int = 0
     typed_understood: int = 0
+    typed_as_tapped: int = 0  # taken, and as the answer the patient would have tapped
     misunderstood: list[tuple[str, str]] = field(default_factory=list)
+    taken_otherwise: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def under(self) -> bool:
@@ -127,8 +134,14 @@ async def play(content: Content, store: SqliteStore, patient: Patient, way: str,
         before = _progress(state)
         result.typed_answers += 1
         await console.send(patient.typed[question])
-        if _progress(await _state(console)) != before:
+        after = await _state(console)
+        if _progress(after) != before:
             result.typed_understood += 1
+            taken = dict(after.triage.answers).get(question) if after.triage else None
+            if taken in (None, patient.taps[question]):  # None: a sign typed, the screen goes on at once
+                result.typed_as_tapped += 1
+            else:
+                result.taken_otherwise.append((question, patient.typed[question], taken))
             continue
         # not understood: the patient taps instead, so the triage can still be measured to its end
         result.misunderstood.append((question, patient.typed[question]))
@@ -164,6 +177,7 @@ class Figures:
     under: int
     over: int
     typed_first_try: float | None
+    typed_as_tapped: float | None
     typed_complete: int
 
 
@@ -172,6 +186,7 @@ def figures(plays: list[Play], way: str) -> Figures:
     exact = sum(1 for p in mine if p.urgency == p.patient.urgency) / max(1, len(mine))
     typed = sum(p.typed_answers for p in mine)
     understood = sum(p.typed_understood for p in mine)
+    as_tapped = sum(p.typed_as_tapped for p in mine)
     complete = sum(1 for p in mine if p.typed_answers and not p.misunderstood)
     return Figures(
         way,
@@ -180,17 +195,22 @@ def figures(plays: list[Play], way: str) -> Figures:
         sum(1 for p in mine if p.under),
         sum(1 for p in mine if p.over),
         understood / typed if typed else None,
+        as_tapped / typed if typed else None,
         complete,
     )
 
 
 def report(plays: list[Play], show: bool) -> str:
-    lines = [f"{'way':<6} {'patients':>8} {'exact':>7} {'under':>6} {'over':>5} {'typed 1st try':>14} {'no tap':>7}"]
+    header = f"{'way':<6} {'patients':>8} {'exact':>7} {'under':>6} {'over':>5} {'typed 1st try':>14} {'as tapped':>10}"
+    lines = [header + f" {'no tap':>7}"]
     for way in WAYS:
         f = figures(plays, way)
         typed = f"{f.typed_first_try:.1%}" if f.typed_first_try is not None else "-"
+        agreed = f"{f.typed_as_tapped:.1%}" if f.typed_as_tapped is not None else "-"
         no_tap = str(f.typed_complete) if way != "tap" else "-"
-        lines.append(f"{way:<6} {f.patients:>8} {f.exact:>7.1%} {f.under:>6} {f.over:>5} {typed:>14} {no_tap:>7}")
+        lines.append(
+            f"{way:<6} {f.patients:>8} {f.exact:>7.1%} {f.under:>6} {f.over:>5} {typed:>14} {agreed:>10} {no_tap:>7}"
+        )
     lines.append("")
     lines.append("by gold urgency (exact / under / over, all ways):")
     for level in LEVELS:
@@ -208,15 +228,20 @@ def report(plays: list[Play], show: bool) -> str:
         ]
         lines += ["", "typed answers not understood:"]
         lines += [f"  [{p.way}] {p.patient.id} {q}: {text}" for p in plays for q, text in p.misunderstood]
+        lines += ["", "typed answers taken as another answer than the patient's tap:"]
+        lines += [
+            f"  [{p.way}] {p.patient.id} {q}: {text} -> {taken}" for p in plays for q, text, taken in p.taken_otherwise
+        ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", choices=(*SETS, "all"), default="all", help="which patient set to play")
     parser.add_argument("--misses", action="store_true", help="list every wrong urgency and misunderstood answer")
     args = parser.parse_args(argv)
     content = load_content()
-    patients = load_patients()
+    patients = load_patients(tuple(SETS) if args.set == "all" else (args.set,))
     with tempfile.TemporaryDirectory() as directory:
         plays = asyncio.run(play_all(content, patients, Path(directory)))
     print(f"{len(patients)} standardized patients, each played {len(WAYS)} ways through the terminal chat\n")

@@ -141,6 +141,10 @@ class Answer(Strict):
     synonyms: tuple[Phrase, ...] = ()
     # inclusive pain range for scale questions: a typed number in it picks this answer
     range: tuple[Annotated[int, Field(ge=0, le=10)], Annotated[int, Field(ge=0, le=10)]] | None = None
+    # inclusive range of days for how-long questions: a typed length of time in it picks this answer
+    days: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]] | None = None
+    # a broad answer ("the back of the thigh"): a message that also names a narrower one means that one
+    broad: bool = False
     scores: Scores = {}
     severity: Annotated[int, Field(ge=0, le=10)] = 0
     # what the runner reports by this answer (findings.yaml); warning signs are built from findings
@@ -158,12 +162,16 @@ class Question(Strict):
     # the answer a bare "no" (or a denial of every sign asked about) or a bare "yes" gives
     if_no: Id | None = None
     if_yes: Id | None = None
+    # answers run from least to most ("stays", "to the knee", "below the knee"): a message naming several
+    # takes the furthest (pain that reaches the calf has passed the knee)
+    ordered: bool = False
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Question:
         for answer in self.answers:
-            if answer.range is not None and answer.range[0] > answer.range[1]:
-                raise ValueError(f"answer {answer.value!r}: range must go from low to high")
+            for name, bounds in (("range", answer.range), ("days", answer.days)):
+                if bounds is not None and bounds[0] > bounds[1]:
+                    raise ValueError(f"answer {answer.value!r}: {name} must go from low to high")
         return self
 
 
@@ -612,6 +620,8 @@ class GrammarWords(Strict):
     joined: dict[Word, Word] = {}
     # a clause of a question that opens with one of these asks rather than reports
     question_words: tuple[Word, ...] = ()
+    # words too common to name an answer on their own ("a", "the", "when"; flows/language/answers.py)
+    function_words: tuple[Word, ...] = ()
     # emoji read as the words they stand for ("🤒" -> "fever")
     emoji: dict[Annotated[str, StringConstraints(min_length=1, max_length=2)], Word] = {}
 

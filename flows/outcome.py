@@ -93,6 +93,8 @@ def assess(content: Content, answers: list[tuple[str, str]], findings: Iterable[
     if best is not None and best.grades:
         grade = next((g.id for g in best.grades if severity <= g.max_severity), best.grades[-1].id)
     urgency: str = pattern_level(content, best, grade, known) if best is not None else "self_care"
+    if runner_up is not None:  # too close to call: the more cautious of the two
+        urgency = _more_urgent(urgency, pattern_level(content, ranked[1], None, known))
     if flags:
         urgency = _more_urgent(urgency, flags[0].urgency.value)
     return Outcome(

@@ -21,6 +21,7 @@ from content import Content
 from content.checks import OUTCOME
 from content.schema import Answer, Question, RedFlag, Urgency
 from flows.events import Back, Choose, Event, Text, WarningSigns
+from flows.language.text import words
 from flows.markup import bold, rich
 from flows.outcome import Outcome, assess, outcome_replies, urgent
 from flows.replies import AnswerRecorded, Button, Effect, RedFlagRaised, Reply, Result, TriageCompleted
@@ -31,6 +32,7 @@ Status = Literal["asking", "paused", "finished", "escalated"]
 
 # a typed answer longer than this is not a short answer to a question; it is still read for red flags
 LONG_TEXT = 500
+STORY_WORDS = 12  # a message this long may tell more than the question asked; a shorter one is a reply
 
 
 class TriageState(BaseModel):
@@ -357,8 +359,12 @@ def _answer(question: Question, value: str) -> Answer | None:
 
 
 def story_answers(content: Content, state: TriageState, text: str, include_current: bool = False) -> dict[str, str]:
-    """Answers a message clearly gives to questions not asked yet (never the warning-sign questions, which
-    are always asked): a runner's story fills what it can."""
+    """Answers a story clearly gives to questions not asked yet: a runner's story fills what it can. A
+    short reply answers the question asked and nothing more; the warning-sign questions are always asked;
+    and a question that could reveal a sign is skipped only for that sign ("about three weeks" must not
+    spare the runner the question where "and it keeps getting worse" is an answer)."""
+    if len(words(text)) < STORY_WORDS:
+        return {}
     done = {q for q, _ in state.answers} | set(state.prefilled) | (set() if include_current else {state.question})
     reader = understanding(content)
     found = {}
@@ -366,8 +372,9 @@ def story_answers(content: Content, state: TriageState, text: str, include_curre
         if question.id in done or question.id in content.triage.safety or question.id == content.triage.checkin_screen:
             continue
         answer = reader.clear_answer(question, text)
-        if answer is not None:
-            found[question.id] = answer.value
+        if answer is None or (not answer.findings and any(a.findings for a in question.answers)):
+            continue
+        found[question.id] = answer.value
     return found
 
 

@@ -1,7 +1,8 @@
 """Standardized patients, played through the terminal chat three ways, are never told to wait too long.
 
-Gold urgencies come from the sources (tests/data/patients/*.yaml cite the case report or guideline of each);
-see bench/patients.py for how the patients are played and counted.
+Gold urgencies come from the sources (tests/data/patients*/*.yaml cite the case report or guideline of each);
+see bench/patients.py for how the patients are played and counted. Both sets play: set B was written apart
+and first measured held out (figures in docs/understanding.md).
 """
 
 from __future__ import annotations
@@ -41,3 +42,10 @@ def test_no_patient_is_told_to_wait_longer_than_the_sources_say(plays: list[Play
 @pytest.mark.parametrize("way", WAYS)
 def test_exact_urgency_for_nine_in_ten(plays: list[Play], way: str) -> None:
     assert figures(plays, way).exact >= 0.90
+
+
+@pytest.mark.parametrize("way", ["type", "story"])
+def test_typed_answers_are_taken_at_the_first_try(plays: list[Play], way: str) -> None:
+    """Issue 14: at least 95% of the answers patients type in their own words move the triage on."""
+    figure = figures(plays, way).typed_first_try
+    assert figure is not None and figure >= 0.95

@@ -129,7 +129,9 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
                     and end + 1 < len(tokens)
                     and tokens[end + 1].word in triggers.pronouns
                 )
-                if token.segment in message.verb_segments and end not in denial_starts and not pronoun_led:
+                # "no numbness or tingles": a list joined by "or" stays denied, even a word that can be a verb
+                listed = tokens[end].word in ("or", "nor")
+                if token.segment in message.verb_segments and end not in denial_starts and not (pronoun_led or listed):
                     break
                 segment = token.segment
             end += 1
@@ -167,7 +169,8 @@ def read_marks(message: Message, triggers: Triggers) -> Marks:
             # but not into a new verb phrase ("caught my grandson and felt something rip")
             scope = forward(end, stop_at_verbs=other and not subject, stop_at_me=other, unit="group")
             if not other:  # the imagined ends with its sentence ("if my pee went dark, go in. it's gone dark")
-                scope = range(scope.start, next((i for i in scope if tokens[i].sentence != tokens[end].sentence), scope.stop))
+                sentence = tokens[end].sentence
+                scope = range(scope.start, next((i for i in scope if tokens[i].sentence != sentence), scope.stop))
             for index in (*range(start, end + 1), *scope):
                 meanings[index] |= meaning
     for meaning, phrases, unit in (

@@ -6,21 +6,58 @@ import re
 
 from flows.language.text import fold, words
 
-_OUT_OF_TEN = re.compile(r"\s*(?:/|out of|of)\s*10\b")
+_OUT_OF_TEN = re.compile(r"\s*(?:/|out of|of|from)\s*10\b")
+# a score the pain had before today ("6 now, was 10 on the day") is not today's worst
+_BEFORE = re.compile(r"\b(?:was|were|used to be|at the time|on the day|at first|initially|yesterday|last week)\b")
+_SLASH_TEN = re.compile(r"\s*/\s*10\b")
+
+
+def _folded(text: str) -> str:
+    """Folded, with "7/10" kept as "7 out of 10" (folding turns a slash into a space)."""
+    return fold(_SLASH_TEN.sub(" out of 10", text))
+
+
 # a number standing alone: not part of a word, a link or an id ("tg://user?id=1", "v2", "3rd")
-_NUMBER = re.compile(r"(?<![\w/=?&.:])\d{1,3}(?:\.\d+)?(?![\w/=?&])")
+# ("maybe 4?" and "4ish" are numbers; "?id=4" is not)
+_NUMBER = re.compile(r"(?<![\w/=?&.:])\d{1,3}(?:\.\d+)?(?:ish)?(?![\w/=&]|\?\w)")
 
 
 def pain_number(text: str, number_words: dict[str, int]) -> int | None:
     """The pain score (0-10) in a message: the highest one mentioned, rounded up."""
-    folded = _OUT_OF_TEN.sub(" ", fold(text))
-    found = [float(m.group(0)) for m in _NUMBER.finditer(folded)]
-    found += [number_words[w] for w in words(folded) if w in number_words]
-    in_range = [n for n in found if 0 <= n <= 10]
+    folded = _OUT_OF_TEN.sub(" ", _folded(text))
+    clauses = [c for c in re.split(r"[,;]|\.(?!\d)| but | and ", folded) if c.strip()]
+    today = [c for c in clauses if not _BEFORE.search(c)] or clauses
+    in_range = [n for clause in today for n in _numbers(clause, number_words) if 0 <= n <= 10]
     if not in_range:
         return None
     highest = max(in_range)
     return int(highest) if highest == int(highest) else int(highest) + 1
+
+
+def _numbers(text: str, number_words: dict[str, int]) -> list[float]:
+    found = [float(m.group(0).removesuffix("ish")) for m in _NUMBER.finditer(text)]
+    return found + [number_words[w] for w in words(text) if w in number_words]
+
+
+_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "fortnight": 14, "fortnights": 14}
+_UNIT_DAYS |= {"month": 30, "months": 30, "year": 365, "years": 365, "yr": 365, "yrs": 365}
+_SPELLED = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_SPAN = re.compile(
+    rf"\b(\d{{1,3}}|a|an|one|a couple of|a few|couple of|few|several|{'|'.join(_SPELLED)})"
+    rf"\s*({'|'.join(sorted(_UNIT_DAYS, key=len, reverse=True))})\b"
+)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3, "several": 4}
+
+
+def days_said(text: str, number_words: dict[str, int]) -> int | None:
+    """How long the runner says they have had it, in days ("10 days", "a fortnight", "3 months"): the
+    longest span named."""
+    spans = []
+    for match in _SPAN.finditer(_folded(text)):
+        count, unit = match.group(1), match.group(2)
+        amount = int(count) if count.isdigit() else _COUNTS.get(count, number_words.get(count, 1))
+        spans.append(amount * _UNIT_DAYS[unit])
+    return max(spans, default=None)
 
 
 _SCORE = re.compile(
@@ -30,7 +67,7 @@ _SCORE = re.compile(
 
 def pain_score(text: str) -> int | None:
     """A pain score given as one in a longer message ("7/10", "pain is about 6"), not any number in it."""
-    match = _SCORE.search(fold(text))
+    match = _SCORE.search(_folded(text))
     if match is None:
         return None
     score = int(match.group(1) or match.group(2))

@@ -111,6 +111,11 @@ def _sequence_spans(sequence: Sequence, message: Message, start: int, gap: int) 
             candidate = position + step
             if candidate >= len(tokens) or tokens[candidate].clause != clause:
                 return None
+            if (
+                tokens[candidate].segment != tokens[position].segment
+                and tokens[candidate].segment in message.comma_segments
+            ):
+                return None  # a phrase's words are never parted by a comma ("no, feeling is normal")
             if word.matches(tokens[candidate].word, tokens[candidate].stem):
                 position = candidate
                 break

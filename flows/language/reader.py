@@ -186,7 +186,8 @@ class Reader:
         """A clause that asks: it opens a question, or ends one ("had cancer, is it just a strain?" reports it)."""
         if clause in message.question_clauses:
             return True
-        return sentence in message.questions and clause == max(t.clause for t in message.tokens if t.sentence == sentence)
+        last = max(t.clause for t in message.tokens if t.sentence == sentence)
+        return sentence in message.questions and clause == last
 
     def _matches(self, item: _Compiled, message: Message) -> Iterator[tuple[Span, ...]]:
         for phrase in item.phrases:
