@@ -17,7 +17,7 @@ decision of what a matched symptom means changes:
   neg:*       negspacy (NegEx) with the termsets en, en_clinical and en_clinical_sensitive; NegEx only
               negates, so it decides denial and the other meanings stay ours
 The libraries read the original text with their own tokenizer and sentence splitter; our matches reach them as
-character spans, the parts of a match that stand together as one target ("can't pee"). Variants read the
+character spans, adjacent parts of a match as one target ("can't pee"). Variants read the
 parts apart, keep ConText's default handling of a trigger inside a target, or add our clause boundaries to
 ConText. A last table takes one meaning at a time from ConText and the rest from ours, to show where a library
 would be worth borrowing from. Arms take turns on each message, so a busy machine slows them alike; times are
@@ -57,7 +57,7 @@ from content import Content, load_content  # noqa: E402
 from content.schema import LEVELS, RedFlag  # noqa: E402
 from flows.language.context import Meaning, meaning_at, read_marks  # noqa: E402
 from flows.language.numbers import age  # noqa: E402
-from flows.language.phrases import GAP, Span, occurrences, part_spans  # noqa: E402
+from flows.language.phrases import Span, occurrences, part_spans  # noqa: E402
 from flows.language.reader import NOT_NOW, Reader, stem  # noqa: E402
 from flows.language.text import _JOINERS, _PIECE, Grammar, _pieces, fold  # noqa: E402
 from flows.screening import raised  # noqa: E402
@@ -77,7 +77,7 @@ class Candidate:
 
     finding: str
     parts: tuple[CharSpan, ...]  # one per part of the phrase ("@cant_do + @pee": "can't", "pee")
-    phrase: tuple[CharSpan, ...]  # parts standing together read as one ("can't pee"), as a recogniser would
+    phrase: tuple[CharSpan, ...]  # adjacent parts read as one ("can't pee"), as a recogniser would mark them
     ours: Meaning  # what our reader makes of it
     past_counts: bool
     condition_name: bool
@@ -126,10 +126,10 @@ def token_offsets(text: str, shorthand: dict[str, str]) -> list[CharSpan]:
 
 
 def _together(spans: tuple[Span, ...]) -> list[Span]:
-    """Parts in order with at most one word between them (as the words of one phrase) joined into one span."""
+    """Parts with no word between them joined into one span: the contiguous words a recogniser would mark."""
     joined: list[Span] = []
     for first, last in sorted(spans):
-        if joined and first <= joined[-1][1] + GAP + 1:
+        if joined and first <= joined[-1][1] + 1:
             joined[-1] = (joined[-1][0], max(last, joined[-1][1]))
         else:
             joined.append((first, last))
@@ -369,7 +369,7 @@ class Arm:
     name: str
     library: Library | None  # None: ours
     decides: Meaning  # the meanings taken from the library; the others stay ours
-    together: bool = True  # the library reads a match's adjacent parts as one target (Candidate.phrase)
+    together: bool = True  # the library reads adjacent parts of a match as one target (Candidate.phrase)
 
     def targets(self, candidate: Candidate) -> tuple[CharSpan, ...]:
         return candidate.phrase if self.together else candidate.parts
