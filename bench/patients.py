@@ -54,7 +54,7 @@ class Patient:
 
 def load_patients(sets: tuple[str, ...] = ("a", "b")) -> list[Patient]:
     patients = []
-    for name, path in sorted((name, p) for name in sets for p in SETS[name].glob("*.yaml")):
+    for name, path in sorted((s, p) for s in sets for p in SETS[s].glob("*.yaml")):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
             gold = entry["gold"]
             patients.append(

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 from flows.language.context import Meaning, meaning_at
 from flows.language.phrases import Phrase, Word, compile_phrase, occurrences
-from flows.language.reader import NOT_NOW, Reading
+from flows.language.reader import Reading
 from flows.language.text import words
 
 Score = tuple[int, int]  # the phrase's weight, then earliest said first
+# an answer is about the runner the triage is for, even when someone types for them ("his lower back")
+NOT_SAID = Meaning.DENIED | Meaning.HYPOTHETICAL
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,13 @@ class AnswerWords:
             (phrase.weight, -spans[0][0])
             for phrase in self.phrases
             for spans in occurrences(phrase, reading.message)
-            if not meaning_at(reading.marks, spans) & NOT_NOW
+            if not meaning_at(reading.marks, spans) & NOT_SAID
         ]
         scores += [
             (weight, -spans[0][0])
             for phrase, weight in self.denied
             for spans in occurrences(phrase, reading.message)
-            if meaning_at(reading.marks, spans) & NOT_NOW == Meaning.DENIED
+            if meaning_at(reading.marks, spans) & NOT_SAID == Meaning.DENIED
         ]
         return max(scores, default=None)
 
@@ -78,7 +80,7 @@ def by_words(options: Mapping[int, AnswerWords], reading: Reading) -> int | None
     """The one option that a word of the message belongs to alone, if exactly one is named so."""
     named: set[int] = set()
     for index, token in enumerate(reading.message.tokens):
-        if meaning_at(reading.marks, ((index, index),)) & NOT_NOW:
+        if meaning_at(reading.marks, ((index, index),)) & NOT_SAID:
             continue
         owners = {key for key, option in options.items() if option.names(token.word, token.stem)}
         if len(owners) == 1:

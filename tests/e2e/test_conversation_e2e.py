@@ -66,7 +66,7 @@ def _turn_over(fresh: list[Message]) -> bool:
 async def triage(runner: Runner, answers: dict[str, str], typed: bool) -> list[Message]:
     """Answer every question from the answer set, by tapping or typing; returns the final messages."""
     question = await consent(runner)
-    while True:
+    for _ in range(2 * len(CONTENT.triage.questions)):  # bounded: a question that comes back fails the test
         qid = question_of(question)
         assert qid is not None, question.get("text")
         if typed:
@@ -78,6 +78,7 @@ async def triage(runner: Runner, answers: dict[str, str], typed: bool) -> list[M
         if not questions:
             return fresh
         question = questions[-1]
+    raise AssertionError("the triage never ended")
 
 
 def pattern_named(messages: list[Message], pattern: str) -> bool:
@@ -147,7 +148,8 @@ async def test_each_red_flag_escalates_by_button(
     for qid, value in BUTTONS[flag_id]:
         question = await runner.wait_keyboard(CONTENT.questions[qid].answers[0].label)
         await runner.tap(question, label_of(qid, value))
-    while True:  # questions that could still complete a more urgent sign come first: answered from the route
+    # questions that could still complete a more urgent sign come first: answered from the route
+    for _ in CONTENT.triage.questions:  # bounded: a question asked again and again fails, never hangs
         fresh = await runner.wait(
             lambda ms: any(advice_start(flag_id) in m.get("text", "") or question_of(m) for m in ms)
         )
@@ -157,6 +159,8 @@ async def test_each_red_flag_escalates_by_button(
         still = question_of(asked)
         assert still is not None
         await runner.tap(asked, label_of(still, ROUTE[still]))
+    else:
+        raise AssertionError(f"{flag_id}: the advice never came")
     headline = CONTENT.red_flags.urgencies[CONTENT.flags[flag_id].urgency].headline
     assert fresh[0]["text"].startswith(headline)
 
@@ -174,13 +178,21 @@ async def test_each_red_flag_escalates_by_typed_phrase(
     if flag.urgency.value == "within_days":
         await runner.expect("Noted", flag.title)
         return
-    while True:
+    for _ in CONTENT.triage.questions:  # bounded: "none of these" not taken would loop for ever
         fresh = await runner.wait(
             lambda ms: any(advice_start(flag_id) in m.get("text", "") or question_of(m) for m in ms)
         )
         if any(advice_start(flag_id) in m.get("text", "") for m in fresh):
             break
-        await runner.send("none of these")  # an emergency question comes first
+        asked = next(m for m in fresh if question_of(m))
+        still = question_of(asked)
+        assert still is not None
+        if still in CONTENT.triage.safety:  # an emergency question comes first: typed, as a runner would
+            await runner.send("none of these")
+        else:  # a question that could still complete a more urgent sign ("starts in my lower back")
+            await runner.tap(asked, label_of(still, ROUTE[still]))
+    else:
+        raise AssertionError(f"{flag_id}: the advice never came")
     assert fresh[0]["text"].startswith(CONTENT.red_flags.urgencies[flag.urgency].headline)
 
 
