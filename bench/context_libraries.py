@@ -105,7 +105,7 @@ def counts(candidate: Candidate, meaning: Meaning) -> bool:
     return not candidate.other_sense
 
 
-def token_offsets(text: str, shorthand: dict[str, str]) -> list[CharSpan]:
+def token_offsets(text: str, grammar: Grammar) -> list[CharSpan]:
     """Where each of our tokens (flows.language.text) stands in the original text."""
     folded: list[str] = []
     origin: list[int] = []
@@ -121,7 +121,7 @@ def token_offsets(text: str, shorthand: dict[str, str]) -> list[CharSpan]:
         if match.group(0) == ",":
             continue
         place = (origin[match.start()], origin[match.end() - 1] + 1)
-        offsets.extend(place for _ in _pieces(match.group(0), shorthand))
+        offsets.extend(place for _ in _pieces(match.group(0), grammar))
     return offsets
 
 
@@ -146,7 +146,7 @@ class Detector:
         reader = self.reader
         message = reader.message(text)
         marks = read_marks(message, reader.triggers)
-        offsets = token_offsets(text, reader.grammar.shorthand)
+        offsets = token_offsets(text, reader.grammar)
         if len(offsets) != len(message.tokens):
             raise ValueError(f"tokens and offsets disagree for {text!r}")
         years = age(text)
