@@ -129,16 +129,15 @@ def _bullets(lines: Iterable[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
-def _headline(content: Content, pattern: Pattern, outcome: Outcome) -> str:
+def _headline(content: Content, pattern: Pattern, outcome: Outcome, typical: bool) -> str:
+    """The pattern: its name (and grade), what it is, how it usually goes."""
     strings = content.strings
     grade = next((g for g in pattern.grades if g.id == outcome.grade), None)
     name = bold(pattern.name) + (f" ({rich(grade.label)})" if grade else "")
-    parts = [
-        f"{rich(strings.outcome_intro)}\n{name}",
-        with_flags(content, pattern.summary),
-        _bullets(with_flags(content, t) for t in pattern.typical),
-    ]
-    if grade is not None:
+    parts = [f"{rich(strings.outcome_intro)}\n{name}", with_flags(content, pattern.summary)]
+    if typical:
+        parts.append(_bullets(with_flags(content, t) for t in pattern.typical))
+    if grade is not None and not grade.see_clinician:
         parts.append(with_flags(content, grade.note))
     if outcome.runner_up is not None:
         runner_up = content.pattern_by_id[outcome.runner_up].name
@@ -146,8 +145,22 @@ def _headline(content: Content, pattern: Pattern, outcome: Outcome) -> str:
     return "\n\n".join(parts)
 
 
+def _advice(content: Content, pattern: Pattern) -> str:
+    """What to do first, what to avoid, when to see someone, and the note that this is not a diagnosis."""
+    strings = content.strings
+    steps = [content.care_by_id[s] for s in pattern.first_steps]
+    return (
+        f"{bold(strings.first_steps_heading)}\n"
+        + "\n".join(f"• {bold(s.title)}: {with_flags(content, s.text)}" for s in steps)
+        + f"\n\n{bold(strings.avoid_heading)}\n{_bullets(with_flags(content, a) for a in pattern.avoid)}\n\n"
+        f"{bold(strings.see_someone_heading)}\n{with_flags(content, pattern.see_someone)}\n\n"
+        f"<i>{rich(strings.not_a_diagnosis)}</i>"
+    )
+
+
 def outcome_replies(content: Content, outcome: Outcome) -> list[Reply]:
-    """The outcome: a warning sign first if there is one, then the pattern, first steps, what to avoid."""
+    """The outcome in at most two messages: a warning sign (or the reason to be seen) first, then the
+    pattern and what to do. Emergency and same-day signs say only where to go and how fast."""
     strings = content.strings
     flag = content.flags.get(outcome.red_flag) if outcome.red_flag else None
     if flag is not None and urgent(flag):
@@ -156,28 +169,13 @@ def outcome_replies(content: Content, outcome: Outcome) -> list[Reply]:
         lead = escalation_replies(content, flag, outcome) if flag else []
         return [*lead, Reply(f"{rich(strings.unclear)}\n\n<i>{rich(strings.not_a_diagnosis)}</i>")]
     pattern = content.pattern_by_id[outcome.pattern]
-    replies = []
-    if flag is not None:
-        replies += escalation_replies(content, flag, outcome)
-    elif outcome.urgency != "self_care":
+    if flag is not None:  # the sign's message names the pattern; the second says what to do meanwhile
+        return [*escalation_replies(content, flag, outcome), Reply(_advice(content, pattern))]
+    first = _headline(content, pattern, outcome, typical=outcome.urgency == "self_care")
+    if outcome.urgency != "self_care":
         urgency = content.red_flags.urgencies[Urgency(outcome.urgency)]
         notes = [r.note for r in pattern.see_clinician_when if r.level == outcome.urgency]
         grade = next((g for g in pattern.grades if g.id == outcome.grade), None)
         reason = notes[0] if notes else (grade.note if grade and grade.see_clinician else pattern.see_someone)
-        replies.append(Reply(f"{rich(urgency.headline)}\n\n{with_flags(content, reason)}"))
-    replies.append(Reply(_headline(content, pattern, outcome)))
-    steps = [content.care_by_id[s] for s in pattern.first_steps]
-    replies.append(
-        Reply(
-            f"{bold(strings.first_steps_heading)}\n"
-            + "\n\n".join(f"{bold(s.title)}: {with_flags(content, s.text)}" for s in steps)
-        )
-    )
-    replies.append(
-        Reply(
-            f"{bold(strings.avoid_heading)}\n{_bullets(with_flags(content, a) for a in pattern.avoid)}\n\n"
-            f"{bold(strings.see_someone_heading)}\n{with_flags(content, pattern.see_someone)}\n\n"
-            f"<i>{rich(strings.not_a_diagnosis)}</i>"
-        )
-    )
-    return replies
+        first = f"{rich(urgency.headline)}\n{with_flags(content, reason)}\n\n{first}"
+    return [Reply(first), Reply(_advice(content, pattern))]

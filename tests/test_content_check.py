@@ -99,10 +99,10 @@ def test_id_too_long_for_callback_data(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_duplicate_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    directory = broken_copy(tmp_path, "exercises.yaml", set_in(["exercises", 3, "id"], "towel_stretch"))
+    directory = broken_copy(tmp_path, "exercises.yaml", set_in(["exercises", 3, "id"], "glute_bridge"))
     code, err = check(directory, capsys)
     assert code != 0
-    assert "exercises.yaml: exercises.3.id: duplicate id 'towel_stretch'" in err
+    assert "exercises.yaml: exercises.3.id: duplicate id 'glute_bridge'" in err
 
 
 def test_unreachable_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
