@@ -4,14 +4,14 @@ sequences, the re-injury rule of strain plans, warning signs, properties, and th
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from content import Content, load_content
-from flows.events import CheckInChoice, LogRun, ResumePlan, StartCheckIn, StartPlan, Text
+from flows.events import LogRun, ResumePlan, StartCheckIn, StartPlan, Text
 from flows.markup import plain
 from flows.outcome import with_flags
 from flows.plan import current_phase
