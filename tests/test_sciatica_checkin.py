@@ -43,6 +43,7 @@ def test_the_same_tingling_every_day_never_pauses_and_the_plan_moves_on() -> Non
         assert "check:leg_map" in asked
         assert chat.state.plan is not None and chat.state.plan.status == "active"
     plan = chat.state.plan
+    assert plan is not None
     assert [c.checks["leg_map"] for c in plan.checkins] == ["same"] * 8
     assert current_phase(CONTENT, plan).id == "nerve_rebuild"
 
@@ -57,7 +58,7 @@ def test_typing_about_the_usual_tingling_during_a_check_in_does_not_pause() -> N
         chat.say(text)
         assert chat.state.plan is not None and chat.state.plan.status == "active", text
     plan = chat.state.plan
-    assert plan.checkins[-1].checks == {"leg_map": "same"}
+    assert plan is not None and plan.checkins[-1].checks == {"leg_map": "same"}
     assert plan.checkins[-1].decision.value == "good"
 
 
