@@ -265,6 +265,30 @@ def _check_claims(content: Content) -> None:
                     )
 
 
+# a check-in button carries "i|SESSION|STEP|VALUE" in Telegram's 64 bytes of callback data (bot/callback_data.py)
+CALLBACK_LIMIT = 64
+_SESSION_ROOM = "999999"
+
+
+def _check_callback_room(content: Content) -> None:
+    """The plan's own check-in steps fit a button, with room for a long-lived check-in session number."""
+    plans = content.plans
+    steps = [(f"checks.{i}", f"check:{c.id}", [a.value for a in c.answers]) for i, c in enumerate(plans.checks)]
+    steps += [
+        (f"milestones.{i}", f"milestone:{m.id}", [a.value for a in m.answers]) for i, m in enumerate(plans.milestones)
+    ]
+    steps += [
+        (f"measures.{i}.items.{j}", f"measure:{m.id}/{item.id}", [a.value for a in item.answers])
+        for i, m in enumerate(plans.measures)
+        for j, item in enumerate(m.items)
+    ]
+    for path, step, values in steps:
+        for value in values:
+            data = f"i|{_SESSION_ROOM}|{step}|{value}"
+            if len(data.encode()) > CALLBACK_LIMIT:
+                raise ContentError(FILE, path, f"ids too long for a button: {data!r} is over {CALLBACK_LIMIT} bytes")
+
+
 def _plan_texts(content: Content) -> Iterator[tuple[str, str, str]]:
     for ei, exercise in enumerate(content.exercises.exercises):
         for field in ("steps", "dose", "tempo", "feel", "stop_if", "easier", "harder"):
@@ -309,3 +333,4 @@ def check_plans(content: Content) -> None:
     _check_schedules(content)
     _check_claims(content)
     _check_urgency_words(content)
+    _check_callback_room(content)

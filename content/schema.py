@@ -618,7 +618,6 @@ class Strings(Strict):
     run_capped: Text
     no_running: Text
     rest_day: Text
-    howto_hint: Text
     exercise_card: Text
     exercise_unknown: Text
     phase_days_line: Text

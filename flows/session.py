@@ -17,12 +17,9 @@ from content import Content
 from content.schema import Every, Phase, PhaseExercise, RunningRules, RunStep
 from flows.events import ShowExercise
 from flows.markup import bold, fill, fill_markup, rich
-from flows.progression import Decision
 from flows.replies import Button, Reply
 from flows.running_guard import RunLog
 
-# check-in decisions after which the run may move up or grow
-_WENT_WELL = (Decision.GOOD, Decision.ADVANCE, Decision.PREVENT)
 BUTTONS_PER_ROW = 2
 
 
@@ -156,7 +153,7 @@ def _run_text(content: Content, phase: Phase, run: PlannedRun) -> str:
 def session_reply(
     content: Content, phase: Phase, day_index: int, run: PlannedRun | None, heading: str | None = None
 ) -> Reply:
-    """Today's session as a compact list, with a how-to button per exercise."""
+    """Today's session as a compact list, with a how-to button per exercise (named like the exercise)."""
     strings = content.strings
     run_every = phase.run.every if phase.run else None
     items = [i for i in phase.exercises if is_due(i.every, day_index, run_every)]
@@ -178,8 +175,6 @@ def session_reply(
     if not cards:
         lines.append(rich(strings.rest_day))
     parts = ["\n".join(lines), rich(phase.notes)]
-    if cards:
-        parts.append(f"<i>{rich(strings.howto_hint)}</i>")
     buttons = [Button(content.exercise_by_id[c].name, ShowExercise(c)) for c in dict.fromkeys(cards)]
     rows = tuple(tuple(buttons[i : i + BUTTONS_PER_ROW]) for i in range(0, len(buttons), BUTTONS_PER_ROW))
     return Reply("\n\n".join(parts), rows)

@@ -380,3 +380,13 @@ def test_a_missing_grade_plan_and_an_avoided_exercise_are_refused(
 
     err = _refused(tmp_path / "t", capsys, "plans.yaml", _phase("tendon_calm", deadlift))
     assert "'tendon_calm' has 'single_leg_deadlift', tagged compression" in err
+
+
+def test_check_in_steps_too_long_for_a_button_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def long_ids(data: dict[str, Any]) -> None:
+        measure = next(m for m in data["measures"] if m["id"] == "sitbone_score")
+        measure["items"][0]["id"] = "minutes_sitting_painfree"  # 24 characters, the longest id allowed
+        measure["items"][0]["answers"][0]["value"] = "under_ten_minutes_sitting"[:24]
+
+    err = _refused(tmp_path, capsys, "plans.yaml", long_ids)
+    assert "plans.yaml: measures.0.items.0: ids too long for a button" in err

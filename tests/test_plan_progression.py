@@ -411,6 +411,7 @@ def test_a_reload_that_drops_a_plan_does_not_break_the_runner() -> None:
 
 def test_a_plan_started_before_grades_still_loads() -> None:
     """Stored states from before plans had grades carry no grade: they get the pattern's first plan."""
+    assert CONTENT.plan_for("acute_strain", None) == CONTENT.plan_by_id["strain_moderate"]
     chat = start_plan(CONTENT, "strain_moderate")
     assert chat.state.plan is not None
     old = chat.state.plan.model_dump(mode="json")

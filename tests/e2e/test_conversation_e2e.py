@@ -320,7 +320,7 @@ SCREEN = CONTENT.questions[CONTENT.triage.checkin_screen]
 
 def plan_answer(question: Message) -> str:
     """The label a runner doing well taps on a plan's own check-in step (test, score, warning signs)."""
-    labels = [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
+    labels: list[str] = [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
     text = question.get("text", "")
     if SCREEN.text in text:
         return SCREEN.answers[0].label
@@ -342,7 +342,8 @@ async def test_plan_over_fourteen_days_advances_holds_and_steps_back(
         outcome = await triage(runner, ANSWER_SETS["overuse_mileage_jump"][1], typed=False)
         offer = next((m for m in outcome if m.get("reply_markup")), None) or await runner.expect_keyboard()
         await runner.tap(offer, strings.plan_start_button)
-        await runner.expect("Reduce the load", strings.today_heading)
+        # the plan, then the reminder set-up's time-zone question: wait for both before checking in
+        await runner.expect("Reduce the load", strings.today_heading, strings.reminder_zone_question[:25])
         # (done, pain during, pain this morning) for days 1..14 of the overuse plan:
         # overuse_reduce lasts at least 7 days and asks its tests on day 7; 6/10 holds, 7/10 steps back
         days = (
