@@ -318,6 +318,17 @@ DECISION_OPENINGS = tuple(
 SCREEN = CONTENT.questions[CONTENT.triage.checkin_screen]
 
 
+def is_checkin_question(message: Message) -> bool:
+    """A check-in question: its buttons carry check-in answers (not a session's how-to buttons)."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return bool(rows) and all(b["callback_data"].startswith("i|") for row in rows for b in row)
+
+
+async def checkin_question(runner: Runner) -> Message:
+    fresh = await runner.wait(lambda ms: any(is_checkin_question(m) for m in ms))
+    return [m for m in fresh if is_checkin_question(m)][-1]
+
+
 def plan_answer(question: Message) -> str:
     """The label a runner doing well taps on a plan's own check-in step (test, score, warning signs)."""
     labels: list[str] = [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
@@ -358,10 +369,10 @@ async def test_plan_over_fourteen_days_advances_holds_and_steps_back(
             clock.write_text(f"2026-03-{2 + day:02d}T18:00:00+00:00")
             await runner.send("/checkin")
             for answer in (done, str(during), str(morning)):
-                question = await runner.expect_keyboard()
+                question = await checkin_question(runner)
                 await runner.tap(question, answer)
             while True:  # the plan's own steps (tests, the score), then the warning signs
-                question = await runner.expect_keyboard()
+                question = await checkin_question(runner)
                 answer = plan_answer(question)
                 await runner.tap(question, answer)
                 if answer == SCREEN.answers[0].label:
