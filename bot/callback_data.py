@@ -21,6 +21,7 @@ from flows.events import (
     ResumePlan,
     SetReminderTime,
     SetZone,
+    ShowExercise,
     StartCheckIn,
     StartPlan,
     WarningSigns,
@@ -40,8 +41,9 @@ _FIXED: dict[str, Event] = {
     "rm": OpenReminders(),
 }
 # one-field events: prefix -> constructor
-_SINGLE: dict[str, type[StartPlan | SetZone | SetReminderTime | ChangeReminders | ReminderAction]] = {
+_SINGLE: dict[str, type[StartPlan | SetZone | SetReminderTime | ChangeReminders | ReminderAction | ShowExercise]] = {
     "p": StartPlan,
+    "e": ShowExercise,
     "z": SetZone,
     "tm": SetReminderTime,
     "rc": ChangeReminders,
@@ -58,7 +60,7 @@ def encode(event: Event) -> str:
             data = SEP.join(("b", str(session), question))
         case WarningSigns(session=session, question=question):
             data = SEP.join(("w", str(session), question))
-        case StartPlan() | SetZone() | SetReminderTime() | ChangeReminders() | ReminderAction():
+        case StartPlan() | SetZone() | SetReminderTime() | ChangeReminders() | ReminderAction() | ShowExercise():
             prefix = next(p for p, kind in _SINGLE.items() if isinstance(event, kind))
             data = SEP.join((prefix, *(str(v) for v in vars(event).values())))
         case CheckInChoice(session=session, step=step, value=value):

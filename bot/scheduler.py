@@ -28,7 +28,7 @@ from content import Content
 from flows.conversation import Conversation
 from flows.events import StartCheckIn
 from flows.markup import rich
-from flows.plan import session_reply
+from flows.plan import todays_session
 from flows.reminder_settings import reminder_buttons
 from flows.reminders import MORNING, SNOOZED, local_now, next_occurrence, skip_reason, zone_of
 from flows.replies import Button, Reply
@@ -78,7 +78,7 @@ def message(content: Content, claimed: ClaimedReminder, now: datetime) -> list[R
     strings = content.strings
     if claimed.kind == MORNING or state.plan is None:
         return [Reply(rich(strings.morning_nudge), ((Button(strings.checkin_button, StartCheckIn()),),))]
-    session = session_reply(content, state.plan, local_now(state.reminders, now).date())
+    session = todays_session(content, state.plan, local_now(state.reminders, now).date())
     return [Reply(f"{rich(strings.reminder_message)}\n\n{session.text}", reminder_buttons(content))]
 
 

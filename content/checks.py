@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from content.loader import Content, ContentError
+from content.plan_checks import check_plans
 from content.safety_checks import check_citations, check_warning_signs
 from content.schema import Question
 
@@ -46,6 +47,7 @@ def _check_ids(content: Content) -> None:
     _unique("patterns.yaml", "patterns", (p.id for p in content.patterns.patterns))
     _unique("care.yaml", "care_steps", (c.id for c in content.care.care_steps))
     _unique("exercises.yaml", "exercises", (e.id for e in content.exercises.exercises))
+    _unique("plans.yaml", "phases", (p.id for p in content.plans.phases))
     for pi, pattern in enumerate(content.patterns.patterns):
         _unique("patterns.yaml", f"patterns.{pi}.grades", (g.id for g in pattern.grades))
 
@@ -162,47 +164,10 @@ def _check_graph(content: Content) -> None:
         visit(qid, [])
 
 
-def _check_plans(content: Content) -> None:
-    """Plans name real phases and exercises, cover every pattern, and keep their restrictions."""
-    _unique("plans.yaml", "phases", (p.id for p in content.plans.phases))
-    seen_patterns: set[str] = set()
-    for pi, plan in enumerate(content.plans.plans):
-        path = f"plans.{pi}"
-        if plan.pattern not in content.pattern_by_id:
-            raise ContentError("plans.yaml", f"{path}.pattern", f"unknown pattern {plan.pattern!r}")
-        if plan.pattern in seen_patterns:
-            raise ContentError("plans.yaml", f"{path}.pattern", f"a second plan for {plan.pattern!r}")
-        seen_patterns.add(plan.pattern)
-        for si, phase_id in enumerate(plan.phases):
-            phase = content.phase_by_id.get(phase_id)
-            if phase is None:
-                raise ContentError("plans.yaml", f"{path}.phases.{si}", f"unknown phase {phase_id!r}")
-            last = si == len(plan.phases) - 1
-            if (phase.days_required == 0) != last:
-                reason = "the last phase needs days_required 0" if last else "only the last phase may have 0 days"
-                raise ContentError("plans.yaml", f"{path}.phases.{si}", f"{phase_id!r}: {reason}")
-            banned = set(plan.avoid_tags) | set(phase.avoid_tags)
-            for exercise in phase.exercises:
-                found = content.exercise_by_id.get(exercise.exercise)
-                if found is None:
-                    raise ContentError("plans.yaml", f"{path}.phases.{si}", f"unknown exercise {exercise.exercise!r}")
-                clash = banned & set(found.tags)
-                if clash:
-                    raise ContentError(
-                        "plans.yaml",
-                        f"{path}.phases.{si}",
-                        f"{phase_id!r} has {exercise.exercise!r}, tagged {', '.join(sorted(clash))}, "
-                        f"which the {plan.pattern!r} plan avoids",
-                    )
-    missing = set(content.pattern_by_id) - seen_patterns
-    if missing:
-        raise ContentError("plans.yaml", "plans", f"no plan for {', '.join(sorted(missing))}")
-
-
 def check_content(content: Content) -> None:
     _check_ids(content)
     _check_references(content)
     _check_graph(content)
-    _check_plans(content)
+    check_plans(content)
     check_warning_signs(content)
     check_citations(content)

@@ -18,11 +18,14 @@ from content.schema import (
     AdminStrings,
     Care,
     CareStep,
+    CheckQuestion,
     Exercise,
     Exercises,
     Finding,
     Findings,
     Language,
+    Measure,
+    Milestone,
     Pattern,
     Patterns,
     Phase,
@@ -99,8 +102,26 @@ class Content:
         return {p.id: p for p in self.plans.phases}
 
     @cached_property
-    def plan_by_pattern(self) -> dict[str, Plan]:
-        return {p.pattern: p for p in self.plans.plans}
+    def plan_by_id(self) -> dict[str, Plan]:
+        return {p.id: p for p in self.plans.plans}
+
+    def plan_for(self, pattern: str, grade: str | None) -> Plan | None:
+        """The plan for a pattern and grade; the pattern's first plan when no plan has that grade
+        (a plan started before plans had grades)."""
+        plans = [p for p in self.plans.plans if p.pattern == pattern]
+        return next((p for p in plans if p.grade == grade), plans[0] if plans else None)
+
+    @cached_property
+    def milestone_by_id(self) -> dict[str, Milestone]:
+        return {m.id: m for m in self.plans.milestones}
+
+    @cached_property
+    def check_by_id(self) -> dict[str, CheckQuestion]:
+        return {c.id: c for c in self.plans.checks}
+
+    @cached_property
+    def measure_by_id(self) -> dict[str, Measure]:
+        return {m.id: m for m in self.plans.measures}
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:

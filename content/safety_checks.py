@@ -4,7 +4,8 @@
 - a sign's card names no urgency but its own; patterns and care steps name no emergency or same-day
   urgency at all: they point to a sign with {flag:id}, which reads as that sign's title and urgency;
 - phrase groups exist and never refer to themselves; every finding is used;
-- every cited card names sources that exist.
+- every cited card (signs, patterns, care, exercises, phases, plans, milestones, check-in questions,
+  measures, the progression and running rules) names sources that exist.
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ _GROUP_REFERENCE = re.compile(r"@([a-z0-9_]+)")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     """Lower-case words separated by single spaces, with room at both ends for whole-phrase search."""
     plain = text.lower().replace("&", " and ").replace("'", "").replace("’", "")
     return f" {_NOT_WORD.sub(' ', FLAG_REFERENCE.sub(' ', plain)).strip()} "
 
 
-def _named_levels(content: Content, text: str) -> set[str]:
-    folded = _folded(text)
+def named_levels(content: Content, text: str) -> set[str]:
+    said = folded(text)
     return {
         level
         for level, phrases in content.language.urgency_words.items()
-        if any(f" {_folded(p).strip()} " in folded for p in phrases)
+        if any(f" {folded(p).strip()} " in said for p in phrases)
     }
 
 
@@ -62,7 +63,7 @@ def _check_references_to_flags(content: Content) -> None:
 def _check_urgency_words(content: Content) -> None:
     for fi, flag in enumerate(content.red_flags.red_flags):
         for field, text in (("title", flag.title), ("advice", flag.advice)):
-            others = _named_levels(content, text) - {flag.urgency.value}
+            others = named_levels(content, text) - {flag.urgency.value}
             if others:
                 raise ContentError(
                     "red_flags.yaml",
@@ -71,7 +72,7 @@ def _check_urgency_words(content: Content) -> None:
                     "point to the other sign with {flag:id}",
                 )
     for file, path, text in _pattern_texts(content):
-        urgent = _named_levels(content, text) & {"emergency", "same_day"}
+        urgent = named_levels(content, text) & {"emergency", "same_day"}
         if urgent:
             raise ContentError(
                 file, path, f"names the {'/'.join(sorted(urgent))} urgency: point to the warning sign with {{flag:id}}"
@@ -79,8 +80,11 @@ def _check_urgency_words(content: Content) -> None:
 
 
 def _check_reachable(content: Content) -> None:
-    """Every sign can be raised by tapping answers, and every finding is used by something."""
+    """Every sign can be raised by tapping answers (triage, check-in, milestones), and every finding is used."""
     answered = {f for q in content.triage.questions for a in q.answers for f in a.findings}
+    # the plan's check-in questions and milestones are tapped too
+    answered |= {f for q in content.plans.checks for a in q.answers for f in a.findings}
+    answered |= {f for m in content.plans.milestones for a in m.answers for f in a.findings}
     for fi, flag in enumerate(content.red_flags.red_flags):
         if not any(set(rule) <= answered for rule in flag.when):
             raise ContentError("red_flags.yaml", f"red_flags.{fi}.when", f"no triage answer can raise {flag.id!r}")
@@ -137,6 +141,11 @@ def check_citations(content: Content) -> None:
     ]
     cards += [("patterns.yaml", f"patterns.{i}", p) for i, p in enumerate(content.patterns.patterns)]
     cards += [("care.yaml", f"care_steps.{i}", c) for i, c in enumerate(content.care.care_steps)]
+    cards += [("exercises.yaml", f"exercises.{i}", e) for i, e in enumerate(content.exercises.exercises)]
+    plans = content.plans
+    cards += [("plans.yaml", "progression", plans.progression), ("plans.yaml", "running", plans.running)]
+    for section in ("phases", "plans", "milestones", "checks", "measures"):
+        cards += [("plans.yaml", f"{section}.{i}", c) for i, c in enumerate(getattr(plans, section))]
     for file, path, card in cards:
         for si, source in enumerate(card.sources):
             if source not in known:

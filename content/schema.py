@@ -294,16 +294,22 @@ class ExerciseKind(StrEnum):
     RUNNING = "running"
 
 
-class Exercise(Strict):
+class Exercise(Cited):
+    """One exercise card: how to do it, how much, how fast or heavy, what to feel, when to stop, and
+    one easier and one harder version. How often is not on the card: the plan's schedule says that."""
+
     id: Id
     name: Label
     kind: ExerciseKind
     # tags let plans keep an exercise away from patterns it could aggravate
     tags: tuple[Id, ...] = ()
     steps: tuple[Text, ...] = Field(min_length=1)
-    dosage: Text
+    dose: Text
+    tempo: Text
     feel: Text
     stop_if: Text
+    easier: Text
+    harder: Text
 
 
 class Exercises(Strict):
@@ -314,89 +320,249 @@ class Exercises(Strict):
 
 
 class Every(StrEnum):
+    """How often an exercise (or the run) comes round, counted in days from the start of the plan."""
+
+    TWICE_DAILY = "twice_daily"
     DAY = "day"
     OTHER_DAY = "other_day"
+    THIRD_DAY = "third_day"
+    TWICE_WEEK = "twice_week"
+    ONCE_WEEK = "once_week"
+    # on the days the phase's run is due (a warm-up)
+    RUN_DAY = "run_day"
 
 
 class PhaseExercise(Strict):
     exercise: Id
     every: Every = Every.DAY
-    # overrides the exercise's own dosage for this phase
-    dosage: Text | None = None
+    # overrides the exercise's own dose for this phase (sets and reps, never how often)
+    dose: Text | None = None
 
 
 Minutes = Annotated[int, Field(ge=1, le=240)]
 
 
-class RunPrescription(Strict):
-    """Either walk-run intervals (run, walk, repeats) or continuous easy running."""
+class RunStep(Strict):
+    """One running session: walk-run intervals (run, walk, repeats) or continuous easy running."""
 
-    run_minutes: Minutes | None = None
-    walk_minutes: Minutes | None = None
+    run: Minutes | None = None
+    walk: Minutes | None = None
     repeats: Annotated[int, Field(ge=1, le=30)] | None = None
-    continuous_minutes: Minutes | None = None
+    continuous: Minutes | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> RunPrescription:
-        intervals = (self.run_minutes, self.walk_minutes, self.repeats)
-        if self.continuous_minutes is not None and any(v is not None for v in intervals):
-            raise ValueError("give either run_minutes/walk_minutes/repeats or continuous_minutes, not both")
-        if self.continuous_minutes is None and any(v is None for v in intervals):
-            raise ValueError("walk-run needs run_minutes, walk_minutes and repeats")
+    def _one_kind(self) -> RunStep:
+        intervals = (self.run, self.walk, self.repeats)
+        if self.continuous is not None and any(v is not None for v in intervals):
+            raise ValueError("give either run/walk/repeats or continuous, not both")
+        if self.continuous is None and any(v is None for v in intervals):
+            raise ValueError("walk-run needs run, walk and repeats")
         return self
 
     @property
-    def running_minutes(self) -> int:
-        if self.continuous_minutes is not None:
-            return self.continuous_minutes
-        assert self.run_minutes is not None and self.repeats is not None
-        return self.run_minutes * self.repeats
+    def minutes(self) -> int:
+        """The whole session, walking included: what the single-run rule compares."""
+        if self.continuous is not None:
+            return self.continuous
+        assert self.run is not None and self.walk is not None and self.repeats is not None
+        return (self.run + self.walk) * self.repeats
 
 
-class Phase(Strict):
+class RunDose(Strict):
+    """The running of a phase. Each good run day moves one step up the ladder; after its last step a
+    continuous run may grow to `grow_to`, never more than the single-run rule allows. `own_training` is
+    the runner's own running (the last phase), still under the single-run rule."""
+
+    every: Every = Every.OTHER_DAY
+    steps: tuple[RunStep, ...] = ()
+    grow_to: Minutes | None = None
+    own_training: bool = False
+    # strides, hills, speed: running cards done after the easy part of the run
+    extras: tuple[PhaseExercise, ...] = ()
+
+    @model_validator(mode="after")
+    def _steps_or_own(self) -> RunDose:
+        if self.own_training == bool(self.steps):
+            raise ValueError("give either steps or own_training: true")
+        if self.grow_to is not None and (not self.steps or self.steps[-1].continuous is None):
+            raise ValueError("grow_to needs a last step of continuous running")
+        if self.every in (Every.RUN_DAY, Every.TWICE_DAILY):
+            raise ValueError(f"a run cannot be every {self.every.value}")
+        return self
+
+
+class Phase(Cited):
     id: Id
     name: Label
     goal: Text
-    # good days needed to move on; 0 for the last phase, which the runner keeps
-    days_required: Annotated[int, Field(ge=0, le=30)]
     exercises: tuple[PhaseExercise, ...] = Field(min_length=1)
-    run: RunPrescription | None = None
+    run: RunDose | None = None
     notes: Text
-    leave_when: Text
+    # what the runner tests and reports before moving on (milestones below)
+    milestones: tuple[Id, ...] = ()
     avoid_tags: tuple[Id, ...] = ()
 
 
-class Plan(Strict):
+class PlanStep(Strict):
+    phase: Id
+    # days in the phase before it can be left (criteria move the runner on; days are the minimum)
+    min_days: Annotated[int, Field(ge=0, le=120)]
+    # good check-ins needed in the phase
+    good_days: Annotated[int, Field(ge=0, le=30)] = 0
+
+
+class Plan(Cited):
+    id: Id
     pattern: Id
+    # the strain grade this plan is for; None for patterns without grades
+    grade: Id | None = None
     intro: Text
     avoid_tags: tuple[Id, ...] = ()
-    phases: tuple[Id, ...] = Field(min_length=2)
+    phases: tuple[PlanStep, ...] = Field(min_length=2)
+    # days from the start to the last phase, as the cited sources report them (tests play to it)
+    expected_days: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]]
+    # questions this plan adds to every check-in (checks below)
+    checks: tuple[Id, ...] = ()
+    # the outcome measure asked at the first check-in and every `every_days` after (measures below)
+    measure: Id | None = None
+    # sudden sharp pain or very high pain in a session is a possible re-injury (strains)
+    reinjury_watch: bool = False
+    # no plan until a clinician has examined the runner (no going ahead with caution)
+    requires_clearance: bool = False
+    # after this many days, if the last phase is not reached, the plan says to get it reviewed
+    review_after_days: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> Plan:
+        if self.expected_days[0] > self.expected_days[1]:
+            raise ValueError("expected_days must go from low to high")
+        return self
+
+
+class MilestoneAnswer(Strict):
+    value: Id
+    label: Label
+    passed: bool
+    # what the runner reports by this answer (a painful hop test): warning signs are built from findings
+    findings: tuple[Id, ...] = ()
+
+
+class Milestone(Cited):
+    """A test the runner does and reports at check-in; the phase is left when all of its pass."""
+
+    id: Id
+    name: Label
+    how: Text
+    question: Text
+    answers: tuple[MilestoneAnswer, ...] = Field(min_length=2, max_length=4)
+
+    @model_validator(mode="after")
+    def _one_pass(self) -> Milestone:
+        if not any(a.passed for a in self.answers) or all(a.passed for a in self.answers):
+            raise ValueError("a milestone needs answers that pass and answers that do not")
+        return self
+
+
+class CheckAnswer(Strict):
+    value: Id
+    label: Label
+    synonyms: tuple[Phrase, ...] = ()
+    # what the runner reports by this answer: warning signs are built from findings
+    findings: tuple[Id, ...] = ()
+    # a possible re-injury in a strain plan
+    reinjury: bool = False
+
+
+class CheckQuestion(Cited):
+    """A question a plan adds to every check-in (the sciatica leg-symptom map, sharp pain in a strain)."""
+
+    id: Id
+    text: Text
+    answers: tuple[CheckAnswer, ...] = Field(min_length=2, max_length=6)
+
+
+class MeasureAnswer(Strict):
+    value: Id
+    label: Label
+    points: Annotated[int, Field(ge=0, le=30)]
+
+
+class MeasureItem(Strict):
+    id: Id
+    text: Text
+    answers: tuple[MeasureAnswer, ...] = Field(min_length=2, max_length=11)
+
+
+class Measure(Cited):
+    """An outcome questionnaire: each answer scores points; the score is the share of the maximum, 0-100."""
+
+    id: Id
+    name: Label
+    intro: Text
+    every_days: Annotated[int, Field(ge=1, le=90)]
+    items: tuple[MeasureItem, ...] = Field(min_length=1)
 
 
 Pain = Annotated[int, Field(ge=0, le=10)]
 
 
-class Progression(Strict):
-    good_max_pain: Pain
-    hold_max_pain: Pain
-    worse_days_to_step_back: Annotated[int, Field(ge=2, le=7)]
+class Progression(Cited):
+    """The pain-monitoring model: how a check-in moves the plan."""
+
+    # pain during the session up to this is acceptable, if the next morning has settled
+    during_max: Pain
+    # a morning at or below this has settled, whatever came before
+    settled_morning_max: Pain
+    # mornings of the last days the runner's usual morning is taken from (the median)
+    morning_window_days: Annotated[int, Field(ge=1, le=28)]
+    # pain during at or above this: a possible re-injury in a strain plan, a step back in the others
+    high_during: Pain
+    # check-ins over the limits in a row that step the phase back (the first holds)
+    over_in_a_row_to_step_back: Annotated[int, Field(ge=2, le=7)]
+    # the care card a possible re-injury points to (care.yaml)
+    reinjury_card: Id
 
     @model_validator(mode="after")
     def _ordered(self) -> Progression:
-        if self.good_max_pain > self.hold_max_pain:
-            raise ValueError("good_max_pain must not be above hold_max_pain")
+        if not self.settled_morning_max <= self.during_max < self.high_during:
+            raise ValueError("need settled_morning_max <= during_max < high_during")
         return self
 
 
-class RunningRules(Strict):
+class RunningRules(Cited):
     weekly_increase_max_percent: Annotated[int, Field(ge=0, le=100)]
     single_run_increase_max_percent: Annotated[int, Field(ge=0, le=100)]
     lookback_days: Annotated[int, Field(ge=7, le=90)]
 
 
+class Claim(StrEnum):
+    """What a text says about running; the content check holds it against the phase's dose."""
+
+    NO_RUNNING = "no_running"
+    RUNNING = "running"
+    CROSS_TRAINING = "cross_training"
+    NO_SPEED = "no_speed"
+    NO_HILLS = "no_hills"
+
+
+class RunCards(Strict):
+    """The how-to cards of the run itself (exercises.yaml)."""
+
+    walk_run: Id
+    continuous: Id
+
+
 class Plans(Strict):
     progression: Progression
     running: RunningRules
+    run_cards: RunCards
+    # words that say how often: a dose text may only say its own schedule (content check)
+    schedule_words: dict[Every, tuple[Phrase, ...]]
+    # words that make a claim about running (content check)
+    claims: dict[Claim, tuple[Phrase, ...]]
+    milestones: tuple[Milestone, ...] = ()
+    checks: tuple[CheckQuestion, ...] = ()
+    measures: tuple[Measure, ...] = ()
     phases: tuple[Phase, ...] = Field(min_length=1)
     plans: tuple[Plan, ...] = Field(min_length=1)
 
@@ -428,6 +594,7 @@ class Strings(Strict):
     error: Text
     outcome_intro: Text
     runner_up: Text
+    close_call_reason: Text
     first_steps_heading: Label
     avoid_heading: Label
     see_someone_heading: Label
@@ -464,13 +631,24 @@ class Strings(Strict):
     plan_unavailable: Text
     plan_header: Text
     today_heading: Label
-    exercise_line: Text
+    # how often, as the session list says it
+    schedules: dict[Every, Label]
+    session_line: Text
     run_heading: Label
     run_intervals: Text
     run_continuous: Text
+    run_own: Text
+    run_then: Text
+    run_capped: Text
     no_running: Text
+    rest_day: Text
+    exercise_card: Text
+    exercise_unknown: Text
+    phase_days_line: Text
     progress_line: Text
     leave_when_heading: Label
+    leave_when_days: Text
+    review_due: Text
     plan_paused_line: Text
     checkin_button: Label
     checkin_done_question: Text
@@ -482,14 +660,18 @@ class Strings(Strict):
     checkin_pain_morning: Text
     checkin_number_needed: Text
     checkin_cancelled: Text
+    milestone_question: Text
     decision_advance: Text
     decision_good: Text
+    decision_not_yet: Text
     decision_prevent: Text
     decision_hold: Text
     decision_skipped: Text
     decision_step_back: Text
     decision_stay_first: Text
+    decision_reinjury: Text
     decision_one_step_today: Text
+    measure_result: Text
     plan_resume_button: Label
     plan_resumed: Text
     prevention_reached: Text
@@ -498,11 +680,12 @@ class Strings(Strict):
     log_saved: Text
     guard_weekly: Text
     guard_single: Text
-    guard_planned: Text
     history_heading: Text
     history_during: Text
     history_morning: Text
     history_adherence: Text
+    history_score: Text
+    history_milestones: Text
     history_empty: Text
     checkin_already: Text
     checkin_no_plan: Text

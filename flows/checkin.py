@@ -1,36 +1,61 @@
-"""The daily check-in: session done?, pain during, pain this morning, warning signs; then a decision.
+"""The daily check-in: session done?, pain during, pain this morning, the plan's own questions (the
+sciatica leg-symptom map, sharp pain in a strain), the phase's milestones when the phase could be left,
+the outcome measure when it is due, and last the warning signs; then a decision.
 
-The warning-sign question is the triage's own checklist, so both ask about exactly the same signs.
+The warning-sign question is the triage's own checklist, so both ask about exactly the same signs. A
+runner's own stable tingling is recorded, not escalated: only new or spreading symptoms raise a sign.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel
 
 from content import Content
+from content.schema import MeasureItem
+from flows import measures
 from flows.events import CheckInChoice
 from flows.language.numbers import pain_number
-from flows.markup import rich
+from flows.markup import fill_markup, rich
 from flows.outcome import escalation_replies
-from flows.plan import CheckIn, PlanState, apply_checkin, current_phase, decision_reply, overview_replies
-from flows.progression import decide
+from flows.plan import (
+    CheckIn,
+    MilestoneResult,
+    PlanState,
+    apply_checkin,
+    current_phase,
+    decision_reply,
+    holds_before,
+    is_last_phase,
+    overview_replies,
+    phase_time_done,
+    plan_of,
+    todays_run,
+    usual_morning_of,
+)
+from flows.progression import decide, within_rules
 from flows.replies import Button, CheckInRecorded, Effect, RedFlagRaised, Reply
 from flows.screening import raised
 from flows.understanding import understanding
 
-Step = Literal["done", "pain_during", "pain_morning", "warning"]
+# steps: "done", "pain_during", "pain_morning", "check:ID", "milestone:ID", "measure:MEASURE/ITEM", "warning"
+_RANGE = re.compile(r"^(\d+)(?:\s*[–-]\s*(\d+))?$")
+BUTTONS_PER_ROW = 3
 
 
 class CheckinDraft(BaseModel):
     session: int
-    step: Step = "done"
-    done: Literal["done", "partly", "skipped"] | None = None
+    step: str = "done"
+    done: str | None = None
     pain_during: int | None = None
     pain_morning: int | None = None
+    checks: dict[str, str] = {}
+    milestones: dict[str, str] = {}
+    measure: dict[str, str] = {}
 
 
 @dataclass
@@ -42,35 +67,67 @@ class CheckinResult:
     stale: bool = False
 
 
-def _pain_buttons(draft: CheckinDraft) -> tuple[tuple[Button, ...], ...]:
-    def row(numbers: range) -> tuple[Button, ...]:
-        return tuple(Button(str(n), CheckInChoice(draft.session, draft.step, str(n))) for n in numbers)
+def _rows(draft: CheckinDraft, answers: Iterable[tuple[str, str]], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    buttons = [Button(label, CheckInChoice(draft.session, draft.step, value)) for value, label in answers]
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
-    return (row(range(0, 6)), row(range(6, 11)))
+
+def _choices(content: Content, step: str) -> list[tuple[str, str]] | None:
+    """(value, label) of the answers to a plan step ("check:", "milestone:", "measure:"), if it exists."""
+    kind, _, key = step.partition(":")
+    if kind == "check" and key in content.check_by_id:
+        return [(a.value, a.label) for a in content.check_by_id[key].answers]
+    if kind == "milestone" and key in content.milestone_by_id:
+        return [(a.value, a.label) for a in content.milestone_by_id[key].answers]
+    if kind == "measure":
+        item = _measure_item(content, key)
+        return [(a.value, a.label) for a in item.answers] if item else None
+    return None
+
+
+def _measure_item(content: Content, key: str) -> MeasureItem | None:
+    """The item of a "MEASURE/ITEM" key."""
+    measure_id, _, item_id = key.partition("/")
+    measure = content.measure_by_id.get(measure_id)
+    return next((i for i in measure.items if i.id == item_id), None) if measure else None
 
 
 def question(content: Content, draft: CheckinDraft) -> Reply:
     """The check-in question for the draft's current step, with its buttons."""
     strings = content.strings
-    match draft.step:
+    kind, _, key = draft.step.partition(":")
+    match kind:
         case "done":
-            buttons = tuple(
-                (Button(label, CheckInChoice(draft.session, "done", value)),)
-                for value, label in (
-                    ("done", strings.checkin_done),
-                    ("partly", strings.checkin_partly),
-                    ("skipped", strings.checkin_skipped),
-                )
+            answers = (
+                ("done", strings.checkin_done),
+                ("partly", strings.checkin_partly),
+                ("skipped", strings.checkin_skipped),
             )
-            return Reply(rich(strings.checkin_done_question), buttons)
-        case "pain_during":
-            text = strings.checkin_pain_during if draft.done != "skipped" else strings.checkin_pain_today
-            return Reply(rich(text), _pain_buttons(draft))
-        case "pain_morning":
-            return Reply(rich(strings.checkin_pain_morning), _pain_buttons(draft))
+            return Reply(rich(strings.checkin_done_question), _rows(draft, answers, 1))
+        case "pain_during" | "pain_morning":
+            text = strings.checkin_pain_morning if kind == "pain_morning" else strings.checkin_pain_during
+            if kind == "pain_during" and draft.done == "skipped":
+                text = strings.checkin_pain_today
+            pain = [(str(n), str(n)) for n in range(11)]
+            return Reply(rich(text), (*_rows(draft, pain[:6], 6), *_rows(draft, pain[6:], 5)))
+        case "check" if key in content.check_by_id:
+            check = content.check_by_id[key]
+            return Reply(rich(check.text), _rows(draft, [(a.value, a.label) for a in check.answers], 1))
+        case "milestone" if key in content.milestone_by_id:
+            milestone = content.milestone_by_id[key]
+            text = fill_markup(
+                strings.milestone_question,
+                name=rich(milestone.name),
+                how=rich(milestone.how),
+                question=rich(milestone.question),
+            )
+            return Reply(text, _rows(draft, [(a.value, a.label) for a in milestone.answers], 1))
+        case "measure" if (item := _measure_item(content, key)) is not None:
+            measure = content.measure_by_id[key.partition("/")[0]]
+            text = rich(item.text) if draft.measure else f"{rich(measure.intro)}\n\n{rich(item.text)}"
+            return Reply(text, _rows(draft, [(a.value, a.label) for a in item.answers], BUTTONS_PER_ROW))
     screen = content.questions[content.triage.checkin_screen]
-    rows = tuple((Button(a.label, CheckInChoice(draft.session, "warning", a.value)),) for a in screen.answers)
-    return Reply(rich(screen.text), rows)
+    return Reply(rich(screen.text), _rows(draft, [(a.value, a.label) for a in screen.answers], 1))
 
 
 def begin(
@@ -88,59 +145,154 @@ def begin(
     return CheckinResult(plan, draft, [question(content, draft)])
 
 
-def _finish(content: Content, plan: PlanState, draft: CheckinDraft, red_flag: str | None, today: date) -> CheckinResult:
-    """Decide, record and say what the check-in did; `red_flag` is the most urgent sign reported."""
-    assert draft.done is not None and draft.pain_during is not None and draft.pain_morning is not None
+def _reinjury_reported(content: Content, draft: CheckinDraft) -> bool:
+    return any(
+        a.reinjury
+        for check_id, value in draft.checks.items()
+        if check_id in content.check_by_id
+        for a in content.check_by_id[check_id].answers
+        if a.value == value
+    )
+
+
+def _asks_milestones(content: Content, plan: PlanState, draft: CheckinDraft, today: date) -> bool:
+    """Milestones are asked when today could move the runner on: a good, complete session, the phase's
+    days done, and a phase that has milestones."""
+    assert draft.pain_during is not None and draft.pain_morning is not None
+    rules = content.plans.progression
+    usual = usual_morning_of(content, plan, today)
+    return (
+        draft.done == "done"
+        and within_rules(rules, draft.pain_during, draft.pain_morning, usual)
+        and not _reinjury_reported(content, draft)
+        and not is_last_phase(content, plan)
+        and bool(current_phase(content, plan).milestones)
+        and phase_time_done(content, plan, today)
+    )
+
+
+def _next_step(content: Content, plan: PlanState, draft: CheckinDraft, today: date) -> str:
+    for check_id in plan_of(content, plan).checks:
+        if check_id not in draft.checks:
+            return f"check:{check_id}"
+    if _asks_milestones(content, plan, draft, today):
+        for milestone_id in current_phase(content, plan).milestones:
+            if milestone_id not in draft.milestones:
+                return f"milestone:{milestone_id}"
+    measure = measures.due(content, plan, today)
+    if measure is not None:
+        for item in measure.items:
+            if item.id not in draft.measure:
+                return f"measure:{measure.id}/{item.id}"
+    return "warning"
+
+
+def _answer_findings(content: Content, draft: CheckinDraft) -> set[str]:
+    """Findings reported by the plan's own questions and the milestones (a painful hop test)."""
+    found: set[str] = set()
+    for check_id, value in draft.checks.items():
+        check = content.check_by_id.get(check_id)
+        found |= {f for a in (check.answers if check else ()) if a.value == value for f in a.findings}
+    for milestone_id, value in draft.milestones.items():
+        milestone = content.milestone_by_id.get(milestone_id)
+        found |= {f for a in (milestone.answers if milestone else ()) if a.value == value for f in a.findings}
+    return found
+
+
+def _milestone_results(content: Content, plan: PlanState, draft: CheckinDraft, today: date) -> list[MilestoneResult]:
+    phase = current_phase(content, plan).id
+    results = []
+    for milestone_id, value in draft.milestones.items():
+        milestone = content.milestone_by_id.get(milestone_id)
+        answer = next((a for a in milestone.answers if a.value == value), None) if milestone else None
+        if answer is not None:
+            result = MilestoneResult(day=today, phase=phase, milestone=milestone_id, answer=value, passed=answer.passed)
+            results.append(result)
+    return results
+
+
+def _finish(
+    content: Content, plan: PlanState, draft: CheckinDraft, findings: Iterable[str], today: date
+) -> CheckinResult:
+    """Decide, record and say what the check-in did."""
+    assert draft.done in ("done", "partly", "skipped")
+    assert draft.pain_during is not None and draft.pain_morning is not None
+    flags = raised(content, {*findings, *_answer_findings(content, draft)})
     phase = current_phase(content, plan)
+    results = _milestone_results(content, plan, draft, today)
+    passed = bool(results) and all(r.passed for r in results)
+    ready = phase_time_done(content, plan, today) and (passed or not phase.milestones)
     decision = decide(
         content.plans.progression,
         done=draft.done,
         pain_during=draft.pain_during,
         pain_morning=draft.pain_morning,
-        red_flag=red_flag is not None,
-        earlier_worst=[c.worst for c in plan.checkins],
-        good_days=plan.good_days,
-        days_required=phase.days_required,
+        usual=usual_morning_of(content, plan, today),
+        holds_before=holds_before(plan),
+        red_flag=bool(flags),
+        reinjury_watch=plan_of(content, plan).reinjury_watch,
+        sharp_pain=_reinjury_reported(content, draft),
+        last_phase=is_last_phase(content, plan),
+        ready=ready,
     )
+    run = todays_run(content, plan, today)
     checkin = CheckIn(
         day=today,
-        done=draft.done,
+        done=draft.done,  # type: ignore[arg-type]
         pain_during=draft.pain_during,
         pain_morning=draft.pain_morning,
         phase=phase.id,
         decision=decision,
+        run_minutes=run.minutes if run else None,
+        run_step=run.step if run and run.minutes is not None else None,
+        checks=dict(draft.checks),
     )
-    after = apply_checkin(content, plan, checkin)
+    measure = measures.due(content, plan, today)
+    score = measures.score(measure, draft.measure, today) if measure and draft.measure else None
+    after = apply_checkin(plan, checkin, plan_of(content, plan), results, score)
     effects: list[Effect] = [
         CheckInRecorded(today.isoformat(), draft.done, draft.pain_during, draft.pain_morning, phase.id, decision.value)
     ]
-    if red_flag is not None:
-        flag = content.flags[red_flag]
-        effects.append(RedFlagRaised(red_flag))
-        return CheckinResult(
-            after, None, [*escalation_replies(content, flag, None), *overview_replies(content, after, today)], effects
-        )
-    replies = [decision_reply(content, plan, after, checkin)]
+    if flags:
+        effects += [RedFlagRaised(f.id) for f in flags]
+        replies = [*escalation_replies(content, flags[0], None), *overview_replies(content, after, today)]
+        return CheckinResult(after, None, replies, effects)
+    not_passed = [content.milestone_by_id[r.milestone].name for r in results if not r.passed]
+    replies = [decision_reply(content, plan, after, checkin, not_passed)]
+    if score is not None and measure is not None:
+        text = fill_markup(content.strings.measure_result, name=rich(measure.name), score=str(score.score))
+        replies.append(Reply(text))
     if after.phase != plan.phase:
-        replies += overview_replies(content, after, today)[:1]
+        replies += overview_replies(content, after, today)[:2]
     return CheckinResult(after, None, replies, effects)
 
 
 def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str, today: date) -> CheckinResult:
     """Take the answer to the current step; on the last step, decide."""
-    match draft.step:
+    kind, _, key = draft.step.partition(":")
+    match kind:
         case "done" if value in ("done", "partly", "skipped"):
             draft = draft.model_copy(update={"done": value, "step": "pain_during"})
-        case "pain_during" | "pain_morning" if value.isdigit() and 0 <= int(value) <= 10:
-            nxt: Step = "pain_morning" if draft.step == "pain_during" else "warning"
-            draft = draft.model_copy(update={draft.step: int(value), "step": nxt})
+        case "pain_during" if value.isdigit() and 0 <= int(value) <= 10:
+            draft = draft.model_copy(update={"pain_during": int(value), "step": "pain_morning"})
+        case "pain_morning" if value.isdigit() and 0 <= int(value) <= 10:
+            draft = draft.model_copy(update={"pain_morning": int(value)})
+            draft = draft.model_copy(update={"step": _next_step(content, plan, draft, today)})
+        case "check" | "milestone" | "measure":
+            choices = _choices(content, draft.step)
+            if choices is not None and value not in {v for v, _ in choices}:
+                return CheckinResult(plan, draft, [question(content, draft)])
+            answers = {"check": draft.checks, "milestone": draft.milestones, "measure": draft.measure}[kind]
+            field_name = {"check": "checks", "milestone": "milestones", "measure": "measure"}[kind]
+            # an answer to a question this content no longer has is kept aside, and the check-in goes on
+            draft = draft.model_copy(update={field_name: {**answers, key.rpartition("/")[-1]: value}})
+            draft = draft.model_copy(update={"step": _next_step(content, plan, draft, today)})
         case "warning":
             screen = content.questions[content.triage.checkin_screen]
             answer = next((a for a in screen.answers if a.value == value), None)
             if answer is None:  # an answer from an older version of the screen
                 return CheckinResult(plan, draft, [question(content, draft)])
-            flags = raised(content, answer.findings)
-            return _finish(content, plan, draft, flags[0].id if flags else None, today)
+            return _finish(content, plan, draft, answer.findings, today)
         case _:
             return CheckinResult(plan, draft, [question(content, draft)])
     return CheckinResult(plan, draft, [question(content, draft)])
@@ -161,21 +313,51 @@ def choose(
     return _advance(content, plan, draft, event.value, today)
 
 
-def _done_word(content: Content, text: str) -> str | None:
-    return understanding(content).pick(text, content.language.checkin_words)
+def _in_range(label: str, number: int) -> bool:
+    match = _RANGE.match(label.strip())
+    if match is None:
+        return False
+    low = int(match.group(1))
+    high = int(match.group(2) or low)
+    return low <= number <= high
+
+
+def _typed_value(content: Content, draft: CheckinDraft, text: str) -> str | None:
+    """The answer a typed message gives to the current step, or None if it is unclear."""
+    kind, _, key = draft.step.partition(":")
+    words = understanding(content)
+    if kind == "done":
+        return words.pick(text, content.language.checkin_words)
+    if kind == "warning":
+        answer = words.answer(content.questions[content.triage.checkin_screen], text)
+        return answer.value if answer is not None else None
+    if kind.startswith("pain"):
+        number = pain_number(text, content.language.number_words)
+        return str(number) if number is not None else None
+    if kind == "check" and key in content.check_by_id:
+        return words.pick(text, {a.value: (a.label, *a.synonyms) for a in content.check_by_id[key].answers})
+    if kind == "milestone" and key in content.milestone_by_id:
+        answers = content.milestone_by_id[key].answers
+        choices: dict[str, tuple[str, ...]] = {a.value: (a.label,) for a in answers}
+        for passed, said in ((True, content.language.yes_words), (False, (*content.language.no_words, "not yet"))):
+            alike = [a for a in answers if a.passed == passed]
+            if len(alike) == 1:
+                choices[alike[0].value] += tuple(said)
+        return words.pick(text, choices)
+    if kind == "measure" and (item := _measure_item(content, key)) is not None:
+        number = pain_number(text, content.language.number_words)
+        if number is not None:
+            ranged = next((a.value for a in item.answers if _in_range(a.label, number)), None)
+            if ranged is not None:
+                return ranged
+        return words.pick(text, {a.value: (a.label,) for a in item.answers})
+    return None
 
 
 def typed(content: Content, plan: PlanState, draft: CheckinDraft, text: str, today: date) -> CheckinResult:
     """A typed answer to the current check-in question."""
     strings = content.strings
-    if draft.step == "done":
-        value = _done_word(content, text)
-    elif draft.step == "warning":
-        answer = understanding(content).answer(content.questions[content.triage.checkin_screen], text)
-        value = answer.value if answer is not None else None
-    else:
-        number = pain_number(text, content.language.number_words)
-        value = str(number) if number is not None else None
+    value = _typed_value(content, draft, text)
     if value is None:
         notice = strings.checkin_number_needed if draft.step.startswith("pain") else strings.not_understood
         current = question(content, draft)

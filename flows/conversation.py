@@ -30,6 +30,7 @@ from flows.events import (
     ResumePlan,
     SetReminderTime,
     SetZone,
+    ShowExercise,
     ShowHistory,
     ShowPlan,
     Start,
@@ -48,6 +49,7 @@ from flows.reminders import ReminderSettings, local_now, parse_time, zone_from_t
 from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
 from flows.run_log import log_run
 from flows.screening import raised
+from flows.session import exercise_reply
 from flows.triage import TriageState
 from flows.understanding import understanding
 
@@ -70,11 +72,11 @@ def _fit_to_content(content: Content, state: Conversation) -> Conversation:
     plan = state.plan
     if plan is None:
         return state
-    phases = content.plan_by_pattern.get(plan.pattern)
-    if phases is None:
+    found = content.plan_for(plan.pattern, plan.grade)
+    if found is None:
         return state.model_copy(update={"plan": None, "checkin": None})
-    if plan.phase >= len(phases.phases):
-        return state.model_copy(update={"plan": plan.model_copy(update={"phase": len(phases.phases) - 1})})
+    if plan.phase >= len(found.phases):
+        return state.model_copy(update={"plan": plan.model_copy(update={"phase": len(found.phases) - 1})})
     return state
 
 
@@ -102,7 +104,12 @@ def _with_triage(content: Content, state: Conversation, result: Result[TriageSta
     outcome = result.state.outcome
     if outcome is not None and any(isinstance(e, TriageCompleted) for e in result.effects) and new.plan is None:
         offer = plan_offer.offer(content, outcome)
-        replies += [offer] if offer else []
+        finished = rich(content.strings.triage_finished)
+        if offer is not None and replies and replies[-1].text == finished:
+            # one closing message after the outcome: the offer, and how to go through the questions again
+            replies[-1] = Reply(f"{offer.text}\n\n{finished}", offer.buttons)
+        elif offer is not None:
+            replies.append(offer)
     return Result(new, replies, result.effects, stale=result.stale)
 
 
@@ -235,6 +242,8 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
             return _reply(state, Reply(rich(strings.log_question)), awaiting="run", checkin=None)
         case ShowHistory():
             return _reply(state, history_reply(content, plan))
+        case ShowExercise(exercise=exercise):
+            return _reply(state, exercise_reply(content, exercise))
     raise AssertionError(f"not a plan event: {event!r}")
 
 
@@ -332,7 +341,7 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
             return _with_triage(content, state, triage.handle(content, state.triage, event))
         case ShowPlan():
             return _show_plan(content, state, today)
-        case StartPlan() | ResumePlan() | StartCheckIn() | CheckInChoice() | LogRun() | ShowHistory():
+        case StartPlan() | ResumePlan() | StartCheckIn() | CheckInChoice() | LogRun() | ShowHistory() | ShowExercise():
             return _plan_event(content, state, event, today)
         case OpenReminders() | SetZone() | SetReminderTime() | ChangeReminders() | ReminderAction():
             return _reminder_event(content, state, event, now)

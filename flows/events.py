@@ -98,6 +98,13 @@ class CheckInChoice:
 
 
 @dataclass(frozen=True)
+class ShowExercise:
+    """A button under today's session: the how-to card of one exercise."""
+
+    exercise: str
+
+
+@dataclass(frozen=True)
 class LogRun:
     """/log: record a run."""
 
@@ -152,6 +159,7 @@ Event = (
     | ResumePlan
     | StartCheckIn
     | CheckInChoice
+    | ShowExercise
     | LogRun
     | ShowHistory
     | OpenReminders

@@ -1,4 +1,4 @@
-"""/history: the pain trend of the check-ins as a text sparkline."""
+"""/history: the pain trend of the check-ins as a text sparkline, the outcome scores and the tests passed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flows.replies import Reply
 
 BARS = "▁▂▃▄▅▆▇█"
 SHOWN = 30
+SCORES_SHOWN = 8
 
 
 def sparkline(values: list[int]) -> str:
@@ -30,4 +31,15 @@ def history_reply(content: Content, plan: PlanState | None) -> Reply:
         fill(strings.history_morning, spark=sparkline(morning), last=morning[-1]),
         fill(strings.history_adherence, done=done, days=len(checkins)),
     ]
+    assert plan is not None
+    for measure_id in dict.fromkeys(s.measure for s in plan.scores):
+        measure = content.measure_by_id.get(measure_id)
+        scores = [s for s in plan.scores if s.measure == measure_id][-SCORES_SHOWN:]
+        if measure is not None:
+            trend = " → ".join(f"{s.score} ({s.day:%d %b})" for s in scores)
+            lines.append(fill(strings.history_score, name=measure.name, trend=trend))
+    passed = [r for r in plan.milestones if r.passed and r.milestone in content.milestone_by_id]
+    if passed:
+        names = ", ".join(f"{content.milestone_by_id[r.milestone].name} ({r.day:%d %b})" for r in passed[-SHOWN:])
+        lines.append(fill(strings.history_milestones, passed=names))
     return Reply("\n".join(lines))

@@ -33,6 +33,9 @@ class Outcome(BaseModel):
     # the most urgent warning sign, and every sign raised (most urgent first)
     red_flag: str | None = None
     flags: tuple[str, ...] = ()
+    # what set a pattern's urgency, for the reason the outcome gives: "pattern", "grade", "rule:<index of
+    # the pattern's see_clinician_when>" or "runner_up" (too close to call: the more cautious pattern's)
+    why: str = "pattern"
 
 
 def with_flags(content: Content, text: str) -> str:
@@ -66,17 +69,17 @@ def _more_urgent(a: str, b: str) -> str:
     return a if LEVELS.index(a) <= LEVELS.index(b) else b
 
 
-def pattern_level(content: Content, pattern: Pattern, grade: str | None, findings: Iterable[str]) -> Level:
-    """How soon to see someone for this pattern when no warning sign is present."""
+def pattern_level(content: Content, pattern: Pattern, grade: str | None, findings: Iterable[str]) -> tuple[Level, str]:
+    """How soon to see someone for this pattern when no warning sign is present, and what set it."""
     known = set(findings)
-    level: str = pattern.see_clinician
+    level, why = pattern.see_clinician, "pattern"
     chosen = next((g for g in pattern.grades if g.id == grade), None)
-    if chosen is not None and chosen.see_clinician is not None:
-        level = _more_urgent(level, chosen.see_clinician)
-    for rule in pattern.see_clinician_when:
-        if any(set(found) <= known for found in rule.when):
-            level = _more_urgent(level, rule.level)
-    return level  # type: ignore[return-value]
+    if chosen is not None and chosen.see_clinician is not None and _more_urgent(chosen.see_clinician, level) != level:
+        level, why = chosen.see_clinician, "grade"
+    for index, rule in enumerate(pattern.see_clinician_when):
+        if any(set(found) <= known for found in rule.when) and _more_urgent(rule.level, level) != level:
+            level, why = rule.level, f"rule:{index}"
+    return level, why
 
 
 def assess(content: Content, answers: list[tuple[str, str]], findings: Iterable[str] = ()) -> Outcome:
@@ -92,9 +95,12 @@ def assess(content: Content, answers: list[tuple[str, str]], findings: Iterable[
     grade = None
     if best is not None and best.grades:
         grade = next((g.id for g in best.grades if severity <= g.max_severity), best.grades[-1].id)
-    urgency: str = pattern_level(content, best, grade, known) if best is not None else "self_care"
+    level, why = pattern_level(content, best, grade, known) if best is not None else ("self_care", "pattern")
+    urgency: str = level
     if runner_up is not None:  # too close to call: the more cautious of the two
-        urgency = _more_urgent(urgency, pattern_level(content, ranked[1], None, known))
+        other, _ = pattern_level(content, ranked[1], None, known)
+        if _more_urgent(other, urgency) != urgency:
+            urgency, why = other, "runner_up"
     if flags:
         urgency = _more_urgent(urgency, flags[0].urgency.value)
     return Outcome(
@@ -104,6 +110,7 @@ def assess(content: Content, answers: list[tuple[str, str]], findings: Iterable[
         grade=grade,
         red_flag=flags[0].id if flags else None,
         flags=tuple(f.id for f in flags),
+        why=why,
     )
 
 
@@ -131,16 +138,15 @@ def _bullets(lines: Iterable[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
-def _headline(content: Content, pattern: Pattern, outcome: Outcome) -> str:
+def _headline(content: Content, pattern: Pattern, outcome: Outcome, typical: bool) -> str:
+    """The pattern: its name (and grade), what it is, how it usually goes."""
     strings = content.strings
     grade = next((g for g in pattern.grades if g.id == outcome.grade), None)
     name = bold(pattern.name) + (f" ({rich(grade.label)})" if grade else "")
-    parts = [
-        f"{rich(strings.outcome_intro)}\n{name}",
-        with_flags(content, pattern.summary),
-        _bullets(with_flags(content, t) for t in pattern.typical),
-    ]
-    if grade is not None:
+    parts = [f"{rich(strings.outcome_intro)}\n{name}", with_flags(content, pattern.summary)]
+    if typical:
+        parts.append(_bullets(with_flags(content, t) for t in pattern.typical))
+    if grade is not None and not grade.see_clinician:
         parts.append(with_flags(content, grade.note))
     if outcome.runner_up is not None:
         runner_up = content.pattern_by_id[outcome.runner_up].name
@@ -148,8 +154,35 @@ def _headline(content: Content, pattern: Pattern, outcome: Outcome) -> str:
     return "\n\n".join(parts)
 
 
+def _advice(content: Content, pattern: Pattern) -> str:
+    """What to do first, what to avoid, when to see someone, and the note that this is not a diagnosis."""
+    strings = content.strings
+    steps = [content.care_by_id[s] for s in pattern.first_steps]
+    return (
+        f"{bold(strings.first_steps_heading)}\n"
+        + "\n".join(f"• {bold(s.title)}: {with_flags(content, s.text)}" for s in steps)
+        + f"\n\n{bold(strings.avoid_heading)}\n{_bullets(with_flags(content, a) for a in pattern.avoid)}\n\n"
+        f"{bold(strings.see_someone_heading)}\n{with_flags(content, pattern.see_someone)}\n\n"
+        f"<i>{rich(strings.not_a_diagnosis)}</i>"
+    )
+
+
+def _reason(content: Content, pattern: Pattern, outcome: Outcome) -> str:
+    """Why this pattern's outcome asks the runner to be seen: whatever set its urgency."""
+    grade = next((g for g in pattern.grades if g.id == outcome.grade), None)
+    if outcome.why.startswith("rule:") and int(outcome.why[5:]) < len(pattern.see_clinician_when):
+        return with_flags(content, pattern.see_clinician_when[int(outcome.why[5:])].note)
+    if outcome.why == "runner_up" and outcome.runner_up in content.pattern_by_id:
+        name = bold(content.pattern_by_id[outcome.runner_up].name)
+        return rich(content.strings.close_call_reason).replace("{name}", name)
+    if grade is not None and grade.see_clinician:
+        return with_flags(content, grade.note)
+    return with_flags(content, pattern.see_someone)
+
+
 def outcome_replies(content: Content, outcome: Outcome) -> list[Reply]:
-    """The outcome: a warning sign first if there is one, then the pattern, first steps, what to avoid."""
+    """The outcome in at most two messages: a warning sign (or the reason to be seen) first, then the
+    pattern and what to do. Emergency and same-day signs say only where to go and how fast."""
     strings = content.strings
     flag = content.flags.get(outcome.red_flag) if outcome.red_flag else None
     if flag is not None and urgent(flag):
@@ -158,28 +191,10 @@ def outcome_replies(content: Content, outcome: Outcome) -> list[Reply]:
         lead = escalation_replies(content, flag, outcome) if flag else []
         return [*lead, Reply(f"{rich(strings.unclear)}\n\n<i>{rich(strings.not_a_diagnosis)}</i>")]
     pattern = content.pattern_by_id[outcome.pattern]
-    replies = []
-    if flag is not None:
-        replies += escalation_replies(content, flag, outcome)
-    elif outcome.urgency != "self_care":
+    if flag is not None:  # the sign's message names the pattern; the second says what to do meanwhile
+        return [*escalation_replies(content, flag, outcome), Reply(_advice(content, pattern))]
+    first = _headline(content, pattern, outcome, typical=outcome.urgency == "self_care")
+    if outcome.urgency != "self_care":
         urgency = content.red_flags.urgencies[Urgency(outcome.urgency)]
-        notes = [r.note for r in pattern.see_clinician_when if r.level == outcome.urgency]
-        grade = next((g for g in pattern.grades if g.id == outcome.grade), None)
-        reason = notes[0] if notes else (grade.note if grade and grade.see_clinician else pattern.see_someone)
-        replies.append(Reply(f"{rich(urgency.headline)}\n\n{with_flags(content, reason)}"))
-    replies.append(Reply(_headline(content, pattern, outcome)))
-    steps = [content.care_by_id[s] for s in pattern.first_steps]
-    replies.append(
-        Reply(
-            f"{bold(strings.first_steps_heading)}\n"
-            + "\n\n".join(f"{bold(s.title)}: {with_flags(content, s.text)}" for s in steps)
-        )
-    )
-    replies.append(
-        Reply(
-            f"{bold(strings.avoid_heading)}\n{_bullets(with_flags(content, a) for a in pattern.avoid)}\n\n"
-            f"{bold(strings.see_someone_heading)}\n{with_flags(content, pattern.see_someone)}\n\n"
-            f"<i>{rich(strings.not_a_diagnosis)}</i>"
-        )
-    )
-    return replies
+        first = f"{rich(urgency.headline)}\n{_reason(content, pattern, outcome)}\n\n{first}"
+    return [Reply(first), Reply(_advice(content, pattern))]

@@ -1,19 +1,26 @@
-"""The recovery plan: which phase the runner is in, today's session, and how a check-in moves it."""
+"""The recovery plan: which phase the runner is in, today's session, and how a check-in moves it.
+
+Everything a check-in learns is kept as plain data in the plan state (check-ins, milestone results,
+scores, runs: dates and values), for /history and for whoever examines the runner.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
 
 from content import Content
-from content.schema import Every, Phase, Plan
+from content.schema import Phase, Plan, PlanStep
 from flows.events import ResumePlan, StartCheckIn
 from flows.markup import bold, fill, fill_markup, rich
-from flows.progression import Decision
+from flows.progression import Decision, usual_morning
 from flows.replies import Button, Reply
-from flows.running_guard import LongPlannedRun, RunLog, planned_run_warning
+from flows.running_guard import RunLog
+from flows.session import PlannedRun, RunDay, planned_run, session_reply
+
+_WENT_WELL = (Decision.GOOD, Decision.ADVANCE, Decision.PREVENT)
 
 
 class CheckIn(BaseModel):
@@ -23,14 +30,38 @@ class CheckIn(BaseModel):
     pain_morning: int
     phase: str
     decision: Decision
+    # the run the plan had that day: the whole session in minutes and its ladder step
+    run_minutes: int | None = None
+    run_step: int | None = None
+    # answers to the plan's own check-in questions: question id -> answer value
+    checks: dict[str, str] = {}
 
     @property
     def worst(self) -> int:
         return max(self.pain_during, self.pain_morning)
 
 
+class MilestoneResult(BaseModel):
+    day: date
+    phase: str
+    milestone: str
+    answer: str
+    passed: bool
+
+
+class Score(BaseModel):
+    """An outcome measure: its score 0-100 and the answers it came from."""
+
+    day: date
+    measure: str
+    score: int
+    answers: dict[str, str]
+
+
 class PlanState(BaseModel):
     pattern: str
+    # the strain grade the plan was chosen for (None: a pattern without grades, or a plan from before grades)
+    grade: str | None = None
     phase: int = 0
     started_on: date
     good_days: int = 0
@@ -41,15 +72,27 @@ class PlanState(BaseModel):
     moved_on: date | None = None
     checkins: list[CheckIn] = []
     runs: list[RunLog] = []
+    milestones: list[MilestoneResult] = []
+    scores: list[Score] = []
 
 
 def plan_of(content: Content, state: PlanState) -> Plan:
-    return content.plan_by_pattern[state.pattern]
+    plan = content.plan_for(state.pattern, state.grade)
+    assert plan is not None, f"no plan for {state.pattern!r}"  # set aside on load when the plan is gone
+    return plan
+
+
+def current_step(content: Content, state: PlanState) -> PlanStep:
+    plan = plan_of(content, state)
+    return plan.phases[min(state.phase, len(plan.phases) - 1)]
 
 
 def current_phase(content: Content, state: PlanState) -> Phase:
-    plan = plan_of(content, state)
-    return content.phase_by_id[plan.phases[min(state.phase, len(plan.phases) - 1)]]
+    return content.phase_by_id[current_step(content, state).phase]
+
+
+def is_last_phase(content: Content, state: PlanState) -> bool:
+    return state.phase >= len(plan_of(content, state).phases) - 1
 
 
 def label(content: Content, state: PlanState) -> str:
@@ -57,18 +100,72 @@ def label(content: Content, state: PlanState) -> str:
     return f"{state.pattern}:{current_phase(content, state).id}:{state.status}"
 
 
-def start(content: Content, pattern: str, today: date, caution: bool) -> PlanState:
-    return PlanState(pattern=pattern, started_on=today, caution=caution)
+def start(pattern: str, grade: str | None, today: date, caution: bool) -> PlanState:
+    return PlanState(pattern=pattern, grade=grade, started_on=today, caution=caution)
 
 
-def apply_checkin(content: Content, state: PlanState, checkin: CheckIn) -> PlanState:
-    """Record a check-in and move the plan as its decision says (at most one step a day)."""
-    plan = plan_of(content, state)
+def phase_since(state: PlanState) -> date:
+    """The day the runner entered the current phase."""
+    return state.moved_on or state.started_on
+
+
+def days_in_phase(state: PlanState, today: date) -> int:
+    return (today - phase_since(state)).days
+
+
+def run_days(state: PlanState) -> list[RunDay]:
+    return [
+        RunDay(c.day, c.run_minutes, c.run_step or 0, c.done == "done", c.decision in _WENT_WELL)
+        for c in state.checkins
+        if c.run_minutes is not None
+    ]
+
+
+def todays_run(content: Content, state: PlanState, today: date) -> PlannedRun | None:
+    phase = current_phase(content, state)
+    day = (today - state.started_on).days
+    return planned_run(content, phase, day, today, state.runs, run_days(state), phase_since(state))
+
+
+def todays_session(content: Content, state: PlanState, today: date) -> Reply:
+    """Today's session as a compact list with a how-to button per exercise."""
+    day = (today - state.started_on).days
+    return session_reply(content, current_phase(content, state), day, todays_run(content, state, today))
+
+
+def usual_morning_of(content: Content, state: PlanState, today: date) -> int | None:
+    window = today - timedelta(days=content.plans.progression.morning_window_days)
+    return usual_morning([c.pain_morning for c in state.checkins if window <= c.day < today])
+
+
+def holds_before(state: PlanState) -> int:
+    """Check-ins over the limits (holds) in a row, just before the next one."""
+    count = 0
+    for checkin in reversed(state.checkins):
+        if checkin.decision != Decision.HOLD:
+            break
+        count += 1
+    return count
+
+
+def phase_time_done(content: Content, state: PlanState, today: date) -> bool:
+    """The phase's minimum days have passed and, with today's good check-in, its good days are reached."""
+    step = current_step(content, state)
+    return days_in_phase(state, today) >= step.min_days and state.good_days + 1 >= step.good_days
+
+
+def apply_checkin(
+    state: PlanState, checkin: CheckIn, plan: Plan, results: list[MilestoneResult], score: Score | None
+) -> PlanState:
+    """Record a check-in and move the plan as its decision says (at most one step a day, except a
+    possible re-injury, which goes back to the first phase)."""
     moved = state.moved_on == checkin.day
     phase, good_days, status, moved_on = state.phase, state.good_days, state.status, state.moved_on
     match checkin.decision:
         case Decision.ESCALATE:
             status = "paused"
+        case Decision.REINJURY:
+            phase, good_days, moved_on = 0, 0, checkin.day
         case Decision.ADVANCE if not moved and phase < len(plan.phases) - 1:
             phase, good_days, moved_on = phase + 1, 0, checkin.day
         case Decision.STEP_BACK if not moved:
@@ -86,74 +183,60 @@ def apply_checkin(content: Content, state: PlanState, checkin: CheckIn) -> PlanS
             "status": status,
             "moved_on": moved_on,
             "checkins": [*state.checkins, checkin],
+            "milestones": [*state.milestones, *results],
+            "scores": [*state.scores, *([score] if score else [])],
         }
     )
 
 
-def decision_reply(content: Content, before: PlanState, after: PlanState, checkin: CheckIn) -> Reply:
-    """What the check-in did, in words."""
+def decision_reply(
+    content: Content, before: PlanState, after: PlanState, checkin: CheckIn, not_passed: list[str]
+) -> Reply:
+    """What the check-in did, in words; `not_passed` names the milestones asked today that did not pass."""
     strings = content.strings
     phase = current_phase(content, after)
-    needed = phase.days_required
     moved = after.phase != before.phase
     match checkin.decision:
+        case Decision.REINJURY:
+            card = content.care_by_id[content.plans.progression.reinjury_card]
+            text = fill_markup(strings.decision_reinjury, phase=bold(phase.name))
+            text += f"\n\n{bold(card.title)}: {rich(card.text)}"
         case Decision.ADVANCE if moved:
             text = fill_markup(strings.decision_advance, phase=bold(phase.name))
-            if phase.days_required == 0:
+            if is_last_phase(content, after):
                 text += "\n\n" + rich(strings.prevention_reached)
         case Decision.STEP_BACK if moved:
-            text = fill_markup(strings.decision_step_back, phase=bold(phase.name), pain=str(checkin.worst))
+            text = fill_markup(strings.decision_step_back, phase=bold(phase.name), pain=str(checkin.pain_during))
         case Decision.STEP_BACK if before.phase == 0:
-            text = fill(strings.decision_stay_first, pain=checkin.worst)
+            text = fill(strings.decision_stay_first, pain=checkin.pain_during)
         case Decision.ADVANCE | Decision.STEP_BACK:
             text = rich(strings.decision_one_step_today)
         case Decision.GOOD:
-            text = fill(strings.decision_good, good=after.good_days, needed=needed)
+            text = rich(strings.decision_good)
+            if not_passed:
+                text += " " + fill(strings.decision_not_yet, milestones="; ".join(not_passed))
+            else:
+                text += "\n" + _progress(content, after, checkin.day)
         case Decision.PREVENT:
             text = rich(strings.decision_prevent)
         case Decision.HOLD:
-            text = fill(strings.decision_hold, pain=checkin.worst)
+            text = fill(strings.decision_hold, pain=checkin.pain_during, morning=checkin.pain_morning)
         case _:
             text = rich(strings.decision_skipped)
     return Reply(text)
 
 
-def _run_text(content: Content, phase: Phase) -> str:
+def _progress(content: Content, state: PlanState, today: date) -> str:
+    """Where the runner stands in the phase: days, good days, what to pass to move on."""
     strings = content.strings
-    run = phase.run
-    if run is None:
-        return rich(strings.no_running)
-    if run.continuous_minutes is not None:
-        return fill(strings.run_continuous, minutes=run.continuous_minutes)
-    return fill(strings.run_intervals, repeats=run.repeats, run=run.run_minutes, walk=run.walk_minutes)
-
-
-def session_reply(content: Content, state: PlanState, today: date) -> Reply:
-    """Today's session: the exercises of the day with how-to, dosage, what to feel, when to stop."""
-    strings = content.strings
-    phase = current_phase(content, state)
-    even_day = (today - state.started_on).days % 2 == 0
-    parts = [bold(strings.today_heading)]
-    for item in phase.exercises:
-        if item.every == Every.OTHER_DAY and not even_day:
-            continue
-        exercise = content.exercise_by_id[item.exercise]
-        how = "\n".join(f"{number}. {rich(step)}" for number, step in enumerate(exercise.steps, start=1))
-        line = fill(
-            strings.exercise_line,
-            name=exercise.name,
-            dosage=item.dosage or exercise.dosage,
-            feel=exercise.feel,
-            stop_if=exercise.stop_if,
-        )
-        parts.append(f"{line}\n{how}")
-    parts.append(f"{bold(strings.run_heading)}: {_run_text(content, phase)}")
-    if phase.run is not None:
-        warning = planned_run_warning(content.plans.running, state.runs, today, phase.run.running_minutes)
-        if isinstance(warning, LongPlannedRun):
-            parts.append(fill(strings.guard_planned, planned=warning.planned_minutes, longest=warning.longest_minutes))
-    parts.append(rich(phase.notes))
-    return Reply("\n\n".join(parts))
+    step = current_step(content, state)
+    phase = content.phase_by_id[step.phase]
+    lines = [fill(strings.phase_days_line, day=days_in_phase(state, today), min_days=step.min_days)]
+    if step.good_days:
+        lines.append(fill(strings.progress_line, good=state.good_days, needed=step.good_days))
+    tests = "; ".join(content.milestone_by_id[m].name for m in phase.milestones)
+    lines.append(f"{bold(strings.leave_when_heading)}: {rich(tests) if tests else rich(strings.leave_when_days)}")
+    return "\n".join(lines)
 
 
 def overview_replies(content: Content, state: PlanState, today: date) -> list[Reply]:
@@ -172,12 +255,14 @@ def overview_replies(content: Content, state: PlanState, today: date) -> list[Re
     if state.status == "paused":
         button = Button(strings.plan_resume_button, ResumePlan())
         return [Reply(f"{header}\n\n{rich(strings.plan_paused_line)}", ((button,),))]
-    progress = [f"{bold(strings.leave_when_heading)}: {rich(phase.leave_when)}"]
-    if phase.days_required:
-        progress.insert(0, fill(strings.progress_line, good=state.good_days, needed=phase.days_required))
+    day = (today - state.started_on).days
+    progress = [] if is_last_phase(content, state) else [_progress(content, state, today)]
+    if plan.review_after_days is not None and day >= plan.review_after_days and not is_last_phase(content, state):
+        progress.append(fill(strings.review_due, weeks=day // 7))
     checkin = Button(strings.checkin_button, StartCheckIn())
-    return [
-        Reply(header),
-        session_reply(content, state, today),
-        Reply("\n".join(progress), ((checkin,),)),
-    ]
+    replies = [Reply(header), todays_session(content, state, today)]
+    if progress:
+        replies.append(Reply("\n\n".join(progress), ((checkin,),)))
+    else:
+        replies.append(Reply(rich(strings.prevention_reached), ((checkin,),)))
+    return replies

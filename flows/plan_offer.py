@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from content import Content
+from content.schema import Plan
 from flows import plan as plans
 from flows.events import StartPlan
 from flows.markup import fill, rich
@@ -19,14 +20,24 @@ from flows.plan import PlanState
 from flows.replies import Button, Reply
 
 
+def _plan(content: Content, outcome: Outcome | None) -> Plan | None:
+    """The plan for the outcome's pattern and grade."""
+    if outcome is None or outcome.pattern is None:
+        return None
+    return content.plan_for(outcome.pattern, outcome.grade)
+
+
 def _has_plan(content: Content, outcome: Outcome | None) -> bool:
-    return outcome is not None and outcome.pattern is not None and outcome.pattern in content.plan_by_pattern
+    return _plan(content, outcome) is not None
 
 
 def _caution_allowed(content: Content, outcome: Outcome) -> bool:
-    """Going ahead unchecked is offered only for a within-days outcome whose signs allow it."""
+    """Going ahead unchecked is offered only for a within-days outcome whose signs and plan allow it
+    (deep buttock pain needs the lower back ruled out first)."""
     signs = [content.flags[f] for f in (*outcome.flags, outcome.red_flag) if f and f in content.flags]
-    return outcome.urgency == "within_days" and not any(s.after_clearance for s in signs)
+    plan = _plan(content, outcome)
+    needs_clearance = plan is not None and plan.requires_clearance
+    return outcome.urgency == "within_days" and not needs_clearance and not any(s.after_clearance for s in signs)
 
 
 def _clearance(content: Content, outcome: Outcome) -> Reply:
@@ -59,8 +70,9 @@ def start(content: Content, outcome: Outcome | None, mode: str, today: date) -> 
     caution = mode == "caution" and _caution_allowed(content, outcome)
     if not (cleared or caution):
         return None, [_clearance(content, outcome)]
-    assert outcome.pattern is not None
-    state = plans.start(content, outcome.pattern, today, caution=caution)
-    intro = fill(strings.plan_started, intro=content.plan_by_pattern[outcome.pattern].intro)
+    plan = _plan(content, outcome)
+    assert outcome.pattern is not None and plan is not None
+    state = plans.start(outcome.pattern, plan.grade, today, caution=caution)
+    intro = fill(strings.plan_started, intro=plan.intro)
     replies = [Reply(rich(strings.plan_caution_warning))] if caution else []
     return state, [*replies, Reply(intro), *plans.overview_replies(content, state, today)]

@@ -9,7 +9,7 @@ from content import Content
 from flows.markup import fill, rich
 from flows.plan import PlanState, current_phase
 from flows.replies import Reply
-from flows.running_guard import LongRun, RunLog, WeeklyJump, run_warnings
+from flows.running_guard import RunLog, WeeklyJump, run_warnings
 
 KM_PER_MILE = 1.609344
 _DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|k|kilomet(?:er|re)s?|mi|miles?)\b", re.IGNORECASE)
@@ -59,9 +59,7 @@ def log_run(content: Content, plan: PlanState, text: str, today: date) -> tuple[
     for warning in run_warnings(content.plans.running, plan.runs, run):
         if isinstance(warning, WeeklyJump):
             text = fill(strings.guard_weekly, week=warning.week_km, last=warning.last_week_km, percent=warning.percent)
-        elif isinstance(warning, LongRun):
-            text = fill(strings.guard_single, percent=warning.percent, longest=warning.longest_km)
         else:
-            continue
+            text = fill(strings.guard_single, percent=warning.percent, longest=warning.longest_km)
         replies.append(Reply(text))
     return plan.model_copy(update={"runs": [*plan.runs, run]}), replies

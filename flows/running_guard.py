@@ -1,7 +1,8 @@
-"""Guards on running load: the weekly increase and the single-run rule (numbers from content).
+"""Guards on running load for /log: the weekly increase and the single-run rule (numbers from content).
 
 A 2025 cohort study in runners found that one run more than about 10% longer than the longest run
-of the previous 30 days raised injury risk, more than weekly increases did; both are checked.
+of the previous 30 days raised injury risk, more than weekly increases did; both are checked. The
+plan keeps its own runs under the same single-run rule (flows/session.py).
 """
 
 from __future__ import annotations
@@ -37,13 +38,7 @@ class LongRun:
     percent: int
 
 
-@dataclass(frozen=True)
-class LongPlannedRun:
-    planned_minutes: int
-    longest_minutes: int
-
-
-Warning = WeeklyJump | LongRun | LongPlannedRun
+Warning = WeeklyJump | LongRun
 
 
 def _km_between(runs: Sequence[RunLog], first: date, last: date) -> float:
@@ -66,14 +61,3 @@ def run_warnings(rules: RunningRules, earlier: Sequence[RunLog], run: RunLog) ->
     if longest > 0 and run.km > longest * (1 + rules.single_run_increase_max_percent / 100):
         warnings.append(LongRun(run.km, longest, _percent_over(run.km, longest)))
     return warnings
-
-
-def planned_run_warning(
-    rules: RunningRules, runs: Sequence[RunLog], today: date, planned_minutes: int
-) -> LongPlannedRun | None:
-    """A planned run much longer than any logged recently (only once there is something to compare)."""
-    window = [r for r in runs if today - timedelta(days=rules.lookback_days) <= r.day < today]
-    longest = max((r.minutes for r in window), default=0)
-    if longest > 0 and planned_minutes > longest * (1 + rules.single_run_increase_max_percent / 100):
-        return LongPlannedRun(planned_minutes, longest)
-    return None

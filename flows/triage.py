@@ -153,6 +153,8 @@ class _Turn:
         prefix = rich(template).replace("{sign}", bold(flag.title)).replace("{urgency}", rich(short))
         if target != self.data.question:
             self.data.question = target
+        if target not in self.content.triage.safety:  # off the warning-sign questions: the detour is over
+            self.data.detour_from = None
         self.ask(prefix)
 
     def escalate(self, known_before: set[str]) -> None:

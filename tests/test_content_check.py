@@ -99,10 +99,10 @@ def test_id_too_long_for_callback_data(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_duplicate_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    directory = broken_copy(tmp_path, "exercises.yaml", set_in(["exercises", 3, "id"], "towel_stretch"))
+    directory = broken_copy(tmp_path, "exercises.yaml", set_in(["exercises", 3, "id"], "glute_bridge"))
     code, err = check(directory, capsys)
     assert code != 0
-    assert "exercises.yaml: exercises.3.id: duplicate id 'towel_stretch'" in err
+    assert "exercises.yaml: exercises.3.id: duplicate id 'glute_bridge'" in err
 
 
 def test_unreachable_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -235,3 +235,158 @@ def test_a_group_that_refers_to_itself_is_refused(tmp_path: Path, capsys: pytest
     code, err = check(directory, capsys)
     assert code != 0
     assert "group @numbness refers to itself" in err
+
+
+# --- plans: contradictions are refused, not hoped away (issue 13, item 8) -----------------------------------
+
+
+def _phase(phase_id: str, change: Callable[[dict[str, Any]], None]) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        change(next(p for p in data["phases"] if p["id"] == phase_id))
+
+    return mutate
+
+
+def _refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, mutate: Mutation) -> str:
+    code, err = check(broken_copy(tmp_path, file, mutate), capsys)
+    assert code != 0
+    return err
+
+
+def test_a_run_that_breaks_the_single_run_rule_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def jump(phase: dict[str, Any]) -> None:  # 20 minutes, then 3 x (8 run + 2 walk) = 30 minutes
+        phase["run"]["steps"][1] = {"run": 8, "walk": 2, "repeats": 3}
+
+    err = _refused(tmp_path, capsys, "plans.yaml", _phase("strain_walk_jog", jump))
+    assert "'strain_walk_jog' run step 2: 30 minutes after a longest of 20 is 50% longer" in err
+    assert "breaks the single-run rule" in err
+
+
+def test_a_next_phase_that_starts_too_long_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def longer(phase: dict[str, Any]) -> None:  # the walk-run phase grew to 30 minutes at most
+        phase["run"]["steps"][0] = {"continuous": 40}
+
+    err = _refused(tmp_path, capsys, "plans.yaml", _phase("strain_strides", longer))
+    assert "'strain_strides' run step 1: 40 minutes after a longest of 30" in err
+
+
+def _notes(phase_id: str, notes: str) -> Mutation:
+    def change(phase: dict[str, Any]) -> None:
+        phase["notes"] = notes
+
+    return _phase(phase_id, change)
+
+
+def test_a_phase_whose_words_and_running_disagree_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = [
+        ("prevent", "No running in this phase.", "'prevent' says no running, but the phase runs"),
+        ("prevent", "A bike ride instead of a run is fine.", "'prevent' suggests cross-training in a phase that runs"),
+        ("strain_strides", "No speed yet.", "says no speed, but the run has strides or speed"),
+        ("strain_load", "Easy runs are fine.", "speaks of running, but the phase has no run"),
+    ]
+    for index, (phase_id, notes, reason) in enumerate(cases):
+        assert reason in _refused(tmp_path / str(index), capsys, "plans.yaml", _notes(phase_id, notes))
+
+
+def test_a_dose_whose_schedule_and_words_disagree_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def twice_a_week(phase: dict[str, Any]) -> None:  # scheduled every other day
+        phase["exercises"][1] = {"exercise": "diver", "every": "other_day", "dose": "3 sets of 6, twice a week."}
+
+    err = _refused(tmp_path, capsys, "plans.yaml", _phase("strain_walk_jog", twice_a_week))
+    assert "'diver' is scheduled other_day but its dose says twice_week" in err
+
+
+def test_a_card_that_says_how_often_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def daily(data: dict[str, Any]) -> None:
+        next(e for e in data["exercises"] if e["id"] == "extender")["dose"] = "2 sets of 12, once a day."
+
+    err = _refused(tmp_path, capsys, "exercises.yaml", daily)
+    assert "exercises.yaml: exercises.4.dose: says day: how often belongs to the plan's schedule" in err
+
+
+def test_a_phase_text_naming_a_schedule_nothing_follows_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _refused(tmp_path, capsys, "plans.yaml", _notes("strain_walk_jog", "Run every day, flat and easy."))
+    assert "says day, but nothing in the phase is scheduled so" in err
+
+
+def test_a_first_step_that_contradicts_the_first_phase_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def pause_running(data: dict[str, Any]) -> None:  # overuse starts with reduced running
+        next(p for p in data["patterns"] if p["id"] == "overuse")["first_steps"].append("stop_running")
+
+    err = _refused(tmp_path, capsys, "patterns.yaml", pause_running)
+    assert "first step 'stop_running' contradicts the first phase 'overuse_reduce'" in err
+
+
+def test_plan_cards_without_sources_or_review_date_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _refused(tmp_path / "e", capsys, "exercises.yaml", delete_in(["exercises", 0, "sources"]))
+    assert "exercises.yaml: exercises.0.sources: Field required" in err
+    err = _refused(tmp_path / "p", capsys, "plans.yaml", delete_in(["phases", 0, "reviewed"]))
+    assert "plans.yaml: phases.0.reviewed: Field required" in err
+    err = _refused(tmp_path / "m", capsys, "plans.yaml", delete_in(["milestones", 0, "sources"]))
+    assert "plans.yaml: milestones.0.sources: Field required" in err
+    err = _refused(tmp_path / "r", capsys, "plans.yaml", delete_in(["progression", "sources"]))
+    assert "plans.yaml: progression.sources: Field required" in err
+    err = _refused(tmp_path / "u", capsys, "plans.yaml", set_in(["plans", 0, "sources"], ["my_blog"]))
+    assert "plans.yaml: plans.0.sources.0: unknown source 'my_blog'" in err
+
+
+def test_unused_cards_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def extra_exercise(data: dict[str, Any]) -> None:
+        data["exercises"].append({**data["exercises"][0], "id": "towel_stretch"})
+
+    err = _refused(tmp_path / "e", capsys, "exercises.yaml", extra_exercise)
+    assert "'towel_stretch' is used by nothing: use it or remove it" in err
+
+    def extra_care(data: dict[str, Any]) -> None:
+        data["care_steps"].append({**data["care_steps"][0], "id": "ice"})
+
+    err = _refused(tmp_path / "c", capsys, "care.yaml", extra_care)
+    assert "'ice' is used by nothing" in err
+
+
+def test_urgency_words_in_plan_texts_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _refused(
+        tmp_path,
+        capsys,
+        "plans.yaml",
+        _phase("strain_load", lambda p: p.update(notes="If it hurts, see a doctor today.")),
+    )
+    assert "names the same_day urgency: plan texts point to a card that says it" in err
+
+
+def test_a_missing_grade_plan_and_an_avoided_exercise_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _refused(
+        tmp_path / "g",
+        capsys,
+        "plans.yaml",
+        lambda data: data.update(plans=[p for p in data["plans"] if p["id"] != "strain_severe"]),
+    )
+    assert "no plan for acute_strain (severe)" in err
+
+    def deadlift(phase: dict[str, Any]) -> None:
+        phase["exercises"].append({"exercise": "single_leg_deadlift", "every": "other_day"})
+
+    err = _refused(tmp_path / "t", capsys, "plans.yaml", _phase("tendon_calm", deadlift))
+    assert "'tendon_calm' has 'single_leg_deadlift', tagged compression" in err
+
+
+def test_check_in_steps_too_long_for_a_button_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def long_ids(data: dict[str, Any]) -> None:
+        measure = next(m for m in data["measures"] if m["id"] == "sitbone_score")
+        measure["items"][0]["id"] = "minutes_sitting_painfree"  # 24 characters, the longest id allowed
+        measure["items"][0]["answers"][0]["value"] = "under_ten_minutes_sitting"[:24]
+
+    err = _refused(tmp_path, capsys, "plans.yaml", long_ids)
+    assert "plans.yaml: measures.0.items.0: ids too long for a button" in err

@@ -25,6 +25,7 @@ from flows.events import (
     ResumePlan,
     SetReminderTime,
     SetZone,
+    ShowExercise,
     ShowHistory,
     ShowPlan,
     Start,
@@ -48,6 +49,18 @@ PHRASES = sorted(
         for f in CONTENT.findings.findings
         for p in f.phrases
     }
+)
+
+# the check-in steps a plan adds (its own questions, milestones, measure items) and their answers
+PLAN_STEPS = sorted(
+    [f"check:{c.id}" for c in CONTENT.plans.checks]
+    + [f"milestone:{m.id}" for m in CONTENT.plans.milestones]
+    + [f"measure:{m.id}/{i.id}" for m in CONTENT.plans.measures for i in m.items]
+)
+PLAN_VALUES = sorted(
+    {a.value for c in CONTENT.plans.checks for a in c.answers}
+    | {a.value for m in CONTENT.plans.milestones for a in m.answers}
+    | {a.value for m in CONTENT.plans.measures for i in m.items for a in i.answers}
 )
 
 texts = st.one_of(
@@ -77,9 +90,10 @@ events: st.SearchStrategy[Event] = st.one_of(
     st.builds(
         CheckInChoice,
         sessions,
-        st.sampled_from(["done", "pain_during", "pain_morning", "warning", "junk"]),
-        st.sampled_from(["done", "partly", "skipped", "0", "3", "7", "10", "11", "none", "clot", "junk"]),
+        st.sampled_from(["done", "pain_during", "pain_morning", "warning", "junk", *PLAN_STEPS]),
+        st.sampled_from(["done", "partly", "skipped", "0", "3", "7", "10", "11", "none", "clot", "junk", *PLAN_VALUES]),
     ),
+    st.builds(ShowExercise, st.sampled_from([*(e.id for e in CONTENT.exercises.exercises), "gone"])),
     st.just(LogRun()),
     st.just(ShowHistory()),
     st.just(OpenReminders()),
@@ -126,7 +140,8 @@ def assert_valid(content: Content, state: Conversation) -> None:
         assert triage.question in content.triage.safety
     plan = state.plan
     if plan is not None:
-        assert 0 <= plan.phase < len(content.plan_by_pattern[plan.pattern].phases)
+        found = content.plan_for(plan.pattern, plan.grade)
+        assert found is not None and 0 <= plan.phase < len(found.phases)
         assert len({c.day for c in plan.checkins}) == len(plan.checkins), "one check-in a day"
     if state.checkin is not None:
         assert plan is not None and plan.status == "active"

@@ -8,7 +8,7 @@ import pytest
 
 from content import Content
 from flows.run_log import parse_run
-from flows.running_guard import LongPlannedRun, LongRun, RunLog, WeeklyJump, planned_run_warning, run_warnings
+from flows.running_guard import LongRun, RunLog, WeeklyJump, run_warnings
 
 DAY = date(2026, 5, 1)
 
@@ -56,13 +56,6 @@ def test_runs_older_than_30_days_do_not_count(content: Content) -> None:
 
 def test_first_run_has_nothing_to_compare(content: Content) -> None:
     assert run_warnings(content.plans.running, [], RunLog(day=DAY, km=21, minutes=120)) == []
-
-
-def test_planned_run_longer_than_recent_runs_warns(content: Content) -> None:
-    earlier = runs((2, 3, 18), (6, 3, 20))
-    warning = planned_run_warning(content.plans.running, earlier, DAY, 25)
-    assert warning == LongPlannedRun(planned_minutes=25, longest_minutes=20)
-    assert planned_run_warning(content.plans.running, earlier, DAY, 22) is None
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from bot.rendering import answered
 from bot.sending import send_replies
 from bot.services import services
 from flows.conversation import Conversation
-from flows.events import Choose, Event, SetZone, Text, Unsupported
+from flows.events import Choose, Event, SetZone, ShowExercise, Text, Unsupported
 from flows.markup import rich
 from flows.replies import Reply, Result
 
@@ -114,6 +114,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     if result is None:
         return
-    if isinstance(query.message, Message) and query.data:
+    # a how-to button leaves the session list as it is, so every exercise stays one tap away
+    if isinstance(query.message, Message) and query.data and not isinstance(event, ShowExercise):
         await show_choice(query.message, query.data, result.stale)
     await send_replies(context.bot, found.store, user.id, result.replies)
