@@ -594,6 +594,9 @@ class Strings(Strict):
     error: Text
     outcome_intro: Text
     runner_up: Text
+    last_result: Text
+    last_result_self_care: Text
+    last_result_again: Text
     close_call_reason: Text
     first_steps_heading: Label
     avoid_heading: Label
@@ -674,6 +677,7 @@ class Strings(Strict):
     measure_result: Text
     plan_resume_button: Label
     plan_resumed: Text
+    plan_resumed_reset: Text
     prevention_reached: Text
     log_question: Text
     log_not_understood: Text
@@ -683,6 +687,9 @@ class Strings(Strict):
     history_heading: Text
     history_during: Text
     history_morning: Text
+    history_dates: Text
+    history_phases: Text
+    history_runs: Text
     history_adherence: Text
     history_score: Text
     history_milestones: Text

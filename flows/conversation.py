@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from content import Content
+from content.schema import Urgency
 from flows import checkin, plan_offer, reminder_settings, triage
 from flows.checkin import CheckinDraft
 from flows.events import (
@@ -42,8 +43,8 @@ from flows.events import (
 )
 from flows.history import history_reply
 from flows.language.text import words
-from flows.markup import bold, fill_markup, rich
-from flows.outcome import escalation_replies
+from flows.markup import bold, fill, fill_markup, rich
+from flows.outcome import Outcome, escalation_replies
 from flows.plan import PlanState, current_phase, overview_replies
 from flows.reminders import ReminderSettings, local_now, parse_time, zone_from_text
 from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
@@ -150,9 +151,27 @@ def _start(content: Content, state: Conversation, today: date) -> Result[Convers
         return _reply(state, Reply(rich(strings.resume_or_restart), buttons))
     if state.plan is not None:
         return _reply(state, Reply(rich(strings.welcome)), *overview_replies(content, state.plan, today))
+    if state.triage is not None and state.triage.outcome is not None:
+        return _reply(state, _last_result(content, state.triage.outcome))
     welcome = Reply(_welcome(content))
     result = _with_triage(content, state, triage.begin(content, state.triage))
     return Result(result.state, [welcome, *result.replies], result.effects)
+
+
+def _last_result(content: Content, outcome: Outcome) -> Reply:
+    """A finished triage, kept over /start: its result in a line, the plan offer and a way to start again."""
+    strings = content.strings
+    flag = content.flags.get(outcome.red_flag) if outcome.red_flag else None
+    pattern = content.pattern_by_id.get(outcome.pattern) if outcome.pattern else None
+    result = flag.title if flag is not None else (pattern.name if pattern is not None else "")
+    level = Urgency(outcome.urgency) if outcome.urgency != "self_care" else None
+    urgency = content.red_flags.urgencies[level].short if level else strings.last_result_self_care
+    text = fill_markup(strings.last_result, result=bold(result), urgency=rich(urgency))
+    offer = plan_offer.offer(content, outcome)
+    restart = (Button(strings.restart_button, BeginTriage()),)
+    if offer is None:
+        return Reply(text, (restart,))
+    return Reply(f"{text}\n\n{rich(strings.last_result_again)}", (*offer.buttons, restart))
 
 
 STORY_WORDS = 4  # a message this long at the consent screen is the runner's story, kept for the questions
@@ -220,6 +239,8 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
             resumed = plan.model_copy(update={"status": "active", "good_days": 0})
             phase = current_phase(content, resumed)
             text = fill_markup(strings.plan_resumed, phase=bold(phase.name))
+            if plan.good_days:  # said, never silently reset
+                text += "\n" + fill(strings.plan_resumed_reset, good=str(plan.good_days))
             return _reply(state, Reply(text), *overview_replies(content, resumed, today), plan=resumed)
         case ResumePlan():
             return _show_plan(content, state, today)
@@ -241,7 +262,7 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
         case LogRun():
             return _reply(state, Reply(rich(strings.log_question)), awaiting="run", checkin=None)
         case ShowHistory():
-            return _reply(state, history_reply(content, plan))
+            return _reply(state, history_reply(content, plan, today))
         case ShowExercise(exercise=exercise):
             return _reply(state, exercise_reply(content, exercise))
     raise AssertionError(f"not a plan event: {event!r}")
