@@ -103,8 +103,10 @@ def compile_phrase(source: str) -> Phrase:
     return Phrase.parse(source)
 
 
-_OUT_OF_TEN = re.compile(r"\s*(?:/|out of|of)\s*10\b")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# no leading \s*: tried at every position of a long run of spaces, it would be quadratic
+_OUT_OF_TEN = re.compile(r"(?:/|\bout of|\bof)\s*10\b")
+# a number standing on its own: not the digits of a link ("tg://user?id=1") or of a word
+_NUMBER = re.compile(r"(?<![\w=/?&:#.])(?>\d+(?:\.\d+)?)(?![\w/])")
 
 
 def pain_number(text: str, number_words: dict[str, int]) -> int | None:
