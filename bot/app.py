@@ -29,6 +29,7 @@ from bot.dispatch import Dispatcher
 from bot.handlers import admin, conversation, data_rights, errors, membership
 from bot.health import HealthServer, stale_after
 from bot.logs import configure as configure_logs
+from bot.outbox import Outbox, render
 from bot.scheduler import Scheduler
 from bot.send_limiter import SendLimiter
 from bot.services import Services, install
@@ -111,7 +112,7 @@ def build_application(
     async def post_init(application: App) -> None:
         await store.open()
         clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
-        dispatcher = Dispatcher(store, content, clock=clock)
+        dispatcher = Dispatcher(store, content, clock=clock, render=render)
         scheduler = Scheduler(
             store,
             application.bot,
@@ -121,14 +122,18 @@ def build_application(
             poll_seconds=settings.scheduler_poll_seconds,
         )
         broadcaster = Broadcaster(store, application.bot, clock, lambda: dispatcher.content)
-        install(application, Services(settings, store, dispatcher, scheduler, broadcaster))
+        outbox = Outbox(store, application.bot)
+        install(application, Services(settings, store, dispatcher, scheduler, broadcaster, outbox))
         await application.bot.set_my_commands(command_menu(content))
         await set_admin_menus(application, content, settings.admin_ids)
+        # replies owed from before a crash go out first, beside the new updates
+        tasks = [asyncio.create_task(outbox.flush_everyone(), name="owed replies")]
         if run_scheduler:
-            application.bot_data[BACKGROUND_TASKS] = [
+            tasks += [
                 asyncio.create_task(scheduler.run(stop), name="reminders"),
                 asyncio.create_task(broadcaster.run(stop), name="broadcasts"),
             ]
+        application.bot_data[BACKGROUND_TASKS] = tasks
         if settings.health_port:
             health = HealthServer(
                 settings.health_listen,

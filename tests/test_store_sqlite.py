@@ -114,6 +114,7 @@ SAMPLE_ROWS = {
         "INSERT INTO broadcasts VALUES (1, 99, 'Hello runners', 'done', 1, '2026-01-01', '2026-01-01', 99, 5)",
         "INSERT INTO broadcast_deliveries VALUES (1, 7, 'sent')",
     ],
+    6: ["INSERT INTO outbox VALUES (1, 7, '{\"text\": \"Hello\"}', '2026-01-01T00:00:00+00:00')"],
     4: [
         "INSERT INTO reminders VALUES (1, 7, 'session', '19:00', 1767290400)",
         "INSERT INTO reminder_log VALUES "

@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.broadcaster import progress_text
+from bot.sending import acknowledge
 from bot.services import Services, services
 from bot.store import admin_sql
 from content import ContentError, load_content
@@ -123,7 +124,7 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     query = update.callback_query
     assert query is not None and query.data is not None
     found, texts = services(context), _texts(context)
-    await query.answer()
+    await acknowledge(query)
     if _who(update) not in found.settings.admin_ids:
         return  # a forged button from someone else does nothing
     broadcast_id = int(query.data.rsplit("|", 1)[1])

@@ -7,8 +7,10 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.sending import acknowledge
 from bot.services import services
 from flows.markup import rich
 
@@ -57,7 +59,7 @@ async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     assert query is not None and user is not None
     found = services(context)
     strings = found.dispatcher.content.strings
-    await query.answer()
+    await acknowledge(query)
     if query.data == CONFIRM:
         async with found.dispatcher.locks.hold(user.id):
             removed = await found.store.delete_user(user.id)
@@ -66,4 +68,7 @@ async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     else:
         text = strings.delete_kept
     if isinstance(query.message, Message):
-        await query.message.edit_text(rich(text), parse_mode=ParseMode.HTML, reply_markup=None)
+        try:
+            await query.message.edit_text(rich(text), parse_mode=ParseMode.HTML, reply_markup=None)
+        except BadRequest as exc:  # a double tap: the message already says so
+            log.debug("could not edit the confirmation: %s", exc)

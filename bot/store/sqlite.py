@@ -27,6 +27,7 @@ from bot.store.base import (
     ClaimedReminder,
     Decide,
     DueReminder,
+    OwedMessage,
     ReminderDecision,
     Row,
     Stored,
@@ -300,6 +301,11 @@ class SqliteStore:
                 "INSERT INTO outcomes (user_id, urgency, pattern, red_flag, decided_at) VALUES (?, ?, ?, ?, ?)",
                 [(user_id, o.urgency, o.pattern, o.red_flag, now) for o in change.outcomes],
             )
+        if change.outbox:
+            conn.executemany(
+                "INSERT INTO outbox (user_id, body, created_at) VALUES (?, ?, ?)",
+                [(user_id, body, now) for body in change.outbox],
+            )
 
     async def load(self, user_id: int) -> Stored:
         return await self._run(lambda conn: self._stored(conn, user_id))
@@ -318,10 +324,30 @@ class SqliteStore:
             conn.execute(
                 "UPDATE users SET active = ?, updated_at = ? WHERE user_id = ?", (int(active), self._now(), user_id)
             )
-            if not active:  # someone who blocked the bot is not scheduled any more
+            if not active:  # someone who blocked the bot is not scheduled, nor owed anything, any more
                 conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+                conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
 
         await self._run(lambda conn: self._write(conn, fn=write))
+
+    # --- the outbox --------------------------------------------------------------------
+
+    async def unsent(self, user_id: int | None = None, limit: int = 100) -> list[OwedMessage]:
+        def read(conn: sqlite3.Connection) -> list[OwedMessage]:
+            if user_id is None:
+                rows = conn.execute("SELECT id, user_id, body FROM outbox ORDER BY id LIMIT ?", (limit,))
+            else:
+                rows = conn.execute(
+                    "SELECT id, user_id, body FROM outbox WHERE user_id = ? ORDER BY id LIMIT ?", (user_id, limit)
+                )
+            return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
+
+        return await self._run(read)
+
+    async def mark_sent(self, message_id: int) -> None:
+        await self._run(
+            lambda conn: self._write(conn, fn=lambda c: c.execute("DELETE FROM outbox WHERE id = ?", (message_id,)))
+        )
 
     # --- reminders ---------------------------------------------------------------------
 
@@ -369,6 +395,17 @@ class SqliteStore:
         await self._run(
             lambda conn: self._write(
                 conn, fn=lambda c: c.execute("UPDATE reminder_log SET status = ? WHERE id = ?", (status, log_id))
+            )
+        )
+
+    async def mark_delivery(self, broadcast_id: int, user_id: int, status: str) -> None:
+        await self._run(
+            lambda conn: self._write(
+                conn,
+                fn=lambda c: c.execute(
+                    "UPDATE broadcast_deliveries SET status = ? WHERE broadcast_id = ? AND user_id = ?",
+                    (status, broadcast_id, user_id),
+                ),
             )
         )
 

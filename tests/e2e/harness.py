@@ -169,6 +169,16 @@ class Runner:
                 raise AssertionError(f"runner {self.user_id}: expected reply never came; got {texts}")
             await asyncio.sleep(0.02)
 
+    async def find(self, predicate: Callable[[Message], bool], timeout: float = 15.0) -> Message | None:
+        """The first message of the bot in this chat, old or new, that satisfies `predicate`;
+        None if none has come within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = next((m for m in await self.messages() if predicate(m)), None)
+            if found is not None or time.monotonic() > deadline:
+                return found
+            await asyncio.sleep(0.02)
+
     async def expect(self, *fragments: str, timeout: float = 15.0) -> list[Message]:
         """Wait for new messages that together contain every fragment."""
 

@@ -1,0 +1,119 @@
+"""SIGKILL the bot while runners talk to it: what each runner was owed, counted message by message.
+
+A runner is owed, for every answer the database holds, the question that follows it (or the
+outcome after the last one). Lost: owed and never received. Duplicated: received more than once.
+Both are printed per runner and in total; nothing may be lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sqlite3
+from collections import Counter
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+
+from content.checks import OUTCOME
+from tests.answer_sets import ANSWER_SETS
+from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
+from tests.e2e.test_conversation_e2e import CONTENT, label_of, question_of
+
+pytestmark = pytest.mark.skipif(not node_available(), reason="the Bot API peer needs Node.js and its npm packages")
+
+ESCALATED = "(urgent advice)"
+RUNNERS = 40
+KILLS = 8
+SCRIPTS = [answers for _, answers in ANSWER_SETS.values()]
+ENDINGS = {OUTCOME: CONTENT.strings.triage_finished, ESCALATED: CONTENT.strings.escalation_footer}
+
+
+def follows(question: str, value: str) -> str:
+    """What the bot asks after this answer: the next question, the outcome, or urgent advice."""
+    source = CONTENT.questions[question]
+    answer = next(a for a in source.answers if a.value == value)
+    if answer.red_flag is not None:
+        return ESCALATED
+    target = answer.next or source.next
+    assert target is not None
+    return target
+
+
+def asks(message: Message, question: str) -> bool:
+    """The message asks the question (answered since, or not yet), or ends the triage."""
+    text = message.get("text", "")
+    return ENDINGS[question] in text if question in ENDINGS else CONTENT.questions[question].text in text
+
+
+def can_answer(message: Message, question: str) -> bool:
+    return bool(message.get("reply_markup")) and question_of(message) == question
+
+
+def _new_question(message: Message, question: str, tapped: set[int]) -> bool:
+    return can_answer(message, question) and message["message_id"] not in tapped
+
+
+async def walk(runner: Runner, script: dict[str, str], patience: float) -> None:
+    """Tap through the triage; stop where the next question never comes (it was lost)."""
+    question = CONTENT.triage.start
+    tapped: set[int] = set()
+    while question not in ENDINGS:
+        found = await runner.find(partial(_new_question, question=question, tapped=tapped), patience)
+        if found is None:
+            return
+        tapped.add(found["message_id"])
+        await runner.tap(found, label_of(question, script[question]))
+        question = follows(question, script[question])
+
+
+def owed(database: Path, user_id: int) -> list[str]:
+    """What the runner was owed, by what the database says they answered."""
+    conn = sqlite3.connect(database)
+    try:
+        data = conn.execute("SELECT data FROM flow_state WHERE user_id = ?", (user_id,)).fetchone()
+    finally:
+        conn.close()
+    triage = json.loads(data[0])["triage"] if data else None
+    if triage is None:
+        return []
+    return [CONTENT.triage.start] + [follows(q, v) for q, v in triage["answers"]]
+
+
+async def test_sigkill_mid_conversation_loses_no_reply(peer: Peer, http: httpx.AsyncClient, tmp_path: Path) -> None:
+    rng = random.Random(11)
+    bot = BotProcess(peer, tmp_path).start()
+    runners = [Runner(peer, bot.token, 3000 + i, http) for i in range(RUNNERS)]
+    try:
+        for runner in runners:
+            await runner.send("/start")
+        consents = [await r.find(lambda m: bool(m.get("reply_markup")), 20) for r in runners]
+        for runner, prompt in zip(runners, consents, strict=True):
+            assert prompt is not None
+            await runner.tap(prompt, CONTENT.strings.consent_button)
+
+        walking = asyncio.gather(*(walk(r, SCRIPTS[i % len(SCRIPTS)], patience=30) for i, r in enumerate(runners)))
+        for _ in range(KILLS):
+            await asyncio.sleep(rng.uniform(0.2, 0.8))  # a random moment, not a synchronisation
+            bot.kill()
+            await asyncio.sleep(rng.uniform(0.0, 0.3))
+            await asyncio.to_thread(bot.start)
+        await walking
+    finally:
+        bot.stop()
+
+    lost_total = duplicated_total = 0
+    for runner in runners:
+        received = await runner.messages()
+        wanted = owed(bot.database, runner.user_id)
+        counts = Counter(q for q in wanted for m in received if asks(m, q))
+        lost = sum(1 for q in wanted if counts[q] == 0)
+        duplicated = sum(counts[q] - 1 for q in wanted if counts[q] > 1)
+        print(f"runner {runner.user_id}: owed {len(wanted)}, lost {lost}, duplicated {duplicated}")
+        lost_total += lost
+        duplicated_total += duplicated
+    print(f"{KILLS} kills, {RUNNERS} runners: {lost_total} lost, {duplicated_total} duplicated")
+    assert lost_total == 0
