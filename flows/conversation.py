@@ -279,6 +279,11 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
     match event:
         case Start():
             return _start(content, state, today)
+        case Consent(accepted=True) if state.consented and _asking(state) is not None:
+            # a second tap on "let's start" (a double tap, an old welcome): the questions go on
+            asking = _asking(state)
+            assert asking is not None
+            return Result(state, [triage.question_reply(content, asking)], stale=True)
         case Consent(accepted=True):
             consented = state.model_copy(update={"consented": True})
             return _with_triage(content, consented, triage.begin(content, state.triage))

@@ -41,6 +41,8 @@ class FakeBotApi(BaseRequest):
     blocked: set[int] = field(default_factory=set)
     flood: int = 0  # how many sends answer 429 next
     retry_after: int = 1
+    # Telegram refuses to answer a button tap it considers too old (after a restart, say)
+    taps_too_old: bool = False
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # the last message sent to each chat, so a scripted runner finds it without scanning every call
     last_sent: dict[int, Sent] = field(default_factory=dict)
@@ -76,6 +78,8 @@ class FakeBotApi(BaseRequest):
             if self.flood > 0:
                 self.flood -= 1
                 return self._error(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
+        if api_method == "answerCallbackQuery" and self.taps_too_old:
+            return self._error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
             self.last_sent[int(chat_id)] = call
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
