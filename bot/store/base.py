@@ -81,6 +81,7 @@ class ClaimedReminder:
     user_id: int
     kind: str
     data: str | None
+    due: int  # UTC epoch seconds
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ class Store(Protocol):
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
+
+    async def problem(self) -> str | None:
+        """Why the store cannot be trusted now (for /healthz); None when it reads and writes."""
+        ...
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         """Load the user's state, let `decide` compute the change, write it; all or nothing.

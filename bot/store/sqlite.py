@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import shutil
 import sqlite3
 import stat
 from collections.abc import Callable
@@ -40,6 +41,8 @@ R = TypeVar("R")
 
 _DUPLICATE = object()
 HANDLED_UPDATES_KEPT = timedelta(days=14)
+# less free space than this where the database lives, and health says the disk is full
+MIN_FREE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ class SqliteStore:
         self._instance_lock: IO[str] | None = None
         self._queue: list[_Pending] = []
         self._committer: asyncio.Task[None] | None = None
+        self._file: tuple[int, int] | None = None  # (device, inode) of the file opened
+        self._write_failure: str | None = None  # why the last write failed; None once one works
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -129,6 +134,7 @@ class SqliteStore:
         self._take_instance_lock()
         try:
             self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            self._file = self._identity()
             await self._run(self._setup)
         except sqlite3.Error as exc:
             await self.close()
@@ -176,15 +182,54 @@ class SqliteStore:
         # aiosqlite's own dispatch into its thread; its public API offers one hop per statement only
         return await db._execute(lambda: fn(db._conn))  # type: ignore[no-any-return, no-untyped-call]
 
-    def _write(self, conn: sqlite3.Connection, *, fn: Callable[[sqlite3.Connection], R]) -> R:
-        conn.execute("BEGIN IMMEDIATE")
+    def _identity(self) -> tuple[int, int] | None:
         try:
-            result = fn(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def _file_problem(self) -> str | None:
+        """The file open is no longer the one at the path: whatever is written now would be lost."""
+        if str(self.path) == ":memory:":
+            return None
+        now = self._identity()
+        if now is None:
+            return f"database file {self.path} was deleted"
+        return f"database file {self.path} was replaced" if now != self._file else None
+
+    def _write(self, conn: sqlite3.Connection, *, fn: Callable[[sqlite3.Connection], R]) -> R:
+        try:
+            if problem := self._file_problem():  # refuse to save what would be lost at the restart
+                raise StoreError(problem)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                if conn.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except (sqlite3.Error, StoreError) as exc:
+            self._write_failure = str(exc)
             raise
-        conn.execute("COMMIT")
+        self._write_failure = None
         return result
+
+    async def problem(self) -> str | None:
+        """What /healthz says about the store: None when it can read and write."""
+        if problem := self._file_problem():
+            return problem
+        if self._write_failure is not None:
+            return f"database writes failing: {self._write_failure}"
+        free = shutil.disk_usage(self.path.parent).free
+        if free < MIN_FREE_BYTES:
+            return f"disk full: {free} bytes free for {self.path}"
+        try:
+            await self._run(lambda conn: conn.execute("SELECT 1").fetchone())
+        except Exception as exc:  # any failure here is exactly what health must report
+            return f"store unreachable: {type(exc).__name__}"
+        return None
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
@@ -232,6 +277,8 @@ class SqliteStore:
             try:
                 outcomes.append((True, self._apply(conn, pending.user_id, pending.update_id, pending.decide)))
             except Exception as exc:
+                if not conn.in_transaction:  # SQLite rolled the whole transaction back (a full disk)
+                    raise
                 conn.execute("ROLLBACK TO event")
                 outcomes.append((False, exc))
             conn.execute("RELEASE event")
@@ -372,7 +419,7 @@ class SqliteStore:
                     (user_id, kind, decision.log_key, due, status, logged_at),
                 )
                 if cursor.rowcount == 1 and status == "claimed":
-                    claimed.append(ClaimedReminder(int(cursor.lastrowid or 0), user_id, kind, data))
+                    claimed.append(ClaimedReminder(int(cursor.lastrowid or 0), user_id, kind, data, due))
                 if decision.next_due is None:
                     conn.execute("DELETE FROM reminders WHERE id = ?", (row_id,))
                 else:
@@ -384,10 +431,10 @@ class SqliteStore:
     async def unsent_reminders(self) -> list[ClaimedReminder]:
         def read(conn: sqlite3.Connection) -> list[ClaimedReminder]:
             rows = conn.execute(
-                "SELECT l.id, l.user_id, l.kind, f.data FROM reminder_log l LEFT JOIN flow_state f USING (user_id) "
-                "WHERE l.status = 'claimed' ORDER BY l.id"
+                "SELECT l.id, l.user_id, l.kind, f.data, l.due_at FROM reminder_log l "
+                "LEFT JOIN flow_state f USING (user_id) WHERE l.status = 'claimed' ORDER BY l.id"
             )
-            return [ClaimedReminder(int(i), int(u), k, d) for i, u, k, d in rows]
+            return [ClaimedReminder(int(i), int(u), k, d, int(due)) for i, u, k, d, due in rows]
 
         return await self._run(read)
 

@@ -117,3 +117,95 @@ async def test_sigkill_mid_conversation_loses_no_reply(peer: Peer, http: httpx.A
         duplicated_total += duplicated
     print(f"{KILLS} kills, {RUNNERS} runners: {lost_total} lost, {duplicated_total} duplicated")
     assert lost_total == 0
+
+
+# --- broadcasts and reminders --------------------------------------------------------------
+
+ADMIN = 4242
+AUDIENCE = range(40_001, 40_301)
+NOTICE = "Club run moved to Saturday"
+
+
+def add_runners(database: Path, users: range, like: int | None = None) -> None:
+    """Runners straight into the database; with `like`, each gets that runner's state and reminders."""
+    conn = sqlite3.connect(database, isolation_level=None, timeout=30)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            "INSERT INTO users (user_id, consented, active, created_at, updated_at) VALUES (?, 1, 1, '', '')",
+            [(u,) for u in users],
+        )
+        if like is not None:
+            for table, columns in (
+                ("flow_state", "flow, state, data, version, plan"),
+                ("reminders", "kind, local_time, next_due_at"),
+            ):
+                conn.executemany(
+                    f"INSERT INTO {table} (user_id, {columns}) SELECT ?, {columns} FROM {table} WHERE user_id = ?",
+                    [(u, like) for u in users],
+                )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+async def kill_while(bot: BotProcess, rng: random.Random, kills: int, busy: asyncio.Future[None]) -> int:
+    """SIGKILL the bot at random moments while `busy` runs; restart it each time."""
+    done = 0
+    while done < kills and not busy.done():
+        await asyncio.sleep(rng.uniform(0.3, 1.2))  # a random moment, not a synchronisation
+        if busy.done():
+            break
+        bot.kill()
+        done += 1
+        await asyncio.to_thread(bot.start)
+    return done
+
+
+def tally(received: dict[int, int], users: range, what: str, kills: int) -> tuple[int, int]:
+    lost = sum(1 for u in users if received.get(u, 0) == 0)
+    duplicated = sum(received[u] - 1 for u in users if received.get(u, 0) > 1)
+    for user in users:
+        if received.get(user, 0) != 1:
+            print(f"runner {user}: {received.get(user, 0)} copies of the {what}")
+    print(f"{what}: {kills} kills, {len(users)} runners: {lost} lost, {duplicated} duplicated")
+    return lost, duplicated
+
+
+async def test_sigkill_mid_broadcast_loses_none_and_repeats_at_most_one_per_kill(
+    peer: Peer, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    rng = random.Random(12)
+    env = {"ADMIN_IDS": str(ADMIN), "SEND_RATE_PER_SECOND": "40", "PER_CHAT_RATE_PER_SECOND": "50"}
+    bot = BotProcess(peer, tmp_path, extra_env=env).start()
+    try:
+        admin = Runner(peer, bot.token, ADMIN, http)
+        await admin.send("/start")
+        assert await admin.find(lambda m: bool(m.get("reply_markup")), 20)
+        add_runners(bot.database, AUDIENCE)
+        await admin.send(f"/broadcast {NOTICE}")
+        preview = await admin.find(lambda m: "Send this to" in m.get("text", ""), 20)
+        assert preview is not None
+        await admin.tap(preview, f"Send to {len(AUDIENCE) + 1} runners")
+
+        def received() -> dict[int, int]:
+            counts: Counter[int] = Counter()
+            for call in peer.calls(bot.token, "sendMessage"):
+                if call["body"].get("text") == NOTICE and call["status"] == 200:
+                    counts[int(call["body"]["chat_id"])] += 1
+            return counts
+
+        async def everyone_reached() -> None:
+            while not all(received().get(u) for u in AUDIENCE):
+                await asyncio.sleep(0.1)
+
+        reaching = asyncio.ensure_future(everyone_reached())
+        kills = await kill_while(bot, rng, 4, reaching)
+        await asyncio.wait_for(reaching, 120)
+        await admin.find(lambda m: "Finished" in m.get("text", ""), 30)
+    finally:
+        bot.stop()
+    lost, duplicated = tally(received(), AUDIENCE, "broadcast", kills)
+    assert kills >= 2, "the broadcast ended before it could be interrupted"
+    assert lost == 0
+    assert duplicated <= kills, "at most the one message in flight at each kill goes twice"
