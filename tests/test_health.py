@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 
-import bot.store.sqlite
 from bot.app import App, health_problem
 from bot.polling import PollingBot
 from bot.services import installed
@@ -92,9 +91,8 @@ async def test_a_full_disk_turns_health_red(tmp_path: Path, content: Content) ->
 
 async def test_little_free_space_turns_health_red(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     async with watched_bot(tmp_path / "h.sqlite3") as (_, _, client):
-        monkeypatch.setattr(
-            bot.store.sqlite.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9, 4096)
-        )  # type: ignore[attr-defined]
+        almost_full = shutil._ntuple_diskusage(10**9, 10**9, 4096)
+        monkeypatch.setattr(shutil, "disk_usage", lambda path: almost_full)
         status, text = await healthz(client)
         assert status == 503 and "disk full: 4096 bytes free" in text
 

@@ -30,12 +30,19 @@ def add_runners(db: Path, active: range, inactive: range) -> None:
     conn.close()
 
 
-async def test_broadcast_to_two_hundred_with_a_restart(peer: Peer, http: httpx.AsyncClient, tmp_path: Path) -> None:
-    bot = BotProcess(
-        peer,
-        tmp_path,
-        extra_env={"ADMIN_IDS": str(ADMIN), "SEND_RATE_PER_SECOND": str(RATE), "PER_CHAT_RATE_PER_SECOND": "50"},
-    ).start()
+# a graceful stop sends nobody a second copy whatever the shutdown timeout: sends already on the
+# wire finish and are marked even after it; sends still waiting for their turn are kept for later
+@pytest.mark.parametrize("shutdown_timeout", ["20", "0.001"])
+async def test_broadcast_to_two_hundred_with_a_restart(
+    peer: Peer, http: httpx.AsyncClient, tmp_path: Path, shutdown_timeout: str
+) -> None:
+    env = {
+        "ADMIN_IDS": str(ADMIN),
+        "SEND_RATE_PER_SECOND": str(RATE),
+        "PER_CHAT_RATE_PER_SECOND": "50",
+        "SHUTDOWN_TIMEOUT_SECONDS": shutdown_timeout,
+    }
+    bot = BotProcess(peer, tmp_path, extra_env=env).start()
     try:
         admin = Runner(peer, bot.token, ADMIN, http)
         await admin.send("/start")

@@ -22,6 +22,7 @@ from content.checks import OUTCOME
 from tests.answer_sets import ANSWER_SETS
 from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
 from tests.e2e.test_conversation_e2e import CONTENT, label_of, question_of
+from tests.e2e.test_reminders_e2e import with_reminder
 
 pytestmark = pytest.mark.skipif(not node_available(), reason="the Bot API peer needs Node.js and its npm packages")
 
@@ -207,5 +208,41 @@ async def test_sigkill_mid_broadcast_loses_none_and_repeats_at_most_one_per_kill
         bot.stop()
     lost, duplicated = tally(received(), AUDIENCE, "broadcast", kills)
     assert kills >= 2, "the broadcast ended before it could be interrupted"
+    assert lost == 0
+    assert duplicated <= kills, "at most the one message in flight at each kill goes twice"
+
+
+async def test_sigkill_while_reminders_go_out_loses_none(peer: Peer, http: httpx.AsyncClient, tmp_path: Path) -> None:
+    rng = random.Random(13)
+    clock = tmp_path / "clock.txt"
+    clock.write_text("2026-03-02T17:50:00+00:00")  # 18:50 in Berlin; reminders at 19:00
+    env = {"TEST_CLOCK_FILE": str(clock), "SCHEDULER_POLL_SECONDS": "0.2", "SEND_RATE_PER_SECOND": "40"}
+    bot = BotProcess(peer, tmp_path, extra_env=env).start()
+    first = Runner(peer, bot.token, 50_000, http)
+    everyone = range(50_000, 50_201)
+    try:
+        await with_reminder(first)
+        add_runners(bot.database, range(50_001, 50_201), like=first.user_id)
+        clock.write_text("2026-03-02T18:00:30+00:00")
+
+        def received() -> dict[int, int]:
+            counts: Counter[int] = Counter()
+            for call in peer.calls(bot.token, "sendMessage"):
+                text = call["body"].get("text", "")
+                if call["status"] == 200 and CONTENT.strings.reminder_message.split("<")[0] in text:
+                    counts[int(call["body"]["chat_id"])] += 1
+            return counts
+
+        async def everyone_reminded() -> None:
+            while not all(received().get(u) for u in everyone):
+                await asyncio.sleep(0.1)
+
+        reminding = asyncio.ensure_future(everyone_reminded())
+        kills = await kill_while(bot, rng, 3, reminding)
+        await asyncio.wait_for(reminding, 120)
+    finally:
+        bot.stop()
+    lost, duplicated = tally(received(), everyone, "reminder", kills)
+    assert kills >= 1, "the reminders went out before they could be interrupted"
     assert lost == 0
     assert duplicated <= kills, "at most the one message in flight at each kill goes twice"
