@@ -30,6 +30,7 @@ from bot.dispatch import Dispatcher
 from bot.handlers import admin, conversation, data_rights, errors, membership
 from bot.health import HealthServer
 from bot.logs import configure as configure_logs
+from bot.logs import library_level, quiet_library
 from bot.loops import Loop
 from bot.outbox import Outbox, render
 from bot.polling import PollingBot
@@ -169,6 +170,7 @@ def build_application(
                     f"({exc.strerror or exc}); is another process using it?"
                 ) from None
             application.bot_data[HEALTH] = health
+        logging.getLogger("telegram").setLevel(library_level(settings.log_level))
         log.info("bot ready: database %s", settings.database_path)
 
     async def post_stop(application: App) -> None:
@@ -238,6 +240,7 @@ def run_bot(settings: Settings) -> int:
     if missing:
         raise ContentError("admin.yaml", "commands", f"no description for {', '.join(missing)}")
     application = build_application(settings, content)
+    quiet_library()
     try:
         if settings.webhook_url:
             # PTB's webhook server refuses any request without the secret token header (403)

@@ -66,6 +66,11 @@ class Peer:
         result: dict[str, Any] | None = self.http.get("/client/webhook", params={"token": token}).json()["result"]
         return result
 
+    def raw_update(self, token: str, fields: dict[str, Any]) -> int:
+        """Deliver an update made of `fields` (and a fresh id), however malformed; returns its id."""
+        result: dict[str, Any] = self.http.post("/client/raw", json={"token": token, "update": fields}).json()
+        return int(result["result"]["update_id"])
+
     def flood(self, token: str, count: int, retry_after: int = 1) -> None:
         self.http.post("/client/flood", json={"token": token, "count": count, "retryAfter": retry_after})
 
