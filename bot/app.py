@@ -66,7 +66,8 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 def register(application: App, admin_ids: frozenset[int] = frozenset()) -> None:
     """Every handler the bot answers to, in the order they are tried."""
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    # messages from a runner in their private chat; one without a sender is not theirs to answer
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.USER
     admins = private & filters.User(user_id=admin_ids)
     # button taps are most updates: their handlers come first, /delete's confirmation before the
     # conversation's buttons, which take every other tap

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from telegram import Bot, CallbackQuery
+from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden
 
 from bot.rendering import messages
 from bot.store import Store
@@ -32,12 +32,3 @@ async def send_replies(bot: Bot, store: Store, chat_id: int, replies: Iterable[R
         await store.set_active(chat_id, False)
         return False
     return True
-
-
-async def acknowledge(query: CallbackQuery) -> None:
-    """Stop the button's spinner, if Telegram still lets us: a tap answered late (after a restart,
-    a slow moment) is refused as too old, and the turn goes on all the same."""
-    try:
-        await query.answer()
-    except TelegramError as exc:
-        log.info("button tap not acknowledged: %s", exc)

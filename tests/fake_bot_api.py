@@ -6,8 +6,10 @@ the bot (403) or a flood limit (429).
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,10 +20,15 @@ from telegram.request import BaseRequest, RequestData
 BOT_USER = {"id": 666, "is_bot": True, "first_name": "Thigh Coach", "username": "ThighCoachTestBot"}
 
 
+TEXT_LIMIT, CALLBACK_DATA_LIMIT = 4096, 64
+_TAGS = re.compile(r"</?(?:b|i|u|s|code|pre)>")
+
+
 @dataclass
 class Sent:
     method: str
     params: dict[str, Any]
+    status: int = 200  # what the fake answered: 400 for what Telegram would refuse
 
     @property
     def text(self) -> str:
@@ -71,6 +78,10 @@ class FakeBotApi(BaseRequest):
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         call = Sent(api_method, params)
         self.calls.append(call)
+        refusal = _refusal(call)
+        if refusal is not None:
+            call.status = 400
+            return self._error(400, f"Bad Request: {refusal}")
         chat_id = params.get("chat_id")
         if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
             if int(chat_id) in self.blocked:
@@ -116,6 +127,22 @@ class FakeBotApi(BaseRequest):
             for c in self.calls
             if c.method in ("sendMessage", "sendDocument") and (chat_id is None or int(c.params["chat_id"]) == chat_id)
         ]
+
+
+def _refusal(call: Sent) -> str | None:
+    """Why Telegram would refuse this message (too long, empty, bad callback data), if it would."""
+    if call.method not in ("sendMessage", "editMessageText") and "reply_markup" not in call.params:
+        return None
+    if call.method in ("sendMessage", "editMessageText"):
+        text = str(call.params.get("text") or "")
+        shown = html.unescape(_TAGS.sub("", text)) if call.params.get("parse_mode") == "HTML" else text
+        if not shown.strip():
+            return "message text is empty"
+        if len(shown) > TEXT_LIMIT:
+            return "message is too long"
+    if any(not 1 <= len(str(b.get("callback_data", "x")).encode()) <= CALLBACK_DATA_LIMIT for b in call.buttons):
+        return "BUTTON_DATA_INVALID"
+    return None
 
 
 _update_ids = itertools.count(1)

@@ -164,3 +164,11 @@ async def test_owed_messages_are_exported_and_deleted(store: Store) -> None:
     assert [row["body"] for row in (await store.export_user(1))["outbox"]] == ["hello"]
     await store.delete_user(1)
     assert await store.unsent() == []
+
+
+async def test_an_export_says_an_admin_looked_not_which_one(store: Store) -> None:
+    await store.apply(9, 900, writes("{}"))
+    await store.audit(4242, "user_lookup", 9, "")
+    audit = (await store.export_user(9))["audit"]
+    assert [row["actor_id"] for row in audit] == ["an admin"]
+    assert "4242" not in repr(await store.export_user(9))

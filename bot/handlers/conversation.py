@@ -12,8 +12,9 @@ from telegram.ext import ContextTypes
 
 from bot.callback_data import decode
 from bot.commands import COMMAND_EVENTS
+from bot.handlers.taps import acknowledge, private_tap
 from bot.rendering import answered
-from bot.sending import acknowledge, send_replies
+from bot.sending import send_replies
 from bot.services import services
 from flows.events import Choose, Event, SetZone, Text, Unsupported
 from flows.markup import rich
@@ -103,11 +104,10 @@ async def show_choice(message: Message, data: str, stale: bool) -> None:
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tapped inline button: answer it, record the choice in the chat, then reply."""
-    query = update.callback_query
-    assert query is not None
+    query, user = private_tap(update), update.effective_user
+    if query is None or user is None:
+        return
     event = decode(query.data) or UNREADABLE_BUTTON
-    user = update.effective_user
-    assert user is not None
     found = services(context)
     result = await found.dispatcher.dispatch(user.id, event, update.update_id)
     await acknowledge(query)

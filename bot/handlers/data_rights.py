@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.sending import acknowledge
+from bot.handlers.taps import acknowledge, private_tap
 from bot.services import services
 from flows.markup import rich
 
@@ -54,9 +54,9 @@ async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The confirmation buttons of /delete."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
+    query, user = private_tap(update), update.effective_user
+    if query is None or user is None:
+        return
     found = services(context)
     strings = found.dispatcher.content.strings
     await acknowledge(query)

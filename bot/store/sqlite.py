@@ -476,6 +476,9 @@ class SqliteStore:
                 cursor = conn.execute(f"SELECT * FROM {table} WHERE user_id = ? ORDER BY rowid", (user_id,))
                 columns = [d[0] for d in cursor.description]
                 export[table] = [dict(zip(columns, row, strict=True)) for row in cursor]
+            for row in export.get("audit", []):  # who looked the runner up is an admin, not an id
+                if row["actor_id"] is not None and row["actor_id"] != user_id:
+                    row["actor_id"] = "an admin"
             return export
 
         return await self._run(read)
