@@ -24,6 +24,9 @@ _tokens = itertools.count(1)
 Message = dict[str, Any]
 
 
+NEEDS_NODE = "the Bot API peer needs Node.js 18+ and its npm packages: (cd tests/e2e/peer && npm ci)"
+
+
 def node_available() -> bool:
     return shutil.which("node") is not None and (PEER_DIR / "node_modules" / "telegram-test-api").is_dir()
 

@@ -10,11 +10,9 @@ import httpx
 import pytest
 
 from content import load_content
-from tests.e2e.harness import BotProcess, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Peer, Runner, node_available
 
-pytestmark = pytest.mark.skipif(
-    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
-)
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 ADMIN = 4242
 TEXT = "Track session moved to Thursday"

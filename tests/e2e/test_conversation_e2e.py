@@ -16,12 +16,10 @@ import pytest
 from bot.app import USER_COMMANDS
 from content import Content, load_content
 from tests.answer_sets import ANSWER_SETS, TYPED
-from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Message, Peer, Runner, node_available
 from tests.test_red_flags import PHRASINGS
 
-pytestmark = pytest.mark.skipif(
-    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
-)
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 CONTENT = load_content()
 _user_ids = itertools.count(1000)

@@ -20,11 +20,11 @@ import pytest
 
 from content.checks import OUTCOME
 from tests.answer_sets import ANSWER_SETS
-from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Message, Peer, Runner, node_available
 from tests.e2e.test_conversation_e2e import CONTENT, label_of, question_of
 from tests.e2e.test_reminders_e2e import with_reminder
 
-pytestmark = pytest.mark.skipif(not node_available(), reason="the Bot API peer needs Node.js and its npm packages")
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 ESCALATED = "(urgent advice)"
 RUNNERS = 40

@@ -18,12 +18,10 @@ import httpx
 import pytest
 
 from tests.answer_sets import ANSWER_SETS, TYPED
-from tests.e2e.harness import BotProcess, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Peer, Runner, node_available
 from tests.e2e.test_conversation_e2e import triage
 
-pytestmark = pytest.mark.skipif(
-    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
-)
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 SECRET = "s3cret-token-for-the-webhook-test"
 

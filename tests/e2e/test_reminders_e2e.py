@@ -11,12 +11,10 @@ import pytest
 
 from content import load_content
 from tests.answer_sets import ANSWER_SETS
-from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Message, Peer, Runner, node_available
 from tests.e2e.test_conversation_e2e import triage
 
-pytestmark = pytest.mark.skipif(
-    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
-)
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 CONTENT = load_content()
 STRINGS = CONTENT.strings
