@@ -132,6 +132,7 @@ class SqliteStore:
     async def open(self) -> None:
         check_path(self.path)
         self._take_instance_lock()
+        self._make_private()
         try:
             self._db = await aiosqlite.connect(self.path, isolation_level=None)
             self._file = self._identity()
@@ -142,6 +143,14 @@ class SqliteStore:
         except StoreError:
             await self.close()
             raise
+
+    def _make_private(self) -> None:
+        """Health data: the database and the files beside it are the bot's user's alone (0600),
+        also when an older version created them readable by others."""
+        for name in ("", "-wal", "-shm", ".lock"):
+            path = self.path.with_name(self.path.name + name)
+            if path.is_file() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
 
     def _take_instance_lock(self) -> None:
         """One bot process per database: a second one would answer the same users twice."""
@@ -527,6 +536,7 @@ def backup_connection(source: sqlite3.Connection, destination: Path) -> None:
         source.backup(target)
     finally:
         target.close()
+    partial.chmod(0o600)  # a copy of health data is as private as the database
     partial.replace(destination)
 
 
