@@ -44,13 +44,16 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _chat(settings: Settings) -> None:
+    from bot.clock import FileClock, SystemClock
     from bot.console import Console
     from bot.dispatch import Dispatcher
 
-    store = SqliteStore(settings.database_path, synchronous=settings.sqlite_synchronous)
+    clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
+    store = SqliteStore(settings.database_path, clock=clock, synchronous=settings.sqlite_synchronous)
     await store.open()
     try:
-        console = Console(Dispatcher(store, load_content(_content_dir(settings))), lambda s: print(s, flush=True))
+        dispatcher = Dispatcher(store, load_content(_content_dir(settings)), clock=clock)
+        console = Console(dispatcher, lambda s: print(s, flush=True))
         await console.run(sys.stdin)
     finally:
         await store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from bot.store.base import Decide
 from bot.user_locks import UserLocks
 from content import Content
 from flows.conversation import Conversation, handle
-from flows.events import Event, Start, Text
+from flows.events import Event, LogRun, Start, Text
 from flows.plan import label
 from flows.reminders import schedule
 from flows.replies import AnswerRecorded, CheckInRecorded, RedFlagRaised, Reply, Result, TriageCompleted
@@ -66,6 +67,19 @@ class Dispatcher:
         self.locks = locks or UserLocks()
         self.render = render
 
+    async def export(self, user_id: int) -> str:
+        """/export: every row stored about the runner, as a JSON document."""
+        async with self.locks.hold(user_id):
+            tables = await self.store.export_user(user_id)
+        return json.dumps({"user_id": user_id, "tables": tables}, indent=2, ensure_ascii=False, default=str)
+
+    async def delete(self, user_id: int) -> int:
+        """/delete, confirmed: every row about the runner removed; how many."""
+        async with self.locks.hold(user_id):
+            removed = await self.store.delete_user(user_id)
+        log.info("user data deleted on request (%s rows)", removed)
+        return removed
+
     async def dispatch(self, user_id: int, event: Event, update_id: int | None = None) -> Result[Conversation] | None:
         """Handle the event; None if this update was already handled before."""
         content = self.content
@@ -106,7 +120,8 @@ class Dispatcher:
         outcome = "error"
         try:
             async with self.locks.hold(user_id):
-                decided = await _decided_beforehand(self.store, user_id, decide) if isinstance(event, Text) else decide
+                typed = isinstance(event, Text | LogRun) and bool(event.text)
+                decided = await _decided_beforehand(self.store, user_id, decide) if typed else decide
                 result = await self.store.apply(user_id, update_id, decided)
             outcome = _outcome(result)
             return result

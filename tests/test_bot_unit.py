@@ -197,3 +197,14 @@ async def test_a_late_tap_after_the_outcome_shows_the_outcome_again(tmp_path: Pa
         assert content.pattern_by_id[expected].name in again
         assert content.strings.triage_finished.split(".")[0] in again
         assert content.strings.stale_answer not in again
+
+
+async def test_a_command_with_its_argument_works_in_one_go(tmp_path: Path, content: Content) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 15, "/start"))
+        await tap(app, api, 15, content.strings.consent_button)
+        for question, value in ANSWER_SETS["overuse_mileage_jump"][1].items():
+            await tap(app, api, 15, next(a.label for a in content.questions[question].answers if a.value == value))
+        await tap(app, api, 15, content.strings.plan_start_button)
+        await app.process_update(message_update(app.bot, 15, "/log 5 km in 32 min"))
+        assert plain(api.sent(15)[-1].text).startswith("Logged: 5.0 km in 32 min.")

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.callback_data import decode
-from bot.commands import COMMAND_EVENTS
+from bot.commands import command_event
 from bot.handlers.taps import acknowledge, private_tap
 from bot.rendering import answered
 from bot.sending import send_replies
@@ -41,8 +41,9 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """/start, /triage, /cancel, /plan, /checkin, /log, /history: the flow decides what the runner sees."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    await _run(update, context, COMMAND_EVENTS[command])
+    _, event = command_event(message.text)
+    assert event is not None, "registered for the runner's commands only"
+    await _run(update, context, event)
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

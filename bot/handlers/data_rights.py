@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -24,9 +23,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     assert user is not None
     found = services(context)
-    async with found.dispatcher.locks.hold(user.id):
-        data = await found.store.export_user(user.id)
-    document = json.dumps({"user_id": user.id, "tables": data}, indent=2, ensure_ascii=False, default=str)
+    document = await found.dispatcher.export(user.id)
     await context.bot.send_document(
         user.id,
         document.encode(),
@@ -61,9 +58,7 @@ async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     strings = found.dispatcher.content.strings
     await acknowledge(query)
     if query.data == CONFIRM:
-        async with found.dispatcher.locks.hold(user.id):
-            removed = await found.store.delete_user(user.id)
-        log.info("user data deleted on request (%s rows)", removed)
+        await found.dispatcher.delete(user.id)
         text = strings.deleted
     else:
         text = strings.delete_kept
