@@ -141,13 +141,21 @@ class BotProcess:
 
 
 class Runner:
-    """One runner in a private chat with the bot, over the peer's client API."""
+    """One runner in a private chat with the bot, over the peer's client API.
+
+    Every wait looks for a specific message among those that came after the runner's last action
+    (send or tap), never for "the next one": a late reply to an earlier action cannot be mistaken
+    for the one awaited."""
 
     def __init__(self, peer: Peer, token: str, user_id: int, http: httpx.AsyncClient) -> None:
         self.peer, self.token, self.user_id, self.http = peer, token, user_id, http
-        self.seen = 0  # bot messages already looked at
+        self.seen = 0  # bot messages that came before the runner's last action
+
+    async def _acting(self) -> None:
+        self.seen = len(await self.messages())
 
     async def send(self, text: str | None = None, **message: Any) -> dict[str, Any]:
+        await self._acting()
         payload: dict[str, Any] = {"token": self.token, "userId": self.user_id}
         if text is not None:
             payload["text"] = text
@@ -164,13 +172,11 @@ class Runner:
         return result
 
     async def wait(self, predicate: Callable[[list[Message]], bool], timeout: float = 15.0) -> list[Message]:
-        """Wait until the bot's new messages (since the last wait) satisfy `predicate`; returns them."""
+        """Wait until the bot's messages since the runner's last action satisfy `predicate`; returns them."""
         deadline = time.monotonic() + timeout
         while True:
-            messages = await self.messages()
-            fresh = messages[self.seen :]
+            fresh = (await self.messages())[self.seen :]
             if predicate(fresh):
-                self.seen = len(messages)
                 return fresh
             if time.monotonic() > deadline:
                 texts = [m.get("text", m.get("document")) for m in fresh]
@@ -188,7 +194,7 @@ class Runner:
             await asyncio.sleep(0.02)
 
     async def expect(self, *fragments: str, timeout: float = 15.0) -> list[Message]:
-        """Wait for new messages that together contain every fragment."""
+        """Wait for messages since the last action that together contain every fragment."""
 
         def has_all(fresh: list[Message]) -> bool:
             text = "\n".join(m.get("text") or m.get("caption") or "" for m in fresh)
@@ -196,10 +202,16 @@ class Runner:
 
         return await self.wait(has_all, timeout)
 
-    async def expect_keyboard(self, timeout: float = 15.0) -> Message:
-        """Wait for the next message with buttons (a question) and return it."""
-        fresh = await self.wait(lambda ms: any(m.get("reply_markup") for m in ms), timeout)
-        return [m for m in fresh if m.get("reply_markup")][-1]
+    async def expect_keyboard(self, *labels: str, timeout: float = 15.0) -> Message:
+        """Wait for a message since the last action whose buttons include every label; return it."""
+        assert labels, "name a button of the keyboard awaited, never just the next keyboard"
+
+        def wanted(message: Message) -> bool:
+            buttons = {b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row}
+            return all(label in buttons for label in labels)
+
+        fresh = await self.wait(lambda ms: any(wanted(m) for m in ms), timeout)
+        return [m for m in fresh if wanted(m)][-1]
 
     async def tap(self, message: Message, label: str) -> dict[str, Any]:
         buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
@@ -208,6 +220,7 @@ class Runner:
         return await self.tap_data(message, button["callback_data"])
 
     async def tap_data(self, message: Message, data: str) -> dict[str, Any]:
+        await self._acting()
         response = await self.http.post(
             "/client/callback",
             json={"token": self.token, "userId": self.user_id, "messageId": message["message_id"], "data": data},

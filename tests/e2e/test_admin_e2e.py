@@ -44,10 +44,10 @@ async def test_broadcast_to_two_hundred_with_a_restart(
     try:
         admin = Runner(peer, bot.token, ADMIN, http)
         await admin.send("/start")
-        await admin.expect_keyboard()
+        await admin.expect_keyboard(load_content().strings.consent_button)
         add_runners(bot.database, range(10_001, 10_201), range(20_001, 20_021))
         await admin.send(f"/broadcast {TEXT}")
-        preview = await admin.expect_keyboard()
+        preview = await admin.expect_keyboard("Send to 201 runners")
         assert "Send this to 201 active runners?" in preview["text"]
         await admin.tap(preview, "Send to 201 runners")
         progress = await admin.wait(lambda ms: any("Broadcast #1" in m.get("text", "") for m in ms))

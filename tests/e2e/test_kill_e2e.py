@@ -91,9 +91,8 @@ async def test_sigkill_mid_conversation_loses_no_reply(peer: Peer, http: httpx.A
     try:
         for runner in runners:
             await runner.send("/start")
-        consents = [await r.find(lambda m: bool(m.get("reply_markup")), 20) for r in runners]
+        consents = [await r.expect_keyboard(CONTENT.strings.consent_button, timeout=20) for r in runners]
         for runner, prompt in zip(runners, consents, strict=True):
-            assert prompt is not None
             await runner.tap(prompt, CONTENT.strings.consent_button)
 
         walking = asyncio.gather(*(walk(r, SCRIPTS[i % len(SCRIPTS)], patience=30) for i, r in enumerate(runners)))
@@ -182,11 +181,10 @@ async def test_sigkill_mid_broadcast_loses_none_and_repeats_at_most_one_per_kill
     try:
         admin = Runner(peer, bot.token, ADMIN, http)
         await admin.send("/start")
-        assert await admin.find(lambda m: bool(m.get("reply_markup")), 20)
+        await admin.expect_keyboard(CONTENT.strings.consent_button, timeout=20)
         add_runners(bot.database, AUDIENCE)
         await admin.send(f"/broadcast {NOTICE}")
-        preview = await admin.find(lambda m: "Send this to" in m.get("text", ""), 20)
-        assert preview is not None
+        preview = await admin.expect_keyboard(f"Send to {len(AUDIENCE) + 1} runners", timeout=20)
         await admin.tap(preview, f"Send to {len(AUDIENCE) + 1} runners")
 
         def received() -> dict[int, int]:
