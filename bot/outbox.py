@@ -8,6 +8,7 @@ a message sent in the instant before its removal was committed is sent again.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -47,15 +48,21 @@ class Outbox:
 
     async def flush(self, user_id: int) -> bool:
         """Send everything the runner is owed, oldest first, removing each as it goes out.
-        False if some of it has to wait (Telegram could not be reached)."""
+        False if some of it has to wait (Telegram could not be reached).
+
+        What a concurrent update of the same runner adds meanwhile is sent by that update's own
+        flush, which waits for this one: one read of what is owed per flush is enough."""
         async with self._sending.hold(user_id):
-            while owed := await self.store.unsent(user_id):
-                for message in owed:
-                    if not await self._send(message):
+            marks: list[asyncio.Task[None]] = []
+            try:
+                for message in await self.store.unsent(user_id):
+                    if not await self._send(message, marks):
                         return False
+            finally:  # each mark was queued the moment its message went out
+                await asyncio.gather(*marks)
         return True
 
-    async def _send(self, message: OwedMessage) -> bool:
+    async def _send(self, message: OwedMessage, marks: list[asyncio.Task[None]]) -> bool:
         """False when this message has to wait for a later try."""
         text, markup = _read(message.body)
         try:
@@ -69,7 +76,8 @@ class Outbox:
         except TelegramError as exc:  # kept: sent at the runner's next message or at start-up
             log.warning("message %s to user %s not sent yet: %s", message.id, message.user_id, exc)
             return False
-        await self.store.mark_sent(message.id)
+        # marked at once; the next message need not wait for the commit (it joins a group commit)
+        marks.append(asyncio.create_task(self.store.mark_sent(message.id)))
         return True
 
     async def flush_everyone(self) -> None:

@@ -47,9 +47,9 @@ MIN_FREE_BYTES = 1 << 20
 
 @dataclass(frozen=True)
 class _Pending:
-    user_id: int
-    update_id: int | None
-    decide: Decide[Any]
+    """A small write waiting for the next group commit: runs in the writer thread, in a savepoint."""
+
+    write: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
 
 
@@ -247,17 +247,22 @@ class SqliteStore:
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         """Queue the event for the next group commit and wait until it is durable."""
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(user_id, update_id, decide, future))
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_queued())
-        outcome = await future
+        outcome = await self._queued(partial(self._apply, user_id=user_id, update_id=update_id, decide=decide))
         return None if outcome is _DUPLICATE else outcome
 
-    async def _commit_queued(self) -> None:
-        """Group commit: every event waiting now goes into one transaction, in one thread hop.
+    async def _queued(self, write: Callable[[sqlite3.Connection], R]) -> R:
+        """Join the next group commit and wait until the write is durable."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(write, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_queued())
+        result: R = await future
+        return result
 
-        Each event runs in its own savepoint, so one failing decision rolls back only itself.
+    async def _commit_queued(self) -> None:
+        """Group commit: every write waiting now goes into one transaction, in one thread hop.
+
+        Each write runs in its own savepoint, so one failing decision rolls back only itself.
         Per-user locks guarantee a batch never holds two events of the same user.
         """
         while self._queue:
@@ -284,7 +289,7 @@ class SqliteStore:
         for pending in batch:
             conn.execute("SAVEPOINT event")
             try:
-                outcomes.append((True, self._apply(conn, pending.user_id, pending.update_id, pending.decide)))
+                outcomes.append((True, pending.write(conn)))
             except Exception as exc:
                 if not conn.in_transaction:  # SQLite rolled the whole transaction back (a full disk)
                     raise
@@ -401,9 +406,8 @@ class SqliteStore:
         return await self._run(read)
 
     async def mark_sent(self, message_id: int) -> None:
-        await self._run(
-            lambda conn: self._write(conn, fn=lambda c: c.execute("DELETE FROM outbox WHERE id = ?", (message_id,)))
-        )
+        # one per message sent: it joins the group commit instead of a transaction of its own
+        await self._queued(lambda conn: conn.execute("DELETE FROM outbox WHERE id = ?", (message_id,)))
 
     # --- reminders ---------------------------------------------------------------------
 
@@ -455,13 +459,10 @@ class SqliteStore:
         )
 
     async def mark_delivery(self, broadcast_id: int, user_id: int, status: str) -> None:
-        await self._run(
-            lambda conn: self._write(
-                conn,
-                fn=lambda c: c.execute(
-                    "UPDATE broadcast_deliveries SET status = ? WHERE broadcast_id = ? AND user_id = ?",
-                    (status, broadcast_id, user_id),
-                ),
+        await self._queued(
+            lambda conn: conn.execute(
+                "UPDATE broadcast_deliveries SET status = ? WHERE broadcast_id = ? AND user_id = ?",
+                (status, broadcast_id, user_id),
             )
         )
 
