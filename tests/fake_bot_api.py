@@ -18,6 +18,15 @@ from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {"id": 666, "is_bot": True, "first_name": "Thigh Coach", "username": "ThighCoachTestBot"}
+STICKER = {
+    "file_id": "s",
+    "file_unique_id": "s",
+    "width": 1,
+    "height": 1,
+    "is_animated": False,
+    "is_video": False,
+    "type": "regular",
+}
 
 
 TEXT_LIMIT, CALLBACK_DATA_LIMIT = 4096, 64

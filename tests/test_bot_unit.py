@@ -17,7 +17,7 @@ from flows.events import Back, Choose, WarningSigns
 from flows.markup import plain
 from tests.answer_sets import ANSWER_SETS
 from tests.bot_fixture import running_bot
-from tests.fake_bot_api import FakeBotApi, Sent, callback_update, member_update, message_update
+from tests.fake_bot_api import STICKER, FakeBotApi, Sent, callback_update, member_update, message_update
 
 
 async def test_start_consent_and_first_question(tmp_path: Path, content: Content) -> None:
@@ -91,15 +91,7 @@ async def test_unreadable_button_is_treated_as_stale(tmp_path: Path, content: Co
 async def test_sticker_gets_a_pointer_and_a_caption_is_read(tmp_path: Path, content: Content) -> None:
     async with running_bot(tmp_path / "b.sqlite3") as (app, api):
         await app.process_update(message_update(app.bot, 11, "/start"))
-        sticker = {
-            "file_id": "s",
-            "file_unique_id": "s",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-            "type": "regular",
-        }
+        sticker = STICKER
         await app.process_update(message_update(app.bot, 11, sticker=sticker))
         assert plain(api.sent(11)[-2].text) == content.strings.unsupported_message
         assert content.strings.consent_button in [b["text"] for b in api.sent(11)[-1].buttons]

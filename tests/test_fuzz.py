@@ -24,7 +24,7 @@ from bot.services import installed
 from content import Content
 from flows.markup import plain
 from tests.bot_fixture import running_bot
-from tests.fake_bot_api import BOT_USER, FakeBotApi
+from tests.fake_bot_api import BOT_USER, STICKER, FakeBotApi
 
 FUZZED = 10_500
 ADMIN = 4242
@@ -138,15 +138,7 @@ class Fuzzer:
             if rng.random() < 0.5:
                 message["caption"] = rng.choice(TEXTS)
         else:
-            message["sticker"] = {
-                "file_id": "s",
-                "file_unique_id": "s",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-                "type": "regular",
-            }
+            message["sticker"] = STICKER
         return message
 
     def tap(self, user_id: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import json
 import random
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -162,6 +163,28 @@ async def kill_while(bot: BotProcess, rng: random.Random, kills: int, busy: asyn
     return done
 
 
+def is_notice(text: str) -> bool:
+    return text == NOTICE
+
+
+def is_reminder(text: str) -> bool:
+    return text.startswith(CONTENT.strings.reminder_message)
+
+
+def received(peer: Peer, token: str, counted: Callable[[str], bool]) -> Counter[int]:
+    """How many messages each runner got that `counted` picks out, among the sends Telegram took."""
+    return Counter(
+        int(call["body"]["chat_id"])
+        for call in peer.calls(token, "sendMessage")
+        if call["status"] == 200 and counted(call["body"].get("text", ""))
+    )
+
+
+async def everyone_received(peer: Peer, token: str, counted: Callable[[str], bool], users: range) -> None:
+    while not all(received(peer, token, counted).get(u) for u in users):
+        await asyncio.sleep(0.1)  # polling the peer's record of sends until everyone has one
+
+
 def tally(received: dict[int, int], users: range, what: str, kills: int) -> tuple[int, int]:
     lost = sum(1 for u in users if received.get(u, 0) == 0)
     duplicated = sum(received[u] - 1 for u in users if received.get(u, 0) > 1)
@@ -187,24 +210,13 @@ async def test_sigkill_mid_broadcast_loses_none_and_repeats_at_most_one_per_kill
         preview = await admin.expect_keyboard(f"Send to {len(AUDIENCE) + 1} runners", timeout=20)
         await admin.tap(preview, f"Send to {len(AUDIENCE) + 1} runners")
 
-        def received() -> dict[int, int]:
-            counts: Counter[int] = Counter()
-            for call in peer.calls(bot.token, "sendMessage"):
-                if call["body"].get("text") == NOTICE and call["status"] == 200:
-                    counts[int(call["body"]["chat_id"])] += 1
-            return counts
-
-        async def everyone_reached() -> None:
-            while not all(received().get(u) for u in AUDIENCE):
-                await asyncio.sleep(0.1)
-
-        reaching = asyncio.ensure_future(everyone_reached())
+        reaching = asyncio.ensure_future(everyone_received(peer, bot.token, is_notice, AUDIENCE))
         kills = await kill_while(bot, rng, 4, reaching)
         await asyncio.wait_for(reaching, 120)
         await admin.find(lambda m: "Finished" in m.get("text", ""), 30)
     finally:
         bot.stop()
-    lost, duplicated = tally(received(), AUDIENCE, "broadcast", kills)
+    lost, duplicated = tally(received(peer, bot.token, is_notice), AUDIENCE, "broadcast", kills)
     assert kills >= 2, "the broadcast ended before it could be interrupted"
     assert lost == 0
     assert duplicated <= kills, "at most the one message in flight at each kill goes twice"
@@ -223,24 +235,12 @@ async def test_sigkill_while_reminders_go_out_loses_none(peer: Peer, http: httpx
         add_runners(bot.database, range(50_001, 50_201), like=first.user_id)
         clock.write_text("2026-03-02T18:00:30+00:00")
 
-        def received() -> dict[int, int]:
-            counts: Counter[int] = Counter()
-            for call in peer.calls(bot.token, "sendMessage"):
-                text = call["body"].get("text", "")
-                if call["status"] == 200 and CONTENT.strings.reminder_message.split("<")[0] in text:
-                    counts[int(call["body"]["chat_id"])] += 1
-            return counts
-
-        async def everyone_reminded() -> None:
-            while not all(received().get(u) for u in everyone):
-                await asyncio.sleep(0.1)
-
-        reminding = asyncio.ensure_future(everyone_reminded())
+        reminding = asyncio.ensure_future(everyone_received(peer, bot.token, is_reminder, everyone))
         kills = await kill_while(bot, rng, 3, reminding)
         await asyncio.wait_for(reminding, 120)
     finally:
         bot.stop()
-    lost, duplicated = tally(received(), everyone, "reminder", kills)
+    lost, duplicated = tally(received(peer, bot.token, is_reminder), everyone, "reminder", kills)
     assert kills >= 1, "the reminders went out before they could be interrupted"
     assert lost == 0
     assert duplicated <= kills, "at most the one message in flight at each kill goes twice"
