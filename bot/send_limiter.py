@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -61,7 +62,11 @@ class SendLimiter(BaseRateLimiter[int]):
         # once set, waiting sends give up (SendingStopped); sends already on the wire finish
         self.stopping = stopping or asyncio.Event()
         # a burst of a tenth of a second's worth: smooth, yet no wait for a reply or two
-        self._global = Pace(per_second, burst=max(1, round(per_second / 10)))
+        burst = max(1, round(per_second / 10))
+        self._global = Pace(per_second, burst=burst)
+        # when the sends of many slots went out together; on a busy machine sleepers wake late, and
+        # all at once: the window keeps any one second to the rate and its burst even then
+        self._window: deque[float] = deque(maxlen=max(1, int(per_second) + burst - 1))
         self._per_chat_rate = per_chat_per_second
         self._per_chat_burst = per_chat_burst
         self._chats: dict[int | str, Pace] = {}
@@ -98,6 +103,10 @@ class SendLimiter(BaseRateLimiter[int]):
         wait = max(self._global.reserve(now), self._chat(chat_id, now).reserve(now))
         if wait > 0:
             await self._sleep(wait)
+        window = self._window
+        while len(window) == window.maxlen and (gap := 1.0 - (time.monotonic() - window[0])) > 0:
+            await self._sleep(gap)
+        window.append(time.monotonic())
 
     async def process_request(
         self,

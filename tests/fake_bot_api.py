@@ -38,6 +38,7 @@ class Sent:
     method: str
     params: dict[str, Any]
     status: int = 200  # what the fake answered: 400 for what Telegram would refuse
+    at: float = field(default_factory=time.monotonic)  # when the bot made the call
 
     @property
     def text(self) -> str:
