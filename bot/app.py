@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -19,20 +20,24 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.broadcaster import Broadcaster
 from bot.clock import FileClock, SystemClock
 from bot.commands import COMMAND_EVENTS
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.dispatch import Dispatcher
 from bot.handlers import admin, conversation, data_rights, errors, membership
-from bot.health import HealthServer, stale_after
+from bot.health import HealthServer
 from bot.logs import configure as configure_logs
+from bot.logs import library_level, quiet_library
+from bot.loops import Loop
+from bot.outbox import Outbox, render
+from bot.polling import PollingBot
 from bot.scheduler import Scheduler
 from bot.send_limiter import SendLimiter
-from bot.services import Services, install
-from bot.store import SqliteStore
+from bot.services import KEY, Services, install, installed
+from bot.store import SqliteStore, Store
 from content import Content, ContentError, load_content
 
 log = logging.getLogger(__name__)
@@ -61,7 +66,8 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 def register(application: App, admin_ids: frozenset[int] = frozenset()) -> None:
     """Every handler the bot answers to, in the order they are tried."""
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    # messages from a runner in their private chat; one without a sender is not theirs to answer
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.USER
     admins = private & filters.User(user_id=admin_ids)
     # button taps are most updates: their handlers come first, /delete's confirmation before the
     # conversation's buttons, which take every other tap
@@ -107,11 +113,30 @@ def build_application(
     store = SqliteStore(settings.database_path, synchronous=settings.sqlite_synchronous)
 
     stop = asyncio.Event()
+    limiter = (
+        SendLimiter(
+            settings.send_rate_per_second,
+            settings.per_chat_rate_per_second,
+            settings.per_chat_burst,
+            stopping=stop,
+        )
+        if settings.send_rate_per_second > 0
+        else None
+    )
+    bot = PollingBot(
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.bot_api_base_url,
+        base_file_url=settings.bot_api_file_url,
+        # updates of different runners are handled concurrently: many sends at once
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(),
+        rate_limiter=limiter,
+    )
 
     async def post_init(application: App) -> None:
         await store.open()
         clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
-        dispatcher = Dispatcher(store, content, clock=clock)
+        dispatcher = Dispatcher(store, content, clock=clock, render=render)
         scheduler = Scheduler(
             store,
             application.bot,
@@ -121,27 +146,38 @@ def build_application(
             poll_seconds=settings.scheduler_poll_seconds,
         )
         broadcaster = Broadcaster(store, application.bot, clock, lambda: dispatcher.content)
-        install(application, Services(settings, store, dispatcher, scheduler, broadcaster))
+        outbox = Outbox(store, application.bot)
+        install(application, Services(settings, store, dispatcher, scheduler, broadcaster, outbox))
         await application.bot.set_my_commands(command_menu(content))
         await set_admin_menus(application, content, settings.admin_ids)
-        if run_scheduler:
-            application.bot_data[BACKGROUND_TASKS] = [
-                asyncio.create_task(scheduler.run(stop), name="reminders"),
-                asyncio.create_task(broadcaster.run(stop), name="broadcasts"),
-            ]
+        # replies owed from before a crash go out first, beside the new updates
+        tasks = [asyncio.create_task(outbox.flush_everyone(), name="owed replies")]
+        loops = [scheduler.loop, broadcaster.loop] if run_scheduler else []
+        tasks += [loop.start(stop) for loop in loops]
+        application.bot_data[BACKGROUND_TASKS] = tasks
         if settings.health_port:
+            polling = bot if request is None and not settings.webhook_url else None
             health = HealthServer(
                 settings.health_listen,
                 settings.health_port,
-                partial(health_problem, store, scheduler),
+                partial(health_problem, store, loops, polling),
                 store.active_users,
             )
-            await health.start()
+            try:
+                await health.start()
+            except OSError as exc:
+                raise ConfigError(
+                    f"HEALTH_PORT: cannot listen on {settings.health_listen}:{settings.health_port} "
+                    f"({exc.strerror or exc}); is another process using it?"
+                ) from None
             application.bot_data[HEALTH] = health
+        logging.getLogger("telegram").setLevel(library_level(settings.log_level))
         log.info("bot ready: database %s", settings.database_path)
 
     async def post_stop(application: App) -> None:
-        # before PTB shuts the bot's HTTP client down: let each loop finish its batch and mark it
+        # before PTB shuts the bot's HTTP client down: the loops stop taking new work; sends
+        # waiting for their turn give up (sent after the restart); sends on the wire finish and
+        # are marked, whatever the timeout, so a graceful stop sends nothing twice
         stop.set()
         tasks = application.bot_data.pop(BACKGROUND_TASKS, [])
         if tasks:
@@ -149,6 +185,11 @@ def build_application(
             for task in late:
                 log.warning("%s did not finish in time; stopping it", task.get_name())
                 task.cancel()
+            await asyncio.wait(tasks)
+        if KEY in application.bot_data:
+            found = installed(application)
+            await found.scheduler.sends.settle()
+            await found.broadcaster.sends.settle()
         health = application.bot_data.pop(HEALTH, None)
         if health is not None:
             await health.stop()
@@ -159,36 +200,35 @@ def build_application(
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.bot_api_base_url)
-        .base_file_url(settings.bot_api_file_url)
+        .bot(bot)
         # updates of different runners run concurrently; each runner's own stay in order (user lock)
         .concurrent_updates(True)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
-    if settings.send_rate_per_second > 0:
-        builder = builder.rate_limiter(
-            SendLimiter(settings.send_rate_per_second, settings.per_chat_rate_per_second, settings.per_chat_burst)
-        )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request).updater(None)
+        builder = builder.updater(None)
     application = builder.build()
     register(application, settings.admin_ids)
     return application
 
 
-async def health_problem(store: SqliteStore, scheduler: Scheduler) -> str | None:
-    """None when the store answers and the reminder loop ticked recently; else what is wrong."""
-    try:
-        await store.read(lambda conn: conn.execute("SELECT 1").fetchone())
-    except Exception as exc:  # any failure here is exactly what health must report
-        return f"store unreachable: {type(exc).__name__}"
-    last = scheduler.last_tick
-    if last is None or scheduler.clock.now() - last > stale_after(scheduler.poll_seconds):
-        return "reminder loop not running"
-    return None
+# polling counts as stalled when Telegram has not answered getUpdates for this long (a long poll
+# answers at least every POLL_TIMEOUT seconds)
+POLL_TIMEOUT = 10
+POLL_STALLED_AFTER = 60.0
+
+
+async def health_problem(store: Store, loops: list[Loop], polling: PollingBot | None) -> str | None:
+    """None when the store reads and writes, every background loop runs and polling moves."""
+    problems = [await store.problem(), *(loop.problem() for loop in loops)]
+    if polling is not None and polling.last_poll is not None:
+        quiet = time.monotonic() - polling.last_poll
+        problems.append(
+            f"polling stalled: no answer from Telegram for {quiet:.0f} s" if quiet > POLL_STALLED_AFTER else None
+        )
+    return "; ".join(p for p in problems if p) or None
 
 
 def run_bot(settings: Settings) -> int:
@@ -201,17 +241,28 @@ def run_bot(settings: Settings) -> int:
     if missing:
         raise ContentError("admin.yaml", "commands", f"no description for {', '.join(missing)}")
     application = build_application(settings, content)
-    if settings.webhook_url:
-        # PTB's webhook server refuses any request without the secret token header (403)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-            close_loop=False,
-        )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+    quiet_library()
+    try:
+        if settings.webhook_url:
+            # PTB's webhook server refuses any request without the secret token header (403)
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                close_loop=False,
+            )
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT, close_loop=False)
+    # one line naming the setting to fix; never the token, which PTB's own message repeats
+    except InvalidToken:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN: Telegram refused this token (401/404); copy it again from @BotFather"
+        ) from None
+    except NetworkError as exc:
+        raise ConfigError(
+            f"BOT_API_BASE_URL: cannot reach the Bot API at {settings.bot_api_base_url} ({type(exc).__name__})"
+        ) from None
     return 0

@@ -1,10 +1,12 @@
 """Broadcasts to every active runner, tracked per recipient in the database.
 
 Each round claims a batch of runners who have not had the broadcast (a row per runner), sends
-through the bot's one limiter, and marks each sent, blocked or failed. The admin's progress message
-is edited every few seconds. After a restart the broadcast carries on; a runner already marked is
-never sent a second copy. Only a hard kill in the instant between a send and its mark can leave a
-claim unresolved: it is sent again on restart (at least once rather than lost).
+through the bot's one limiter, and marks each delivery sent, blocked or failed as soon as it
+completes. The admin's progress message is edited every few seconds. After a restart the broadcast
+carries on; a runner already marked is never sent a second copy. A graceful stop lets every send
+already on the wire finish and be marked, whatever the shutdown timeout; sends still waiting for
+their turn are not made. Only a hard kill in the instant between one send and its mark can leave
+that one delivery unresolved: it is sent again on restart (at least once rather than lost).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.clock import Clock
+from bot.loops import InFlight, Loop, first_of
 from bot.metrics import BROADCAST_SENT
 from bot.store import SqliteStore, admin_sql
 from content import Content
@@ -55,11 +58,23 @@ class Broadcaster:
     batch: int = 50
     progress_every: float = 3.0
     poll_seconds: float = 2.0
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
     _last_progress: dict[int, float] = field(default_factory=dict)
+    sends: InFlight = field(default_factory=InFlight)
+
+    def __post_init__(self) -> None:
+        self.loop = Loop("broadcast", self.step, self.poll_seconds)
+        self.wake = self.loop.wake  # set by the admin's confirmation: start at once
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
+
+    async def _deliver(self, broadcast_id: int, user_id: int, text: str) -> str:
+        """Send to one runner and settle that delivery at once."""
+        status = await self._send(user_id, text)
+        BROADCAST_SENT.labels(status).inc()
+        if status != RETRY:
+            await self.store.mark_delivery(broadcast_id, user_id, status)
+        return status
 
     async def _send(self, user_id: int, text: str) -> str:
         try:
@@ -112,30 +127,15 @@ class Broadcaster:
                 )
                 await self.store.audit(None, "broadcast_finished", None, f"#{broadcast_id}")
                 break
-            statuses = await asyncio.gather(*(self._send(user, text) for user in pending))
-            for status in statuses:
-                BROADCAST_SENT.labels(status).inc()
-            outcomes = list(zip(pending, statuses, strict=True))
-            await self.store.write(partial(admin_sql.mark_deliveries, broadcast_id=broadcast_id, outcomes=outcomes))
+            statuses = await self.sends.all(self._deliver(broadcast_id, user, text) for user in pending)
             await self._report(broadcast_id)
             if RETRY in statuses:
-                await asyncio.sleep(1)  # the network is struggling: do not spin
+                await first_of(stop, timeout=1)  # the network is struggling: do not spin
         await self._report(broadcast_id, force=True)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            running = await self.store.read(partial(admin_sql.broadcasts_with_status, status="running"))
-            for broadcast_id in running:
-                await self.run_one(broadcast_id, stop)
-            self.wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(stop, self.wake), timeout=self.poll_seconds)
-
-
-async def _first(*events: asyncio.Event) -> None:
-    waiters = [asyncio.create_task(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
+    async def step(self, stop: asyncio.Event) -> bool:
+        """Carry every running broadcast on; False: nothing more to do until woken."""
+        running = await self.store.read(partial(admin_sql.broadcasts_with_status, status="running"))
+        for broadcast_id in running:
+            await self.run_one(broadcast_id, stop)
+        return False

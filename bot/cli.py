@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -43,13 +44,16 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _chat(settings: Settings) -> None:
+    from bot.clock import FileClock, SystemClock
     from bot.console import Console
     from bot.dispatch import Dispatcher
 
-    store = SqliteStore(settings.database_path, synchronous=settings.sqlite_synchronous)
+    clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
+    store = SqliteStore(settings.database_path, clock=clock, synchronous=settings.sqlite_synchronous)
     await store.open()
     try:
-        console = Console(Dispatcher(store, load_content(_content_dir(settings))), lambda s: print(s, flush=True))
+        dispatcher = Dispatcher(store, load_content(_content_dir(settings)), clock=clock)
+        console = Console(dispatcher, lambda s: print(s, flush=True))
         await console.run(sys.stdin)
     finally:
         await store.close()
@@ -78,14 +82,15 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.db) if args.db else settings.database_path
+    if args.action != "migrate" and not path.is_file():  # checking or copying must not create it
+        return _fail(f"database {path} does not exist (DATABASE_PATH or --db)")
     try:
         conn = _connect(path)
         try:
             if args.action == "migrate":
                 print(f"database {path} at schema version {migrate(conn)}")
             elif args.action == "backup":
-                backup_connection(conn, Path(args.path))
-                print(f"backed up {path} to {args.path}")
+                return _backup(conn, Path(args.path), args.force, path)
             else:
                 problems = integrity_problems(conn)
                 for problem in problems:
@@ -101,12 +106,32 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _backup(conn: sqlite3.Connection, target: Path, force: bool, source: Path) -> int:
+    if target.exists() and not force:
+        return _fail(f"{target} already exists; add --force to overwrite it")
+    try:
+        backup_connection(conn, target)
+    except (sqlite3.Error, OSError) as exc:
+        return _fail(f"cannot write the backup {target} ({exc})")
+    print(f"backed up {source} to {target}")
+    return 0
+
+
+RUN_HELP = """\
+Run the Telegram bot: long polling, or a webhook when WEBHOOK_URL is set. Needs TELEGRAM_BOT_TOKEN.
+Every setting comes from the environment or a .env file in this directory: .env.example lists
+them all with their defaults, and the README's Configuration table says what each one does."""
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="thigh-coach", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook if configured)").set_defaults(
-        func=cmd_run
-    )
+    sub.add_parser(
+        "run",
+        help="run the Telegram bot (long polling, or a webhook if configured)",
+        description=RUN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    ).set_defaults(func=cmd_run)
     sub.add_parser("chat", help="talk to the bot in this terminal, no Telegram needed").set_defaults(func=cmd_chat)
     content = sub.add_parser("content", help="content tools").add_subparsers(dest="action", required=True)
     check = content.add_parser("check", help="validate a content directory")
@@ -119,12 +144,15 @@ def parser() -> argparse.ArgumentParser:
         action.set_defaults(func=cmd_db)
     backup = db.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("path", help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     backup.add_argument("--db", help="database file (default: DATABASE_PATH)")
     backup.set_defaults(func=cmd_db)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # the database, its WAL and lock files, backups: health data, readable by the bot's user only
+    os.umask(0o077)
     args = parser().parse_args(argv)
     try:
         settings = load_settings()

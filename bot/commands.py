@@ -25,3 +25,13 @@ COMMAND_EVENTS: dict[str, Event] = {
     "settings": OpenReminders(),
     "cancel": Cancel(),
 }
+
+
+def command_event(text: str) -> tuple[str, Event | None]:
+    """ "/log@ThighCoachBot 5 km in 32 min" -> ("log", LogRun("5 km in 32 min")): the command's
+    name and its event, None for a command the runner does not have. What follows /log is the run."""
+    head, _, argument = text.strip().partition(" ")
+    name = head.lstrip("/").split("@")[0].lower()
+    if name == "log" and argument.strip():
+        return name, LogRun(argument.strip())
+    return name, COMMAND_EVENTS.get(name)

@@ -1,22 +1,22 @@
-"""`thigh-coach chat`: the same conversation in a terminal, stored in the same database.
+"""`thigh-coach chat`: the same bot in a terminal, on the same database, the same clock
+(TEST_CLOCK_FILE) and the same commands, arguments included ("/log 5 km in 32 min").
 
-Buttons are numbered: type the number to tap one. Commands: /start /triage /back /cancel /help /quit.
+Buttons are numbered: type the number (or the label) to tap one. Besides the bot's commands:
+/back, /restart, /export (a JSON file here), /delete (asks first), /help, /quit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
-from bot.commands import COMMAND_EVENTS
+from bot.commands import command_event
 from bot.dispatch import Dispatcher
 from flows.events import Back, BeginTriage, Choose, Event, Text
 from flows.markup import plain
 from flows.replies import Button, Reply
 
 CONSOLE_USER = 0
-
-# the bot's own commands, plus /restart for the terminal
-COMMANDS: dict[str, Event] = {f"/{name}": event for name, event in COMMAND_EVENTS.items()} | {"/restart": BeginTriage()}
 
 
 def render(reply: Reply) -> tuple[str, list[Button]]:
@@ -27,26 +27,55 @@ def render(reply: Reply) -> tuple[str, list[Button]]:
 
 
 class Console:
-    def __init__(self, dispatcher: Dispatcher, write: Callable[[str], None], user_id: int = CONSOLE_USER) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, write: Callable[[str], None], user_id: int = CONSOLE_USER, folder: Path = Path()
+    ) -> None:
         self.dispatcher = dispatcher
         self.write = write
         self.user_id = user_id
+        self.folder = folder  # where /export writes its file
         self.buttons: list[Button] = []
+        self.confirming_delete = False
 
-    def _event(self, line: str) -> Event | None:
-        if line in COMMANDS:
-            return COMMANDS[line]
-        if line == "/back":
+    async def _command(self, line: str) -> Event | None:
+        """The event behind a command, or None when the terminal answered it itself."""
+        strings = self.dispatcher.content.strings
+        name, event = command_event(line)
+        if event is not None:
+            return event
+        if name == "restart":
+            return BeginTriage()
+        if name == "back":
             back = next((b.event for b in self.buttons if isinstance(b.event, Back)), None)
             if back is None:
-                self.write(plain(self.dispatcher.content.strings.no_going_back))
+                self.write(plain(strings.no_going_back))
             return back
-        if line == "/help":
-            self.write(plain(self.dispatcher.content.strings.help))
-            return None
+        if name == "help":
+            self.write(plain(strings.help))
+        elif name == "export":
+            path = self.folder / f"thigh-coach-data-{self.user_id}.json"
+            path.write_text(await self.dispatcher.export(self.user_id), encoding="utf-8")
+            self.write(f"{plain(strings.export_caption)}\n  {path}\n")
+        elif name == "delete":
+            self.confirming_delete = True
+            self.write(f"{plain(strings.delete_confirm)}\n  [1] {strings.delete_yes}\n  [2] {strings.delete_no}\n")
+        else:
+            self.write(plain(strings.unknown_command))
+        return None
+
+    async def _confirm_delete(self, line: str) -> None:
+        strings = self.dispatcher.content.strings
+        self.confirming_delete = False
+        if line in ("1", strings.delete_yes):
+            await self.dispatcher.delete(self.user_id)
+            self.buttons = []
+            self.write(plain(strings.deleted) + "\n")
+        else:
+            self.write(plain(strings.delete_kept) + "\n")
+
+    async def _event(self, line: str) -> Event | None:
         if line.startswith("/"):
-            self.write(plain(self.dispatcher.content.strings.unknown_command))
-            return None
+            return await self._command(line)
         # a button's own label first (pain scores are numbers), then its number in the list, except
         # where the question itself asks for a number (a 0-10 pain scale): there a number is the answer
         by_label = next((b.event for b in self.buttons if b.label == line), None)
@@ -62,7 +91,11 @@ class Console:
         return any(a.range is not None for q in asked if q in questions for a in questions[q].answers)
 
     async def send(self, line: str) -> None:
-        event = self._event(line.strip())
+        line = line.strip()
+        if self.confirming_delete:
+            await self._confirm_delete(line)
+            return
+        event = await self._event(line)
         if event is None:
             return
         result = await self.dispatcher.dispatch(self.user_id, event)

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
 from bot.metrics import UPDATE_SECONDS, UPDATES
 from bot.store import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, Store, Stored
+from bot.store.base import Decide
 from bot.user_locks import UserLocks
 from content import Content
 from flows.conversation import Conversation, handle
-from flows.events import Event, Start
+from flows.events import Event, LogRun, Start, Text
 from flows.plan import label
 from flows.reminders import schedule
-from flows.replies import AnswerRecorded, CheckInRecorded, RedFlagRaised, Result, TriageCompleted
+from flows.replies import AnswerRecorded, CheckInRecorded, RedFlagRaised, Reply, Result, TriageCompleted
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 
 def restore(stored: Stored) -> Conversation:
@@ -40,15 +47,38 @@ def where(state: Conversation) -> str:
     return f"triage:{state.triage.status}"
 
 
+# the replies as the messages owed to the runner (see bot/outbox.py); None: the caller shows them
+Render = Callable[[list[Reply]], tuple[str, ...]]
+
+
 class Dispatcher:
     def __init__(
-        self, store: Store, content: Content, locks: UserLocks | None = None, clock: Clock | None = None
+        self,
+        store: Store,
+        content: Content,
+        locks: UserLocks | None = None,
+        clock: Clock | None = None,
+        render: Render | None = None,
     ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         # replaced whole by /reload; each event reads it once, so it never sees half of two versions
         self.content = content
         self.locks = locks or UserLocks()
+        self.render = render
+
+    async def export(self, user_id: int) -> str:
+        """/export: every row stored about the runner, as a JSON document."""
+        async with self.locks.hold(user_id):
+            tables = await self.store.export_user(user_id)
+        return json.dumps({"user_id": user_id, "tables": tables}, indent=2, ensure_ascii=False, default=str)
+
+    async def delete(self, user_id: int) -> int:
+        """/delete, confirmed: every row about the runner removed; how many."""
+        async with self.locks.hold(user_id):
+            removed = await self.store.delete_user(user_id)
+        log.info("user data deleted on request (%s rows)", removed)
+        return removed
 
     async def dispatch(self, user_id: int, event: Event, update_id: int | None = None) -> Result[Conversation] | None:
         """Handle the event; None if this update was already handled before."""
@@ -82,6 +112,7 @@ class Dispatcher:
                 ),
                 plan=label(content, state.plan) if state.plan is not None else None,
                 reminders=reminders,
+                outbox=self.render(result.replies) if self.render is not None else (),
             )
             return change, result
 
@@ -89,7 +120,9 @@ class Dispatcher:
         outcome = "error"
         try:
             async with self.locks.hold(user_id):
-                result = await self.store.apply(user_id, update_id, decide)
+                typed = isinstance(event, Text | LogRun) and bool(event.text)
+                decided = await _decided_beforehand(self.store, user_id, decide) if typed else decide
+                result = await self.store.apply(user_id, update_id, decided)
             outcome = _outcome(result)
             return result
         finally:
@@ -111,6 +144,15 @@ class Dispatcher:
                     "ms": round(elapsed * 1000, 2),
                 },
             )
+
+
+async def _decided_beforehand(store: Store, user_id: int, decide: Decide[R]) -> Decide[R]:
+    """Reading typed text takes time (every warning sign is looked for): do it before the event
+    joins the store's writer, in a worker thread, so nobody else waits for it. Under the user's
+    lock their state cannot change in between; if it did anyway, it is decided again."""
+    before = await store.load(user_id)
+    early = await asyncio.to_thread(decide, before)
+    return lambda stored: early if stored == before else decide(stored)
 
 
 def _outcome(result: Result[Conversation] | None) -> str:

@@ -1,7 +1,8 @@
 """A small HTTP port for operators: GET /healthz and GET /metrics (Prometheus).
 
-/healthz answers 200 only when the store answers a query and the reminder loop has ticked
-recently; otherwise 503 with the reason. Nothing about any runner is ever in these answers.
+/healthz answers 200 only when the store reads and writes (its file still the one opened, the disk
+not full), every background loop runs and polling moves; otherwise 503 with the reasons. Nothing
+about any runner is ever in these answers. A request line or header over 8 KiB gets 431.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -19,6 +19,14 @@ from bot.metrics import ACTIVE_USERS, REGISTRY
 log = logging.getLogger(__name__)
 
 Check = Callable[[], Awaitable[str | None]]  # None when healthy, else the reason
+LINE_LIMIT = 8192
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    431: "Request Header Fields Too Large",
+    503: "Service Unavailable",
+}
 Count = Callable[[], Awaitable[int]]
 
 
@@ -29,7 +37,7 @@ class HealthServer:
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=LINE_LIMIT)
         sockets = self._server.sockets
         if sockets:
             self.port = sockets[0].getsockname()[1]
@@ -48,9 +56,11 @@ class HealthServer:
             parts = request.decode("latin-1").split()
             path = parts[1] if len(parts) > 1 else ""
             status, kind, body = await self._answer(path)
-        except (TimeoutError, ConnectionError, UnicodeError):
+        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
             status, kind, body = 400, "text/plain", b"bad request\n"
-        head = f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\nContent-Type: {kind}\r\n"
+        except ValueError:  # a line longer than LINE_LIMIT (latin-1 decodes any byte)
+            status, kind, body = 431, "text/plain", b"request header fields too large\n"
+        head = f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\nContent-Type: {kind}\r\n"
         head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         with contextlib.suppress(ConnectionError):
             writer.write(head.encode() + body)
@@ -66,8 +76,3 @@ class HealthServer:
                 ACTIVE_USERS.set(await self.active_users())
             return 200, CONTENT_TYPE_LATEST, generate_latest(REGISTRY)
         return 404, "text/plain", b"not found\n"
-
-
-def stale_after(poll_seconds: float) -> timedelta:
-    """How long the reminder loop may go without a tick before health says no."""
-    return timedelta(seconds=max(60.0, poll_seconds * 6))

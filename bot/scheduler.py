@@ -3,16 +3,16 @@
 Each tick claims the due rows in one transaction (deciding, logging once per user, kind and local
 day, and moving each row to its next occurrence), then sends the claimed reminders through the
 bot's limiter and marks each sent, failed or blocked. A reminder claimed but not marked (the
-process stopped between the two) is sent when the scheduler starts again, if still on time.
+process stopped between the two) is sent when the scheduler starts again if still on time
+(REMINDER_MAX_LATE_HOURS), and logged as missed otherwise.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
@@ -20,7 +20,9 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.clock import Clock
 from bot.dispatch import restore
+from bot.loops import InFlight, Loop
 from bot.metrics import REMINDERS
+from bot.send_limiter import SendingStopped
 from bot.sending import deliver
 from bot.store import Store
 from bot.store.base import ClaimedReminder, DueReminder, ReminderDecision, Stored
@@ -91,26 +93,43 @@ class Scheduler:
     max_late: timedelta = timedelta(hours=2)
     batch: int = 500
     poll_seconds: float = 5.0
-    last_tick: datetime | None = None
+    sends: InFlight = field(default_factory=InFlight)
+    _resent: bool = False
+
+    def __post_init__(self) -> None:
+        self.loop = Loop("reminder", self.step, self.poll_seconds)
 
     async def tick(self) -> int:
         """Claim and send everything due now; returns how many were claimed."""
         now = self.clock.now()
-        self.last_tick = now
         claimed = await self.store.claim_reminders(
             int(now.timestamp()), self.batch, lambda due: decide(due, now, self.max_late)
         )
-        await asyncio.gather(*(self._send(c, now) for c in claimed))
+        await self.sends.all(self._send(c, now) for c in claimed)
         return len(claimed)
 
     async def resend_unsent(self) -> None:
+        """Reminders claimed before a crash and never marked: sent if still on time, else missed."""
         now = self.clock.now()
         for claimed in await self.store.unsent_reminders():
+            if now - datetime.fromtimestamp(claimed.due, UTC) > self.max_late:
+                await self.store.finish_reminder(claimed.log_id, "missed")
+                REMINDERS.labels("missed").inc()
+                continue
             await self._send(claimed, now)
+
+    async def step(self, stop: asyncio.Event) -> bool:
+        """Once, what a crash left unsent; then each time, what is due. True: a full batch, more due."""
+        if not self._resent:
+            await self.resend_unsent()
+            self._resent = True
+        return await self.tick() >= self.batch
 
     async def _send(self, claimed: ClaimedReminder, now: datetime) -> None:
         try:
             await deliver(self.bot, claimed.user_id, message(self.content(), claimed, now))
+        except SendingStopped:  # the bot is stopping: stays claimed, sent after the restart if on time
+            return
         except Forbidden:
             await self.store.set_active(claimed.user_id, False)
             await self.store.finish_reminder(claimed.log_id, "blocked")
@@ -123,17 +142,3 @@ class Scheduler:
             return
         await self.store.finish_reminder(claimed.log_id, "sent")
         REMINDERS.labels("sent").inc()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set: tick, then sleep briefly (at once again while there is a backlog)."""
-        await self.resend_unsent()
-        while not stop.is_set():
-            try:
-                full = await self.tick() >= self.batch
-            except Exception:
-                log.exception("scheduler tick failed; trying again shortly")
-                full = False
-            if full:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)

@@ -8,17 +8,27 @@ waits, not only the one that was told, and the request is tried again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
+
+
+class SendingStopped(NetworkError):
+    """The bot is stopping: a message still waiting for its turn is not sent now (its sender
+    keeps it for after the restart)."""
+
+    def __init__(self) -> None:
+        super().__init__("the bot is stopping; not sent")
 
 
 class Pace:
@@ -41,11 +51,22 @@ class Pace:
 
 class SendLimiter(BaseRateLimiter[int]):
     def __init__(
-        self, per_second: float, per_chat_per_second: float = 1.0, per_chat_burst: int = 5, max_retries: int = 5
+        self,
+        per_second: float,
+        per_chat_per_second: float = 1.0,
+        per_chat_burst: int = 5,
+        max_retries: int = 5,
+        stopping: asyncio.Event | None = None,
     ) -> None:
         self.per_second = per_second
+        # once set, waiting sends give up (SendingStopped); sends already on the wire finish
+        self.stopping = stopping or asyncio.Event()
         # a burst of a tenth of a second's worth: smooth, yet no wait for a reply or two
-        self._global = Pace(per_second, burst=max(1, round(per_second / 10)))
+        burst = max(1, round(per_second / 10))
+        self._global = Pace(per_second, burst=burst)
+        # when the sends of many slots went out together; on a busy machine sleepers wake late, and
+        # all at once: the window keeps any one second to the rate and its burst even then
+        self._window: deque[float] = deque(maxlen=max(1, int(per_second) + burst - 1))
         self._per_chat_rate = per_chat_per_second
         self._per_chat_burst = per_chat_burst
         self._chats: dict[int | str, Pace] = {}
@@ -67,13 +88,25 @@ class SendLimiter(BaseRateLimiter[int]):
             pace = self._chats[chat_id] = Pace(self._per_chat_rate, self._per_chat_burst)
         return pace
 
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+        if self.stopping.is_set():
+            raise SendingStopped
+
     async def _wait_turn(self, chat_id: int | str) -> None:
+        if self.stopping.is_set():
+            raise SendingStopped
         while (pause := self._paused_until - time.monotonic()) > 0:
-            await asyncio.sleep(pause)
+            await self._sleep(pause)
         now = time.monotonic()
         wait = max(self._global.reserve(now), self._chat(chat_id, now).reserve(now))
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
+        window = self._window
+        while len(window) == window.maxlen and (gap := 1.0 - (time.monotonic() - window[0])) > 0:
+            await self._sleep(gap)
+        window.append(time.monotonic())
 
     async def process_request(
         self,

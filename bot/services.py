@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext
 from bot.broadcaster import Broadcaster
 from bot.config import Settings
 from bot.dispatch import Dispatcher
+from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.store import SqliteStore
 
@@ -23,6 +24,7 @@ class Services:
     dispatcher: Dispatcher
     scheduler: Scheduler
     broadcaster: Broadcaster
+    outbox: Outbox
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

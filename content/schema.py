@@ -751,6 +751,7 @@ class AdminStrings(Strict):
     stats_no_plans: Label
     broadcast_usage: Text
     broadcast_preview: Text
+    broadcast_too_long: Text
     broadcast_send_button: Label
     broadcast_drop_button: Label
     broadcast_dropped: Text

@@ -259,6 +259,8 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
             return Result(new, done.replies, done.effects, stale=done.stale)
         case LogRun() if plan is None:
             return _reply(state, Reply(rich(strings.no_plan)))
+        case LogRun(text=text) if plan is not None and text.strip():
+            return _logged(content, state.model_copy(update={"checkin": None}), plan, text, today)
         case LogRun():
             return _reply(state, Reply(rich(strings.log_question)), awaiting="run", checkin=None)
         case ShowHistory():
@@ -293,6 +295,14 @@ def _reminder_event(content: Content, state: Conversation, event: Event, now: da
     return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
 
 
+def _logged(content: Content, state: Conversation, plan: PlanState, text: str, today: date) -> Result[Conversation]:
+    """A run typed in plain words: logged, or asked for again."""
+    logged = log_run(content, plan, text, today)
+    if logged is None:
+        return _reply(state, Reply(rich(content.strings.log_not_understood)), awaiting="run")
+    return _reply(state, *logged[1], plan=logged[0], awaiting=None)
+
+
 def _text(content: Content, state: Conversation, text: str, today: date) -> Result[Conversation]:
     """Typed text that is not a warning sign: an answer to whatever is being asked."""
     if state.checkin is not None and state.plan is not None:
@@ -303,10 +313,7 @@ def _text(content: Content, state: Conversation, text: str, today: date) -> Resu
         step = reminder_settings.typed(content, state.reminders, state.awaiting, text)
         return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
     if state.awaiting == "run" and state.plan is not None:
-        logged = log_run(content, state.plan, text, today)
-        if logged is None:
-            return _reply(state, Reply(rich(content.strings.log_not_understood)))
-        return _reply(state, *logged[1], plan=logged[0], awaiting=None)
+        return _logged(content, state, state.plan, text, today)
     asking = _asking(state)
     if asking is None:
         return _idle_text(content, state, text)
@@ -321,13 +328,18 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
     strings = content.strings
     state = _fit_to_content(content, state)
     today = local_now(state.reminders, now).date()
-    if isinstance(event, Text):
+    if isinstance(event, Text | LogRun) and event.text:  # anything typed, also after a command
         flagged = _red_flag(content, state, event.text, today)
         if flagged is not None:
             return flagged
     match event:
         case Start():
             return _start(content, state, today)
+        case Consent(accepted=True) if state.consented and _asking(state) is not None:
+            # a second tap on "let's start" (a double tap, an old welcome): the questions go on
+            asking = _asking(state)
+            assert asking is not None
+            return Result(state, [triage.question_reply(content, asking)], stale=True)
         case Consent(accepted=True):
             return _begin_consented(content, state)
         case Consent(accepted=False):

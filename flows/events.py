@@ -106,7 +106,9 @@ class ShowExercise:
 
 @dataclass(frozen=True)
 class LogRun:
-    """/log: record a run."""
+    """/log: record a run; with the run in `text` ("/log 5 km in 32 min"), in one go."""
+
+    text: str = ""
 
 
 @dataclass(frozen=True)

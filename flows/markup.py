@@ -25,20 +25,23 @@ def plain(markup: str) -> str:
     return html.unescape(_TAG.sub("", markup))
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _substitute(template: str, values: dict[str, str]) -> str:
+    """Each {name} of the template replaced once, in one pass: a value that itself holds "{count}"
+    (an admin's broadcast text) stays as it was written."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), rich(template))
+
+
 def fill(template: str, **values: object) -> str:
     """A content text (escaped, with its tags) with {name} placeholders filled by escaped values.
 
     Only the given names are replaced, so a stray brace in content can never raise.
     """
-    text = rich(template)
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", html.escape(str(value), quote=False))
-    return text
+    return _substitute(template, {name: html.escape(str(value), quote=False) for name, value in values.items()})
 
 
 def fill_markup(template: str, **values: str) -> str:
     """Like `fill`, for values that are already markup (a bold phase name, say)."""
-    text = rich(template)
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
-    return text
+    return _substitute(template, values)

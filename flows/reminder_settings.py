@@ -84,13 +84,15 @@ def days_question(content: Content, settings: ReminderSettings) -> Reply:
     return Reply(rich(strings.reminder_days_question), rows)
 
 
-_QUIET = re.compile(r"^\s*(.+?)\s*(?:-|–|—|to|until)\s*(.+?)\s*$", re.IGNORECASE)
+# split at the first separator; each side is read as a time (a pattern with `.+?` around the
+# separator backtracks cubically on a long run of spaces)
+_QUIET_SEPARATOR = re.compile(r"-|–|—|to|until", re.IGNORECASE)
 
 
 def set_quiet(content: Content, settings: ReminderSettings, text: str) -> Step:
     strings = content.strings
-    match = _QUIET.match(text)
-    start, end = (parse_time(match.group(1)), parse_time(match.group(2))) if match else (None, None)
+    sides = _QUIET_SEPARATOR.split(text, maxsplit=1)
+    start, end = (parse_time(sides[0]), parse_time(sides[1])) if len(sides) == 2 else (None, None)
     if start is None or end is None:
         return Step(settings, [Reply(rich(strings.reminder_quiet_unknown))], "quiet")
     updated = settings.model_copy(update={"quiet_start": start, "quiet_end": end})

@@ -12,10 +12,12 @@ from flows.replies import Reply
 from flows.running_guard import RunLog, WeeklyJump, run_warnings
 
 KM_PER_MILE = 1.609344
-_DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|k|kilomet(?:er|re)s?|mi|miles?)\b", re.IGNORECASE)
+# numbers are bounded and must start where a number starts: `\d+` tried at every digit of a long
+# run of digits is quadratic
+_DISTANCE = re.compile(r"(?<![\d.,])(\d{1,5}(?:[.,]\d{1,3})?)\s*(km|k|kilomet(?:er|re)s?|mi|miles?)\b", re.IGNORECASE)
 _HOURS_MINUTES = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
-_HOURS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hours?)\b", re.IGNORECASE)
-_MINUTES = re.compile(r"(\d+)\s*(?:m|min|mins|minutes?)\b", re.IGNORECASE)
+_HOURS = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:h|hr|hrs|hours?)\b", re.IGNORECASE)
+_MINUTES = re.compile(r"(?<!\d)(\d{1,4})\s*(?:m|min|mins|minutes?)\b", re.IGNORECASE)
 
 
 def _number(text: str) -> float:

@@ -23,7 +23,7 @@ from content.schema import Answer, Question, RedFlag, Urgency
 from flows.events import Back, Choose, Event, Text, WarningSigns
 from flows.language.text import words
 from flows.markup import bold, rich
-from flows.outcome import Outcome, assess, outcome_replies, urgent
+from flows.outcome import Outcome, assess, escalation_replies, outcome_replies, urgent
 from flows.replies import AnswerRecorded, Button, Effect, RedFlagRaised, Reply, Result, TriageCompleted
 from flows.screening import raised, worth_asking
 from flows.understanding import understanding
@@ -350,9 +350,16 @@ def _is_current(state: TriageState, session: int, question: str) -> bool:
 
 
 def _stale(content: Content, state: TriageState) -> Result[TriageState]:
+    """A tap on an old keyboard: the current question again, or where the answers led."""
     strings = content.strings
     if state.status == "asking":
         return Result(state, [question_reply(content, state, prefix=rich(strings.stale_answer))], stale=True)
+    if state.outcome is not None and state.outcome.red_flag in content.flags:
+        flag = content.flags[state.outcome.red_flag]
+        return Result(state, escalation_replies(content, flag, state.outcome), stale=True)
+    if state.outcome is not None:
+        replies = [*outcome_replies(content, state.outcome), Reply(rich(strings.triage_finished))]
+        return Result(state, replies, stale=True)
     return Result(state, [Reply(f"{rich(strings.stale_answer)}\n\n{rich(strings.triage_finished)}")], stale=True)
 
 

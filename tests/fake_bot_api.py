@@ -6,8 +6,10 @@ the bot (403) or a flood limit (429).
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,12 +18,27 @@ from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {"id": 666, "is_bot": True, "first_name": "Thigh Coach", "username": "ThighCoachTestBot"}
+STICKER = {
+    "file_id": "s",
+    "file_unique_id": "s",
+    "width": 1,
+    "height": 1,
+    "is_animated": False,
+    "is_video": False,
+    "type": "regular",
+}
+
+
+TEXT_LIMIT, CALLBACK_DATA_LIMIT = 4096, 64
+_TAGS = re.compile(r"</?(?:b|i|u|s|code|pre)>")
 
 
 @dataclass
 class Sent:
     method: str
     params: dict[str, Any]
+    status: int = 200  # what the fake answered: 400 for what Telegram would refuse
+    at: float = field(default_factory=time.monotonic)  # when the bot made the call
 
     @property
     def text(self) -> str:
@@ -41,6 +58,8 @@ class FakeBotApi(BaseRequest):
     blocked: set[int] = field(default_factory=set)
     flood: int = 0  # how many sends answer 429 next
     retry_after: int = 1
+    # Telegram refuses to answer a button tap it considers too old (after a restart, say)
+    taps_too_old: bool = False
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # the last message sent to each chat, so a scripted runner finds it without scanning every call
     last_sent: dict[int, Sent] = field(default_factory=dict)
@@ -69,6 +88,10 @@ class FakeBotApi(BaseRequest):
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         call = Sent(api_method, params)
         self.calls.append(call)
+        refusal = _refusal(call)
+        if refusal is not None:
+            call.status = 400
+            return self._error(400, f"Bad Request: {refusal}")
         chat_id = params.get("chat_id")
         if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
             if int(chat_id) in self.blocked:
@@ -76,6 +99,8 @@ class FakeBotApi(BaseRequest):
             if self.flood > 0:
                 self.flood -= 1
                 return self._error(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
+        if api_method == "answerCallbackQuery" and self.taps_too_old:
+            return self._error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
             self.last_sent[int(chat_id)] = call
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
@@ -112,6 +137,22 @@ class FakeBotApi(BaseRequest):
             for c in self.calls
             if c.method in ("sendMessage", "sendDocument") and (chat_id is None or int(c.params["chat_id"]) == chat_id)
         ]
+
+
+def _refusal(call: Sent) -> str | None:
+    """Why Telegram would refuse this message (too long, empty, bad callback data), if it would."""
+    if call.method not in ("sendMessage", "editMessageText") and "reply_markup" not in call.params:
+        return None
+    if call.method in ("sendMessage", "editMessageText"):
+        text = str(call.params.get("text") or "")
+        shown = html.unescape(_TAGS.sub("", text)) if call.params.get("parse_mode") == "HTML" else text
+        if not shown.strip():
+            return "message text is empty"
+        if len(shown) > TEXT_LIMIT:
+            return "message is too long"
+    if any(not 1 <= len(str(b.get("callback_data", "x")).encode()) <= CALLBACK_DATA_LIMIT for b in call.buttons):
+        return "BUTTON_DATA_INVALID"
+    return None
 
 
 _update_ids = itertools.count(1)

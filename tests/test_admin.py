@@ -176,6 +176,46 @@ async def test_broadcast_respects_the_send_rate(tmp_path: Path) -> None:
         started = time.monotonic()
         await found.broadcaster.run_one(1, asyncio.Event())
         elapsed = time.monotonic() - started
-    sent = sum(1 for c in api.calls if c.method == "sendMessage")
-    assert sent == 300
-    assert sent / elapsed <= 100 * 1.05, f"{sent / elapsed:.0f} messages/s over a limit of 100/s"
+    times = [c.at for c in api.calls if c.method == "sendMessage"]
+    assert len(times) == 300
+    assert len(times) / elapsed <= 100 * 1.05, f"{len(times) / elapsed:.0f} messages/s over a limit of 100/s"
+    # any one second, as the bot made the calls: the rate and its tenth of a second's burst at most
+    assert max(sum(1 for t in times if start <= t < start + 1) for start in times) <= 100 + 10
+
+
+@pytest.mark.parametrize("argument", ["²", "--5", "99999999999999999999", "-99999999999999999999", "abc", "1e5", ""])
+async def test_user_lookup_refuses_what_is_no_id(rig: AdminRig, argument: str) -> None:
+    assert "Usage: /user" in await rig.say(ADMIN, f"/user {argument}")
+    assert rig.audit_actions() == []
+
+
+async def test_forged_broadcast_buttons_do_nothing(rig: AdminRig) -> None:
+    await rig.say(ADMIN, "/broadcast Hello")
+    preview = rig.api.sent(ADMIN)[-1]
+    for data in ("bc|go|abc", "bc|go|", "bc|go|99999999999999999999", "bc|go|-1"):
+        forged = type(preview)(preview.method, {**preview.params})
+        forged.params["reply_markup"] = {"inline_keyboard": [[{"text": "Go", "callback_data": data}]]}
+        await rig.app.process_update(callback_update(rig.app.bot, ADMIN, forged, "Go"))
+    conn = sqlite3.connect(rig.db)
+    try:
+        assert conn.execute("SELECT status FROM broadcasts").fetchall() == [("draft",)]
+    finally:
+        conn.close()
+
+
+async def test_an_over_long_broadcast_is_refused_and_leaves_no_draft(rig: AdminRig) -> None:
+    reply = await rig.say(ADMIN, "/broadcast " + "x" * 4080)
+    assert "at most" in reply and "Nothing was drafted" in reply
+    conn = sqlite3.connect(rig.db)
+    try:
+        assert conn.execute("SELECT count(*) FROM broadcasts").fetchone()[0] == 0
+    finally:
+        conn.close()
+    longest = "y" * int(reply.split("at most ")[1].split(" ")[0])
+    assert "Send this to" in await rig.say(ADMIN, f"/broadcast {longest}")
+    assert all(c.status == 200 for c in rig.api.calls)
+
+
+async def test_the_preview_shows_the_admins_text_as_written(rig: AdminRig) -> None:
+    preview = await rig.say(ADMIN, "/broadcast Bring {count} friends and {text} <b>too</b>")
+    assert "Bring {count} friends and {text} <b>too</b>" in preview

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 import bot.dispatch
+from bot.app import App
 from bot.callback_data import LIMIT, decode, encode
 from bot.rendering import split_text
 from bot.services import installed
@@ -14,8 +16,9 @@ from content import Content
 from flows.events import Back, Choose, WarningSigns
 from flows.markup import plain
 from flows.outcome import with_flags
+from tests.answer_sets import ANSWER_SETS
 from tests.bot_fixture import running_bot
-from tests.fake_bot_api import callback_update, member_update, message_update
+from tests.fake_bot_api import STICKER, FakeBotApi, Sent, callback_update, member_update, message_update
 
 
 async def test_start_consent_and_first_question(tmp_path: Path, content: Content) -> None:
@@ -89,15 +92,7 @@ async def test_unreadable_button_is_treated_as_stale(tmp_path: Path, content: Co
 async def test_sticker_gets_a_pointer_and_a_caption_is_read(tmp_path: Path, content: Content) -> None:
     async with running_bot(tmp_path / "b.sqlite3") as (app, api):
         await app.process_update(message_update(app.bot, 11, "/start"))
-        sticker = {
-            "file_id": "s",
-            "file_unique_id": "s",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-            "type": "regular",
-        }
+        sticker = STICKER
         await app.process_update(message_update(app.bot, 11, sticker=sticker))
         assert plain(api.sent(11)[-2].text) == content.strings.unsupported_message
         assert content.strings.consent_button in [b["text"] for b in api.sent(11)[-1].buttons]
@@ -137,3 +132,72 @@ def test_one_huge_line_is_cut_without_breaking_markup() -> None:
     chunks = split_text("<b>" + "x" * 10_000 + "</b> & more")
     assert all(len(c) <= 4096 and "<b>" not in c for c in chunks)
     assert plain("".join(chunks)) == "x" * 10_000 + " & more"
+
+
+async def tap(app: App, api: FakeBotApi, user: int, label: str, message: Sent | None = None) -> list[Sent]:
+    """Tap a button of the last message with buttons (or of `message`); returns what was sent."""
+    target = message or next(s for s in reversed(api.sent(user)) if s.buttons)
+    before = len(api.sent(user))
+    await app.process_update(callback_update(app.bot, user, target, label))
+    return api.sent(user)[before:]
+
+
+async def test_taps_telegram_calls_too_old_still_get_their_turn(tmp_path: Path, content: Content) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        api.taps_too_old = True
+        await app.process_update(message_update(app.bot, 12, "/start"))
+        first = await tap(app, api, 12, content.strings.consent_button)
+        assert content.questions["onset"].text in first[-1].text
+        assert content.strings.error not in "".join(s.text for s in first)
+        for question, value in ANSWER_SETS["overuse_mileage_jump"][1].items():
+            label = next(a.label for a in content.questions[question].answers if a.value == value)
+            replies = await tap(app, api, 12, label)
+        assert content.strings.triage_finished in plain("\n".join(s.text for s in replies))
+        await app.process_update(message_update(app.bot, 12, "/delete"))
+        await tap(app, api, 12, content.strings.delete_yes)
+        assert (await installed(app).store.load(12)).data is None, "the data is gone"
+
+
+async def test_double_taps_start_one_triage_and_delete_once(tmp_path: Path, content: Content) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 13, "/start"))
+        welcome = api.sent(13)[-1]
+        await tap(app, api, 13, content.strings.consent_button, welcome)
+        again = await tap(app, api, 13, content.strings.consent_button, welcome)
+        assert content.questions["onset"].text in again[-1].text
+        stored = json.loads((await installed(app).store.load(13)).data or "{}")
+        assert stored["triage"]["session"] == 1, "one triage, not two"
+
+        await app.process_update(message_update(app.bot, 13, "/delete"))
+        confirm = api.sent(13)[-1]
+        await tap(app, api, 13, content.strings.delete_yes, confirm)
+        second = await tap(app, api, 13, content.strings.delete_yes, confirm)
+        assert content.strings.error not in "".join(s.text for s in second)
+
+
+async def test_a_late_tap_after_the_outcome_shows_the_outcome_again(tmp_path: Path, content: Content) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 14, "/start"))
+        await tap(app, api, 14, content.strings.consent_button)
+        expected, answers = ANSWER_SETS["overuse_mileage_jump"]
+        last = None
+        for question, value in answers.items():
+            last = next(s for s in reversed(api.sent(14)) if s.buttons)
+            label = next(a.label for a in content.questions[question].answers if a.value == value)
+            await tap(app, api, 14, label, last)
+        assert last is not None
+        again = plain("\n".join(s.text for s in await tap(app, api, 14, label, last)))
+        assert content.pattern_by_id[expected].name in again
+        assert content.strings.triage_finished.split(".")[0] in again
+        assert content.strings.stale_answer not in again
+
+
+async def test_a_command_with_its_argument_works_in_one_go(tmp_path: Path, content: Content) -> None:
+    async with running_bot(tmp_path / "b.sqlite3") as (app, api):
+        await app.process_update(message_update(app.bot, 15, "/start"))
+        await tap(app, api, 15, content.strings.consent_button)
+        for question, value in ANSWER_SETS["overuse_mileage_jump"][1].items():
+            await tap(app, api, 15, next(a.label for a in content.questions[question].answers if a.value == value))
+        await tap(app, api, 15, content.strings.plan_start_button)
+        await app.process_update(message_update(app.bot, 15, "/log 5 km in 32 min"))
+        assert plain(api.sent(15)[-1].text).startswith("Logged: 5.0 km in 32 min.")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.answer_sets import ANSWER_SETS, TYPED
 
-def chat(db: Path, lines: list[str]) -> str:
-    env = dict(os.environ, DATABASE_PATH=str(db))
+
+def chat(db: Path, lines: list[str], **settings: str) -> str:
+    env = dict(os.environ, DATABASE_PATH=str(db), **settings)
     completed = subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat"],
         input="\n".join(lines) + "\n",
@@ -70,3 +74,30 @@ def test_back_and_unknown_command(tmp_path: Path) -> None:
 def test_warning_sign_typed_in_the_terminal(tmp_path: Path) -> None:
     out = chat(tmp_path / "chat.sqlite3", ["1", "I suddenly can't control my bladder", "/quit"])
     assert "emergency" in out.lower()
+
+
+# in the order the triage asks them
+TRIAGE_TO_PLAN = [TYPED[(q, v)] for q, v in ANSWER_SETS["overuse_mileage_jump"][1].items()]
+
+
+def test_the_terminal_is_the_same_bot_clock_log_export_and_delete(tmp_path: Path) -> None:
+    db = tmp_path / "chat.sqlite3"
+    clock = tmp_path / "clock.txt"
+    clock.write_text("2026-03-02T08:00:00+00:00")
+    out = chat(
+        db,
+        ["1", *TRIAGE_TO_PLAN, "Start my plan", "/log 5 km in 32 min", "/export", "/delete", "2", "/quit"],
+        TEST_CLOCK_FILE=str(clock),
+    )
+    assert "Logged: 5.0 km in 32 min." in out, "a command with its argument, in one go"
+    exported = json.loads((tmp_path / "thigh-coach-data-0.json").read_text())
+    runs = json.loads(exported["tables"]["flow_state"][0]["data"])["plan"]["runs"]
+    assert runs == [{"day": "2026-03-02", "km": 5.0, "minutes": 32}], "the day is the test clock's"
+    assert "Delete it all?" in out and "Nothing was deleted." in out
+    again = chat(db, ["/delete", "1", "/quit"])
+    assert "everything about you is deleted" in again
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM flow_state").fetchone()[0] == 0
+    finally:
+        conn.close()

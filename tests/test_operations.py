@@ -194,3 +194,57 @@ def test_run_without_token_explains_and_points_to_chat(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "BotFather" in result.stderr and "thigh-coach chat" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _venv_is_current() -> bool:
+    stamps = list((ROOT / ".venv").glob(".installed-*"))
+    return (
+        bool(stamps)
+        and subprocess.run(
+            ["bash", "-c", f"cat requirements/{stamps[0].name.split('-', 1)[1]}.lock pyproject.toml | sha256sum"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()[0]
+        == stamps[0].read_text().strip()
+    )
+
+
+def test_run_sh_starts_without_network_when_the_venv_is_current(tmp_path: Path) -> None:
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot make a network namespace here (unshare -n needs root)")
+    if not _venv_is_current():
+        pytest.skip(".venv was not installed from the current lock: run bash scripts/setup-venv.sh dev")
+    stamps = {p: p.read_text() for p in (ROOT / ".venv").glob(".installed-*")}
+    result = subprocess.run(
+        ["unshare", "-n", "bash", str(ROOT / "scripts/run.sh")],  # no network at all in there
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "TELEGRAM_BOT_TOKEN is not set" in result.stderr, result.stderr
+    assert {p: p.read_text() for p in (ROOT / ".venv").glob(".installed-*")} == stamps
+
+
+def test_test_sh_without_npm_stops_at_once_saying_what_to_install(tmp_path: Path) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    # everything the script needs before it looks for npm
+    (tools / "python3").symlink_to(os.path.realpath(sys.executable))
+    (tools / "dirname").symlink_to(shutil.which("dirname") or "/usr/bin/dirname")
+    result = subprocess.run(
+        [shutil.which("bash") or "/bin/bash", str(ROOT / "scripts/test.sh")],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(tools)},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Node.js 18 or newer with npm" in lines[0] and "install" in lines[0]
+    assert result.stdout == ""

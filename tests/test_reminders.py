@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
+from bot.scheduler import decide
 from bot.services import Services, installed
 from bot.store import Change, ReminderRow, Stored
 from flows.conversation import Conversation
@@ -326,3 +327,29 @@ async def test_a_forged_zone_button_is_refused(rig: Rig) -> None:
     await rig.send(11, StartPlan("self_care"))
     assert "don't know that place" in await rig.send(11, SetZone("Not/AZone"))
     assert "Reminders" not in await rig.send(11, Text("hello"))  # still asking for the zone, nothing broke
+
+
+async def test_a_reminder_a_crash_left_unsent_is_sent_only_while_on_time(rig: Rig) -> None:
+    await runner_with_plan(rig, 11)
+    await runner_with_plan(rig, 12)
+    scheduler, store = rig.services.scheduler, rig.services.store
+    due = utc("2026-03-02T18:00")
+    # claimed, then the process died before sending
+    claimed = await store.claim_reminders(int(due.timestamp()), 10, lambda row: decide(row, due, scheduler.max_late))
+    assert {c.user_id for c in claimed} == {11, 12}
+    rig.at(utc("2026-03-03T17:00"))  # 23 hours late: not sent, logged as missed
+    await scheduler.resend_unsent()
+    assert rig.reminders_to(11) == [] and rig.reminders_to(12) == []
+    statuses = {(await store.export_user(u))["reminder_log"][0]["status"] for u in (11, 12)}
+    assert statuses == {"missed"}
+
+
+async def test_a_reminder_a_crash_left_unsent_goes_out_after_a_short_outage(rig: Rig) -> None:
+    await runner_with_plan(rig, 13)
+    scheduler, store = rig.services.scheduler, rig.services.store
+    due = utc("2026-03-02T18:00")
+    await store.claim_reminders(int(due.timestamp()), 10, lambda row: decide(row, due, scheduler.max_late))
+    rig.at(utc("2026-03-02T19:30"))
+    await scheduler.resend_unsent()
+    await scheduler.resend_unsent()
+    assert len(rig.reminders_to(13)) == 1

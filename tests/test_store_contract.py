@@ -112,3 +112,63 @@ async def test_old_idempotency_records_are_pruned_at_start(tmp_path: Path) -> No
     await again.open()
     assert await again.apply(1, 11, writes('{"n": 2}')) is not None, "a month-old update id is forgotten"
     await again.close()
+
+
+def owing(data: str, *messages: str) -> Callable[[Stored], tuple[Change, bool]]:
+    def decide(stored: Stored) -> tuple[Change, bool]:
+        return Change(data=data, state="s", consented=True, outbox=messages), True
+
+    return decide
+
+
+async def test_owed_messages_are_written_with_the_state_in_order(store: Store) -> None:
+    await store.apply(1, 10, owing('{"n": 1}', "first", "second"))
+    await store.apply(2, 20, owing('{"n": 1}', "other"))
+    await store.apply(1, 11, owing('{"n": 2}', "third"))
+    assert [m.body for m in await store.unsent(1)] == ["first", "second", "third"]
+    assert [(m.user_id, m.body) for m in await store.unsent()] == [
+        (1, "first"),
+        (1, "second"),
+        (2, "other"),
+        (1, "third"),
+    ]
+
+
+async def test_a_sent_message_is_owed_no_more(store: Store) -> None:
+    await store.apply(1, 10, owing("{}", "first", "second"))
+    first = (await store.unsent(1))[0]
+    await store.mark_sent(first.id)
+    assert [m.body for m in await store.unsent(1)] == ["second"]
+
+
+async def test_a_duplicate_or_failed_update_owes_nothing(store: Store) -> None:
+    assert await store.apply(1, 10, owing("{}", "once"))
+    assert await store.apply(1, 10, owing("{}", "once")) is None
+
+    def boom(stored: Stored) -> tuple[Change, None]:
+        raise RuntimeError("flow bug")
+
+    with pytest.raises(RuntimeError):
+        await store.apply(1, 11, boom)
+    assert [m.body for m in await store.unsent(1)] == ["once"]
+
+
+async def test_someone_who_blocked_the_bot_is_owed_nothing(store: Store) -> None:
+    await store.apply(1, 10, owing("{}", "hello"))
+    await store.set_active(1, False)
+    assert await store.unsent(1) == []
+
+
+async def test_owed_messages_are_exported_and_deleted(store: Store) -> None:
+    await store.apply(1, 10, owing("{}", "hello"))
+    assert [row["body"] for row in (await store.export_user(1))["outbox"]] == ["hello"]
+    await store.delete_user(1)
+    assert await store.unsent() == []
+
+
+async def test_an_export_says_an_admin_looked_not_which_one(store: Store) -> None:
+    await store.apply(9, 900, writes("{}"))
+    await store.audit(4242, "user_lookup", 9, "")
+    audit = (await store.export_user(9))["audit"]
+    assert [row["actor_id"] for row in audit] == ["an admin"]
+    assert "4242" not in repr(await store.export_user(9))

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,6 +115,7 @@ SAMPLE_ROWS = {
         "INSERT INTO broadcasts VALUES (1, 99, 'Hello runners', 'done', 1, '2026-01-01', '2026-01-01', 99, 5)",
         "INSERT INTO broadcast_deliveries VALUES (1, 7, 'sent')",
     ],
+    6: ["INSERT INTO outbox VALUES (1, 7, '{\"text\": \"Hello\"}', '2026-01-01T00:00:00+00:00')"],
     4: [
         "INSERT INTO reminders VALUES (1, 7, 'session', '19:00', 1767290400)",
         "INSERT INTO reminder_log VALUES "
@@ -318,3 +320,40 @@ async def test_backup_and_check_while_the_store_is_open(tmp_path: Path, content:
     conn = sqlite3.connect(copy)
     assert conn.execute("SELECT question, value FROM answers").fetchall() == [("onset", "gradual")]
     conn.close()
+
+
+async def test_typed_text_is_read_without_holding_the_writer(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a message (every warning sign is looked for) happens before the event joins the
+    writer: a slow read holds up nobody else's turn."""
+    import threading
+
+    import bot.dispatch
+
+    reading, release = threading.Event(), threading.Event()
+    from flows.conversation import handle as real_handle
+
+    def slow_reader(*args: Any) -> Any:
+        event = args[2]
+        if isinstance(event, Text) and event.text == "a long message":
+            reading.set()
+            assert release.wait(timeout=30)
+        return real_handle(*args)
+
+    monkeypatch.setattr(bot.dispatch, "handle", slow_reader)
+    store = SqliteStore(tmp_path / "w.sqlite3")
+    await store.open()
+    dispatcher = Dispatcher(store, content)
+    try:
+        await dispatcher.dispatch(1, Consent(True))
+        slow = asyncio.create_task(dispatcher.dispatch(1, Text("a long message")))
+        await asyncio.to_thread(reading.wait, 30)
+        # someone else's turn is stored while that message is still being read
+        assert await asyncio.wait_for(dispatcher.dispatch(2, Consent(True)), timeout=20) is not None
+        assert not slow.done()
+        release.set()
+        assert await slow is not None
+    finally:
+        release.set()
+        await store.close()

@@ -17,11 +17,13 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.broadcaster import progress_text
+from bot.handlers.taps import acknowledge, private_tap
+from bot.rendering import MESSAGE_LIMIT
 from bot.services import Services, services
 from bot.store import admin_sql
 from content import ContentError, load_content
 from content.schema import AdminStrings
-from flows.markup import bold, fill, rich
+from flows.markup import bold, fill, plain, rich
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,16 @@ def _args(update: Update) -> str:
     text = message.text if message and message.text else ""
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
+
+
+def _number(text: str) -> int | None:
+    """A Telegram id or a broadcast number: ASCII digits, perhaps a minus sign, within 2**53
+    (Telegram's ids fit in 52 bits; "²", "--5" or twenty digits are no id)."""
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 16):
+        return None
+    number = int(text)
+    return number if abs(number) < 2**53 else None
 
 
 def _table(texts: AdminStrings, title: str, counts: dict[str, int]) -> str:
@@ -100,6 +112,11 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not text:
         await _answer(update, rich(texts.broadcast_usage))
         return
+    # the preview holds the text and must fit in one message; checked before any draft is made
+    room = MESSAGE_LIMIT - len(plain(fill(texts.broadcast_preview, text="", count=10**9)))
+    if len(text) > room:
+        await _answer(update, fill(texts.broadcast_too_long, limit=room, length=len(text)))
+        return
     broadcast_id, recipients = await found.store.write(
         partial(admin_sql.create_broadcast, admin=admin, text=text, now=now)
     )
@@ -120,13 +137,14 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Confirm or drop a drafted broadcast."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query = private_tap(update)
+    if query is None or query.data is None:
+        return
     found, texts = services(context), _texts(context)
-    await query.answer()
-    if _who(update) not in found.settings.admin_ids:
-        return  # a forged button from someone else does nothing
-    broadcast_id = int(query.data.rsplit("|", 1)[1])
+    await acknowledge(query)
+    broadcast_id = _number(query.data.rsplit("|", 1)[1])
+    if _who(update) not in found.settings.admin_ids or broadcast_id is None:
+        return  # a forged button, from someone else or with made-up data, does nothing
     draft = await found.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
     now = found.dispatcher.clock.now().isoformat()
     if draft is None or draft["status"] != "draft" or not isinstance(query.message, Message):
@@ -157,11 +175,10 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
 async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/user ID: what is stored about one user, in brief."""
     found, texts = services(context), _texts(context)
-    argument = _args(update)
-    if not argument.lstrip("-").isdigit():
+    user_id = _number(_args(update))
+    if user_id is None:
         await _answer(update, rich(texts.user_usage))
         return
-    user_id = int(argument)
     summary = await found.store.read(partial(admin_sql.user_summary, user_id=user_id))
     await found.store.audit(_who(update), "user_lookup", user_id)
     if summary is None:

@@ -7,18 +7,18 @@ import logging
 import tzfpy
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.callback_data import decode
-from bot.commands import COMMAND_EVENTS
+from bot.commands import command_event
+from bot.handlers.taps import acknowledge, private_tap
 from bot.rendering import answered
 from bot.sending import send_replies
 from bot.services import services
-from flows.conversation import Conversation
 from flows.events import Choose, Event, SetZone, ShowExercise, Text, Unsupported
 from flows.markup import rich
-from flows.replies import Reply, Result
+from flows.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -26,25 +26,24 @@ log = logging.getLogger(__name__)
 UNREADABLE_BUTTON = Choose(session=-1, question="", value="")
 
 
-async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> Result[Conversation] | None:
-    """Dispatch the event (state and answer are stored before anything is sent), then reply."""
+async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+    """Dispatch the event (state and the replies it owes are stored together), then send what is
+    owed: anything left from before first, then these replies."""
     user = update.effective_user
     assert user is not None
     found = services(context)
-    result = await found.dispatcher.dispatch(user.id, event, update.update_id)
-    if result is None:
+    if await found.dispatcher.dispatch(user.id, event, update.update_id) is None:
         log.info("update %s already handled", update.update_id)
-        return None
-    await send_replies(context.bot, found.store, user.id, result.replies)
-    return result
+    await found.outbox.flush(user.id)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start, /triage, /cancel, /plan, /checkin, /log, /history: the flow decides what the runner sees."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    await _run(update, context, COMMAND_EVENTS[command])
+    _, event = command_event(message.text)
+    assert event is not None, "registered for the runner's commands only"
+    await _run(update, context, event)
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,6 +51,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     assert chat is not None
     found = services(context)
+    await found.outbox.flush(chat.id)
     await send_replies(context.bot, found.store, chat.id, [Reply(rich(found.dispatcher.content.strings.help))])
 
 
@@ -60,6 +60,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     chat = update.effective_chat
     assert chat is not None
     found = services(context)
+    await found.outbox.flush(chat.id)
     text = rich(found.dispatcher.content.strings.unknown_command)
     await send_replies(context.bot, found.store, chat.id, [Reply(text)])
 
@@ -98,23 +99,20 @@ async def show_choice(message: Message, data: str, stale: bool) -> None:
             await message.edit_reply_markup(reply_markup=None)
         else:
             await message.edit_text(answered(message.text_html, label), parse_mode=ParseMode.HTML, reply_markup=None)
-    except BadRequest as exc:  # too old to edit, or already edited by a double tap
+    except TelegramError as exc:  # too old to edit, already edited by a double tap: the turn goes on
         log.debug("could not edit tapped message: %s", exc)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tapped inline button: answer it, record the choice in the chat, then reply."""
-    query = update.callback_query
-    assert query is not None
+    query, user = private_tap(update), update.effective_user
+    if query is None or user is None:
+        return
     event = decode(query.data) or UNREADABLE_BUTTON
-    user = update.effective_user
-    assert user is not None
     found = services(context)
     result = await found.dispatcher.dispatch(user.id, event, update.update_id)
-    await query.answer()
-    if result is None:
-        return
+    await acknowledge(query)
     # a how-to button leaves the session list as it is, so every exercise stays one tap away
-    if isinstance(query.message, Message) and query.data and not isinstance(event, ShowExercise):
+    if result is not None and isinstance(query.message, Message) and query.data and not isinstance(event, ShowExercise):
         await show_choice(query.message, query.data, result.stale)
-    await send_replies(context.bot, found.store, user.id, result.replies)
+    await found.outbox.flush(user.id)

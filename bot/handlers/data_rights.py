@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.handlers.taps import acknowledge, private_tap
 from bot.services import services
 from flows.markup import rich
 
@@ -22,9 +23,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     assert user is not None
     found = services(context)
-    async with found.dispatcher.locks.hold(user.id):
-        data = await found.store.export_user(user.id)
-    document = json.dumps({"user_id": user.id, "tables": data}, indent=2, ensure_ascii=False, default=str)
+    document = await found.dispatcher.export(user.id)
     await context.bot.send_document(
         user.id,
         document.encode(),
@@ -52,18 +51,19 @@ async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The confirmation buttons of /delete."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
+    query, user = private_tap(update), update.effective_user
+    if query is None or user is None:
+        return
     found = services(context)
     strings = found.dispatcher.content.strings
-    await query.answer()
+    await acknowledge(query)
     if query.data == CONFIRM:
-        async with found.dispatcher.locks.hold(user.id):
-            removed = await found.store.delete_user(user.id)
-        log.info("user data deleted on request (%s rows)", removed)
+        await found.dispatcher.delete(user.id)
         text = strings.deleted
     else:
         text = strings.delete_kept
     if isinstance(query.message, Message):
-        await query.message.edit_text(rich(text), parse_mode=ParseMode.HTML, reply_markup=None)
+        try:
+            await query.message.edit_text(rich(text), parse_mode=ParseMode.HTML, reply_markup=None)
+        except BadRequest as exc:  # a double tap: the message already says so
+            log.debug("could not edit the confirmation: %s", exc)

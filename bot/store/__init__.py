@@ -1,6 +1,16 @@
 """Durable per-user state. `Store` is the interface; `SqliteStore` the backend."""
 
-from bot.store.base import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, Store, Stored, StoreError
+from bot.store.base import (
+    AnswerRow,
+    Change,
+    CheckinRow,
+    OutcomeRow,
+    OwedMessage,
+    ReminderRow,
+    Store,
+    Stored,
+    StoreError,
+)
 from bot.store.sqlite import SqliteStore
 
 __all__ = [
@@ -8,6 +18,7 @@ __all__ = [
     "Change",
     "CheckinRow",
     "OutcomeRow",
+    "OwedMessage",
     "ReminderRow",
     "SqliteStore",
     "Store",

@@ -139,13 +139,6 @@ def unfinished_claims(conn: sqlite3.Connection, broadcast_id: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def mark_deliveries(conn: sqlite3.Connection, broadcast_id: int, outcomes: list[tuple[int, str]]) -> None:
-    conn.executemany(
-        "UPDATE broadcast_deliveries SET status = ? WHERE broadcast_id = ? AND user_id = ?",
-        [(status, broadcast_id, user) for user, status in outcomes],
-    )
-
-
 def progress(conn: sqlite3.Connection, broadcast_id: int) -> dict[str, int]:
     return _grouped(
         conn, "SELECT status, count(*) FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY 1", broadcast_id

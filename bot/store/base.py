@@ -81,6 +81,16 @@ class ClaimedReminder:
     user_id: int
     kind: str
     data: str | None
+    due: int  # UTC epoch seconds
+
+
+@dataclass(frozen=True)
+class OwedMessage:
+    """A message owed to a user: stored with the change that produced it, removed once sent."""
+
+    id: int
+    user_id: int
+    body: str  # the rendered message, in whatever form the shell wrote it
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,8 @@ class Change:
     plan: str | None = None
     # the user's reminders, replacing all of them; None leaves them as they are
     reminders: tuple[ReminderRow, ...] | None = None
+    # messages owed to the user because of this change, in the order they are to be sent
+    outbox: tuple[str, ...] = ()
 
 
 # runs inside the write transaction: must be pure and quick
@@ -108,6 +120,10 @@ class Store(Protocol):
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
+
+    async def problem(self) -> str | None:
+        """Why the store cannot be trusted now (for /healthz); None when it reads and writes."""
+        ...
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         """Load the user's state, let `decide` compute the change, write it; all or nothing.
@@ -120,7 +136,17 @@ class Store(Protocol):
 
     async def answers(self, user_id: int) -> list[AnswerRow]: ...
 
-    async def set_active(self, user_id: int, active: bool) -> None: ...
+    async def set_active(self, user_id: int, active: bool) -> None:
+        """Someone inactive (they blocked the bot) is owed no message and has no reminders."""
+        ...
+
+    async def unsent(self, user_id: int | None = None, limit: int = 100) -> list[OwedMessage]:
+        """Messages owed and not yet sent, oldest first: one user's, or everyone's."""
+        ...
+
+    async def mark_sent(self, message_id: int) -> None:
+        """The message went out (or never can): it is owed no more."""
+        ...
 
     async def audit(self, actor_id: int | None, action: str, user_id: int | None, detail: str = "") -> None: ...
 
@@ -144,3 +170,7 @@ class Store(Protocol):
         ...
 
     async def finish_reminder(self, log_id: int, status: str) -> None: ...
+
+    async def mark_delivery(self, broadcast_id: int, user_id: int, status: str) -> None:
+        """One broadcast delivery is settled (sent, blocked, failed): never sent again."""
+        ...

@@ -122,6 +122,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX users_by_active ON users(active);
     """,
+    # 6: the replies owed to each runner, written with the state that produced them and removed as
+    # each is sent: a crash between the commit and the send loses nothing (sent again at start-up)
+    """
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        body        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX outbox_by_user ON outbox(user_id, id);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import shutil
 import sqlite3
 import stat
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from bot.store.base import (
     ClaimedReminder,
     Decide,
     DueReminder,
+    OwedMessage,
     ReminderDecision,
     Row,
     Stored,
@@ -39,13 +41,15 @@ R = TypeVar("R")
 
 _DUPLICATE = object()
 HANDLED_UPDATES_KEPT = timedelta(days=14)
+# less free space than this where the database lives, and health says the disk is full
+MIN_FREE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
 class _Pending:
-    user_id: int
-    update_id: int | None
-    decide: Decide[Any]
+    """A small write waiting for the next group commit: runs in the writer thread, in a savepoint."""
+
+    write: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
 
 
@@ -120,14 +124,18 @@ class SqliteStore:
         self._instance_lock: IO[str] | None = None
         self._queue: list[_Pending] = []
         self._committer: asyncio.Task[None] | None = None
+        self._file: tuple[int, int] | None = None  # (device, inode) of the file opened
+        self._write_failure: str | None = None  # why the last write failed; None once one works
 
     # --- lifecycle ---------------------------------------------------------------------
 
     async def open(self) -> None:
         check_path(self.path)
         self._take_instance_lock()
+        self._make_private()
         try:
             self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            self._file = self._identity()
             await self._run(self._setup)
         except sqlite3.Error as exc:
             await self.close()
@@ -135,6 +143,14 @@ class SqliteStore:
         except StoreError:
             await self.close()
             raise
+
+    def _make_private(self) -> None:
+        """Health data: the database and the files beside it are the bot's user's alone (0600),
+        also when an older version created them readable by others."""
+        for name in ("", "-wal", "-shm", ".lock"):
+            path = self.path.with_name(self.path.name + name)
+            if path.is_file() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
 
     def _take_instance_lock(self) -> None:
         """One bot process per database: a second one would answer the same users twice."""
@@ -175,15 +191,54 @@ class SqliteStore:
         # aiosqlite's own dispatch into its thread; its public API offers one hop per statement only
         return await db._execute(lambda: fn(db._conn))  # type: ignore[no-any-return, no-untyped-call]
 
-    def _write(self, conn: sqlite3.Connection, *, fn: Callable[[sqlite3.Connection], R]) -> R:
-        conn.execute("BEGIN IMMEDIATE")
+    def _identity(self) -> tuple[int, int] | None:
         try:
-            result = fn(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def _file_problem(self) -> str | None:
+        """The file open is no longer the one at the path: whatever is written now would be lost."""
+        if str(self.path) == ":memory:":
+            return None
+        now = self._identity()
+        if now is None:
+            return f"database file {self.path} was deleted"
+        return f"database file {self.path} was replaced" if now != self._file else None
+
+    def _write(self, conn: sqlite3.Connection, *, fn: Callable[[sqlite3.Connection], R]) -> R:
+        try:
+            if problem := self._file_problem():  # refuse to save what would be lost at the restart
+                raise StoreError(problem)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                if conn.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except (sqlite3.Error, StoreError) as exc:
+            self._write_failure = str(exc)
             raise
-        conn.execute("COMMIT")
+        self._write_failure = None
         return result
+
+    async def problem(self) -> str | None:
+        """What /healthz says about the store: None when it can read and write."""
+        if problem := self._file_problem():
+            return problem
+        if self._write_failure is not None:
+            return f"database writes failing: {self._write_failure}"
+        free = shutil.disk_usage(self.path.parent).free
+        if free < MIN_FREE_BYTES:
+            return f"disk full: {free} bytes free for {self.path}"
+        try:
+            await self._run(lambda conn: conn.execute("SELECT 1").fetchone())
+        except Exception as exc:  # any failure here is exactly what health must report
+            return f"store unreachable: {type(exc).__name__}"
+        return None
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
@@ -192,17 +247,22 @@ class SqliteStore:
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         """Queue the event for the next group commit and wait until it is durable."""
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(user_id, update_id, decide, future))
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_queued())
-        outcome = await future
+        outcome = await self._queued(partial(self._apply, user_id=user_id, update_id=update_id, decide=decide))
         return None if outcome is _DUPLICATE else outcome
 
-    async def _commit_queued(self) -> None:
-        """Group commit: every event waiting now goes into one transaction, in one thread hop.
+    async def _queued(self, write: Callable[[sqlite3.Connection], R]) -> R:
+        """Join the next group commit and wait until the write is durable."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(write, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_queued())
+        result: R = await future
+        return result
 
-        Each event runs in its own savepoint, so one failing decision rolls back only itself.
+    async def _commit_queued(self) -> None:
+        """Group commit: every write waiting now goes into one transaction, in one thread hop.
+
+        Each write runs in its own savepoint, so one failing decision rolls back only itself.
         Per-user locks guarantee a batch never holds two events of the same user.
         """
         while self._queue:
@@ -229,8 +289,10 @@ class SqliteStore:
         for pending in batch:
             conn.execute("SAVEPOINT event")
             try:
-                outcomes.append((True, self._apply(conn, pending.user_id, pending.update_id, pending.decide)))
+                outcomes.append((True, pending.write(conn)))
             except Exception as exc:
+                if not conn.in_transaction:  # SQLite rolled the whole transaction back (a full disk)
+                    raise
                 conn.execute("ROLLBACK TO event")
                 outcomes.append((False, exc))
             conn.execute("RELEASE event")
@@ -300,6 +362,11 @@ class SqliteStore:
                 "INSERT INTO outcomes (user_id, urgency, pattern, red_flag, decided_at) VALUES (?, ?, ?, ?, ?)",
                 [(user_id, o.urgency, o.pattern, o.red_flag, now) for o in change.outcomes],
             )
+        if change.outbox:
+            conn.executemany(
+                "INSERT INTO outbox (user_id, body, created_at) VALUES (?, ?, ?)",
+                [(user_id, body, now) for body in change.outbox],
+            )
 
     async def load(self, user_id: int) -> Stored:
         return await self._run(lambda conn: self._stored(conn, user_id))
@@ -318,10 +385,29 @@ class SqliteStore:
             conn.execute(
                 "UPDATE users SET active = ?, updated_at = ? WHERE user_id = ?", (int(active), self._now(), user_id)
             )
-            if not active:  # someone who blocked the bot is not scheduled any more
+            if not active:  # someone who blocked the bot is not scheduled, nor owed anything, any more
                 conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+                conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
 
         await self._run(lambda conn: self._write(conn, fn=write))
+
+    # --- the outbox --------------------------------------------------------------------
+
+    async def unsent(self, user_id: int | None = None, limit: int = 100) -> list[OwedMessage]:
+        def read(conn: sqlite3.Connection) -> list[OwedMessage]:
+            if user_id is None:
+                rows = conn.execute("SELECT id, user_id, body FROM outbox ORDER BY id LIMIT ?", (limit,))
+            else:
+                rows = conn.execute(
+                    "SELECT id, user_id, body FROM outbox WHERE user_id = ? ORDER BY id LIMIT ?", (user_id, limit)
+                )
+            return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
+
+        return await self._run(read)
+
+    async def mark_sent(self, message_id: int) -> None:
+        # one per message sent: it joins the group commit instead of a transaction of its own
+        await self._queued(lambda conn: conn.execute("DELETE FROM outbox WHERE id = ?", (message_id,)))
 
     # --- reminders ---------------------------------------------------------------------
 
@@ -346,7 +432,7 @@ class SqliteStore:
                     (user_id, kind, decision.log_key, due, status, logged_at),
                 )
                 if cursor.rowcount == 1 and status == "claimed":
-                    claimed.append(ClaimedReminder(int(cursor.lastrowid or 0), user_id, kind, data))
+                    claimed.append(ClaimedReminder(int(cursor.lastrowid or 0), user_id, kind, data, due))
                 if decision.next_due is None:
                     conn.execute("DELETE FROM reminders WHERE id = ?", (row_id,))
                 else:
@@ -358,10 +444,10 @@ class SqliteStore:
     async def unsent_reminders(self) -> list[ClaimedReminder]:
         def read(conn: sqlite3.Connection) -> list[ClaimedReminder]:
             rows = conn.execute(
-                "SELECT l.id, l.user_id, l.kind, f.data FROM reminder_log l LEFT JOIN flow_state f USING (user_id) "
-                "WHERE l.status = 'claimed' ORDER BY l.id"
+                "SELECT l.id, l.user_id, l.kind, f.data, l.due_at FROM reminder_log l "
+                "LEFT JOIN flow_state f USING (user_id) WHERE l.status = 'claimed' ORDER BY l.id"
             )
-            return [ClaimedReminder(int(i), int(u), k, d) for i, u, k, d in rows]
+            return [ClaimedReminder(int(i), int(u), k, d, int(due)) for i, u, k, d, due in rows]
 
         return await self._run(read)
 
@@ -369,6 +455,14 @@ class SqliteStore:
         await self._run(
             lambda conn: self._write(
                 conn, fn=lambda c: c.execute("UPDATE reminder_log SET status = ? WHERE id = ?", (status, log_id))
+            )
+        )
+
+    async def mark_delivery(self, broadcast_id: int, user_id: int, status: str) -> None:
+        await self._queued(
+            lambda conn: conn.execute(
+                "UPDATE broadcast_deliveries SET status = ? WHERE broadcast_id = ? AND user_id = ?",
+                (status, broadcast_id, user_id),
             )
         )
 
@@ -392,6 +486,9 @@ class SqliteStore:
                 cursor = conn.execute(f"SELECT * FROM {table} WHERE user_id = ? ORDER BY rowid", (user_id,))
                 columns = [d[0] for d in cursor.description]
                 export[table] = [dict(zip(columns, row, strict=True)) for row in cursor]
+            for row in export.get("audit", []):  # who looked the runner up is an admin, not an id
+                if row["actor_id"] is not None and row["actor_id"] != user_id:
+                    row["actor_id"] = "an admin"
             return export
 
         return await self._run(read)
@@ -440,6 +537,7 @@ def backup_connection(source: sqlite3.Connection, destination: Path) -> None:
         source.backup(target)
     finally:
         target.close()
+    partial.chmod(0o600)  # a copy of health data is as private as the database
     partial.replace(destination)
 
 

@@ -6,15 +6,21 @@ import re
 
 from flows.language.text import fold, words
 
-_OUT_OF_TEN = re.compile(r"\s*(?:/|out of|of|from)\s*10\b")
+# no leading \s*: tried at every position of a long run of spaces, it would be quadratic
+_OUT_OF_TEN = re.compile(r"(?:/|\bout of|\bof|\bfrom)\s*10\b")
 # a score the pain had before today ("6 now, was 10 on the day") is not today's worst
 _BEFORE = re.compile(r"\b(?:was|were|used to be|at the time|on the day|at first|initially|yesterday|last week)\b")
-_SLASH_TEN = re.compile(r"\s*/\s*10\b")
+_SLASH_TEN = re.compile(r"/\s*10\b")
+
+
+_LINK = re.compile(r"://|www\.|[=&#@]|\?\w")
 
 
 def _folded(text: str) -> str:
-    """Folded, with "7/10" kept as "7 out of 10" (folding turns a slash into a space)."""
-    return fold(_SLASH_TEN.sub(" out of 10", text))
+    """Folded, links dropped ("https://example.org/7" holds no score), and "7/10" kept as "7 out of 10"
+    (folding turns a slash into a space). Word by word: no pattern here scans a long word twice."""
+    kept = " ".join(word for word in text.split() if not _LINK.search(word))
+    return fold(_SLASH_TEN.sub(" out of 10", kept))
 
 
 # a number standing alone: not part of a word, a link or an id ("tg://user?id=1", "v2", "3rd")

@@ -24,6 +24,9 @@ _tokens = itertools.count(1)
 Message = dict[str, Any]
 
 
+NEEDS_NODE = "the Bot API peer needs Node.js 18+ and its npm packages: (cd tests/e2e/peer && npm ci)"
+
+
 def node_available() -> bool:
     return shutil.which("node") is not None and (PEER_DIR / "node_modules" / "telegram-test-api").is_dir()
 
@@ -65,6 +68,11 @@ class Peer:
     def webhook(self, token: str) -> dict[str, Any] | None:
         result: dict[str, Any] | None = self.http.get("/client/webhook", params={"token": token}).json()["result"]
         return result
+
+    def raw_update(self, token: str, fields: dict[str, Any]) -> int:
+        """Deliver an update made of `fields` (and a fresh id), however malformed; returns its id."""
+        result: dict[str, Any] = self.http.post("/client/raw", json={"token": token, "update": fields}).json()
+        return int(result["result"]["update_id"])
 
     def flood(self, token: str, count: int, retry_after: int = 1) -> None:
         self.http.post("/client/flood", json={"token": token, "count": count, "retryAfter": retry_after})
@@ -133,13 +141,21 @@ class BotProcess:
 
 
 class Runner:
-    """One runner in a private chat with the bot, over the peer's client API."""
+    """One runner in a private chat with the bot, over the peer's client API.
+
+    Every wait looks for a specific message among those that came after the runner's last action
+    (send or tap), never for "the next one": a late reply to an earlier action cannot be mistaken
+    for the one awaited."""
 
     def __init__(self, peer: Peer, token: str, user_id: int, http: httpx.AsyncClient) -> None:
         self.peer, self.token, self.user_id, self.http = peer, token, user_id, http
-        self.seen = 0  # bot messages already looked at
+        self.seen = 0  # bot messages that came before the runner's last action
+
+    async def _acting(self) -> None:
+        self.seen = len(await self.messages())
 
     async def send(self, text: str | None = None, **message: Any) -> dict[str, Any]:
+        await self._acting()
         payload: dict[str, Any] = {"token": self.token, "userId": self.user_id}
         if text is not None:
             payload["text"] = text
@@ -156,21 +172,29 @@ class Runner:
         return result
 
     async def wait(self, predicate: Callable[[list[Message]], bool], timeout: float = 15.0) -> list[Message]:
-        """Wait until the bot's new messages (since the last wait) satisfy `predicate`; returns them."""
+        """Wait until the bot's messages since the runner's last action satisfy `predicate`; returns them."""
         deadline = time.monotonic() + timeout
         while True:
-            messages = await self.messages()
-            fresh = messages[self.seen :]
+            fresh = (await self.messages())[self.seen :]
             if predicate(fresh):
-                self.seen = len(messages)
                 return fresh
             if time.monotonic() > deadline:
                 texts = [m.get("text", m.get("document")) for m in fresh]
                 raise AssertionError(f"runner {self.user_id}: expected reply never came; got {texts}")
             await asyncio.sleep(0.02)
 
+    async def find(self, predicate: Callable[[Message], bool], timeout: float = 15.0) -> Message | None:
+        """The first message of the bot in this chat, old or new, that satisfies `predicate`;
+        None if none has come within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = next((m for m in await self.messages() if predicate(m)), None)
+            if found is not None or time.monotonic() > deadline:
+                return found
+            await asyncio.sleep(0.02)
+
     async def expect(self, *fragments: str, timeout: float = 15.0) -> list[Message]:
-        """Wait for new messages that together contain every fragment."""
+        """Wait for messages since the last action that together contain every fragment."""
 
         def has_all(fresh: list[Message]) -> bool:
             text = "\n".join(m.get("text") or m.get("caption") or "" for m in fresh)
@@ -178,10 +202,16 @@ class Runner:
 
         return await self.wait(has_all, timeout)
 
-    async def expect_keyboard(self, timeout: float = 15.0) -> Message:
-        """Wait for the next message with buttons (a question) and return it."""
-        fresh = await self.wait(lambda ms: any(m.get("reply_markup") for m in ms), timeout)
-        return [m for m in fresh if m.get("reply_markup")][-1]
+    async def expect_keyboard(self, *labels: str, timeout: float = 15.0) -> Message:
+        """Wait for a message since the last action whose buttons include every label; return it."""
+        assert labels, "name a button of the keyboard awaited, never just the next keyboard"
+
+        def wanted(message: Message) -> bool:
+            buttons = {b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row}
+            return all(label in buttons for label in labels)
+
+        fresh = await self.wait(lambda ms: any(wanted(m) for m in ms), timeout)
+        return [m for m in fresh if wanted(m)][-1]
 
     async def wait_keyboard(self, label: str, timeout: float = 15.0) -> Message:
         """Wait for a new message whose keyboard has a button `label` (not just any keyboard) and return it."""
@@ -200,6 +230,7 @@ class Runner:
         return await self.tap_data(message, button["callback_data"])
 
     async def tap_data(self, message: Message, data: str) -> dict[str, Any]:
+        await self._acting()
         response = await self.http.post(
             "/client/callback",
             json={"token": self.token, "userId": self.user_id, "messageId": message["message_id"], "data": data},

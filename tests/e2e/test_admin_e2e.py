@@ -10,15 +10,23 @@ import httpx
 import pytest
 
 from content import load_content
-from tests.e2e.harness import BotProcess, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Peer, Runner, node_available
 
-pytestmark = pytest.mark.skipif(
-    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
-)
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 ADMIN = 4242
 TEXT = "Track session moved to Thursday"
 RATE = 30
+
+
+def runs_of(times: list[float], gap: float = 1.0) -> list[list[float]]:
+    """Sorted instants split where nothing happened for `gap` seconds (the bot was down)."""
+    runs: list[list[float]] = [[]]
+    for instant in times:
+        if runs[-1] and instant - runs[-1][-1] > gap:
+            runs.append([])
+        runs[-1].append(instant)
+    return runs
 
 
 def add_runners(db: Path, active: range, inactive: range) -> None:
@@ -30,19 +38,26 @@ def add_runners(db: Path, active: range, inactive: range) -> None:
     conn.close()
 
 
-async def test_broadcast_to_two_hundred_with_a_restart(peer: Peer, http: httpx.AsyncClient, tmp_path: Path) -> None:
-    bot = BotProcess(
-        peer,
-        tmp_path,
-        extra_env={"ADMIN_IDS": str(ADMIN), "SEND_RATE_PER_SECOND": str(RATE), "PER_CHAT_RATE_PER_SECOND": "50"},
-    ).start()
+# a graceful stop sends nobody a second copy whatever the shutdown timeout: sends already on the
+# wire finish and are marked even after it; sends still waiting for their turn are kept for later
+@pytest.mark.parametrize("shutdown_timeout", ["20", "0.001"])
+async def test_broadcast_to_two_hundred_with_a_restart(
+    peer: Peer, http: httpx.AsyncClient, tmp_path: Path, shutdown_timeout: str
+) -> None:
+    env = {
+        "ADMIN_IDS": str(ADMIN),
+        "SEND_RATE_PER_SECOND": str(RATE),
+        "PER_CHAT_RATE_PER_SECOND": "50",
+        "SHUTDOWN_TIMEOUT_SECONDS": shutdown_timeout,
+    }
+    bot = BotProcess(peer, tmp_path, extra_env=env).start()
     try:
         admin = Runner(peer, bot.token, ADMIN, http)
         await admin.send("/start")
-        await admin.expect_keyboard()
+        await admin.expect_keyboard(load_content().strings.consent_button)
         add_runners(bot.database, range(10_001, 10_201), range(20_001, 20_021))
         await admin.send(f"/broadcast {TEXT}")
-        preview = await admin.expect_keyboard()
+        preview = await admin.expect_keyboard("Send to 201 runners")
         assert "Send this to 201 active runners?" in preview["text"]
         await admin.tap(preview, "Send to 201 runners")
         progress = await admin.wait(lambda ms: any("Broadcast #1" in m.get("text", "") for m in ms))
@@ -72,10 +87,13 @@ async def test_broadcast_to_two_hundred_with_a_restart(peer: Peer, http: httpx.A
         assert len(edits) >= 2
         final = await admin.message_by_id(progress_id)
         assert "201 of 201 sent" in final["text"] and "Finished" in final["text"]
-        times = sorted(c["at"] for c in sends)
-        busiest = max(sum(1 for t in times if start <= t < start + 1000) for start in times)
-        # the limiter allows a tenth of a second's worth of burst on top of its steady rate
-        assert busiest <= RATE + RATE // 10
+        # the rate, as the peer saw it: on average within the limit and its tenth of a second's
+        # burst; no second far above it (the peer's own clock jitters on a busy machine, so the
+        # strict per-second bound is checked in process: tests/test_admin.py)
+        times = sorted(c["at"] / 1000 for c in sends)
+        for run in runs_of(times):  # before and after the restart
+            assert len(run) < 2 or (len(run) - 1) / (run[-1] - run[0]) <= RATE * 1.1
+        assert max(sum(1 for t in times if start <= t < start + 1) for start in times) <= 2 * RATE
     finally:
         bot.stop()
     conn = sqlite3.connect(bot.database)

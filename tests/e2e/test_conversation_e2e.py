@@ -16,12 +16,10 @@ import pytest
 from bot.app import USER_COMMANDS
 from content import Content, load_content
 from tests.answer_sets import ANSWER_SETS, TYPED
-from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Message, Peer, Runner, node_available
 from tests.test_red_flags import BUTTONS, CHECKIN_BUTTONS, PATTERN_STEPS, PHRASINGS
 
-pytestmark = pytest.mark.skipif(
-    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
-)
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 CONTENT = load_content()
 _user_ids = itertools.count(1000)
@@ -50,11 +48,25 @@ def label_of(question: str, value: str) -> str:
     return next(a.label for a in CONTENT.questions[question].answers if a.value == value)
 
 
+async def expect_question(runner: Runner, question: str, timeout: float = 15.0) -> Message:
+    """Wait for the message asking this triage question (with its buttons) since the last action."""
+    fresh = await runner.wait(lambda ms: any(question_of(m) == question for m in ms), timeout)
+    return [m for m in fresh if question_of(m) == question][-1]
+
+
+def follows(question: str, value: str) -> str:
+    """The question asked after this answer (for answers that lead to another question)."""
+    source = CONTENT.questions[question]
+    target = next(a for a in source.answers if a.value == value).next or source.next
+    assert target is not None
+    return target
+
+
 async def consent(runner: Runner) -> Message:
     await runner.send("/start")
-    prompt = await runner.expect_keyboard()
+    prompt = await runner.expect_keyboard(CONTENT.strings.consent_button)
     await runner.tap(prompt, CONTENT.strings.consent_button)
-    return await runner.expect_keyboard()
+    return await expect_question(runner, CONTENT.triage.start)
 
 
 def _turn_over(fresh: list[Message]) -> bool:
@@ -109,7 +121,7 @@ async def test_tapped_question_shows_the_choice(peer: Peer, bot: BotProcess, htt
     runner = new_runner(peer, bot, http)
     question = await consent(runner)
     await runner.tap(question, "Slowly, over days or weeks")
-    await runner.expect_keyboard()
+    await expect_question(runner, "walking")
     edited = await runner.message_by_id(question["message_id"])
     assert edited["text"].endswith("✅ Slowly, over days or weeks")
     assert not edited.get("reply_markup"), "the answered question keeps no buttons"
@@ -124,7 +136,7 @@ async def advance(runner: Runner, steps: int) -> Message:
         qid = question_of(question)
         assert qid is not None
         await runner.tap(question, label_of(qid, ROUTE[qid]))
-        question = await runner.expect_keyboard()
+        question = await expect_question(runner, follows(qid, ROUTE[qid]))
     return question
 
 
@@ -215,13 +227,13 @@ async def test_odd_input_gets_clear_answers(peer: Peer, bot: BotProcess, http: h
     runner = new_runner(peer, bot, http)
     first = await consent(runner)
     await runner.tap(first, "Slowly, over days or weeks")
-    second = await runner.expect_keyboard()
+    second = await expect_question(runner, "walking")
 
     # a stale keyboard: the first question message was edited, so reuse an untouched one
     await runner.send("hello?")
-    repeat = await runner.expect_keyboard()
+    repeat = await expect_question(runner, "walking")
     await runner.tap(repeat, label_of("walking", "normal"))
-    await runner.expect_keyboard()
+    await expect_question(runner, follows("walking", "normal"))
     stale = await runner.tap(second, label_of("walking", "limp"))
     assert stale["ok"], stale
     await runner.expect(strings.stale_answer)
@@ -267,22 +279,21 @@ async def test_restart_mid_conversation_continues_at_the_same_question(
         runner = Runner(peer, own.token, 77, http)
         question = await consent(runner)
         await runner.tap(question, "Slowly, over days or weeks")
-        walking = await runner.expect_keyboard()
-        assert question_of(walking) == "walking"
+        await expect_question(runner, "walking")
         own.kill()
         await runner.send("I'm limping a bit")  # arrives while the bot is down
         own.start()
-        after = await runner.expect_keyboard()
-        assert question_of(after) == "location"
+        await expect_question(runner, "location")
     finally:
         own.stop()
 
 
 async def test_export_and_delete(peer: Peer, bot: BotProcess, http: httpx.AsyncClient) -> None:
+    strings = CONTENT.strings
     runner = new_runner(peer, bot, http)
     question = await consent(runner)
     await runner.tap(question, "Slowly, over days or weeks")
-    await runner.expect_keyboard()
+    await expect_question(runner, "walking")
     await runner.send("/export")
     fresh = await runner.wait(lambda ms: any("document" in m for m in ms))
     document = next(m["document"] for m in fresh if "document" in m)
@@ -292,16 +303,10 @@ async def test_export_and_delete(peer: Peer, bot: BotProcess, http: httpx.AsyncC
     assert exported["tables"]["answers"][0]["value"] == "gradual"
 
     await runner.send("/delete")
-    confirm = await runner.expect_keyboard()
+    confirm = await runner.expect_keyboard(CONTENT.strings.delete_yes)
     await runner.tap(confirm, CONTENT.strings.delete_yes)
-    await runner.wait(lambda ms: True, timeout=1)
-    deadline = asyncio.get_running_loop().time() + 10
-    while True:
-        edited = await runner.message_by_id(confirm["message_id"])
-        if edited["text"] == CONTENT.strings.deleted:
-            break
-        assert asyncio.get_running_loop().time() < deadline
-        await asyncio.sleep(0.05)
+    edited = await runner.find(lambda m: m["message_id"] == confirm["message_id"] and m["text"] == strings.deleted)
+    assert edited is not None, "the confirmation now says the data is deleted"
     conn = sqlite3.connect(bot.database)
     try:
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
@@ -371,8 +376,8 @@ async def test_plan_over_fourteen_days_advances_holds_and_steps_back(
     strings = CONTENT.strings
     try:
         runner = Runner(peer, own.token, 88, http)
-        outcome = await triage(runner, ANSWER_SETS["overuse_mileage_jump"][1], typed=False)
-        offer = next((m for m in outcome if m.get("reply_markup")), None) or await runner.expect_keyboard()
+        await triage(runner, ANSWER_SETS["overuse_mileage_jump"][1], typed=False)
+        offer = await runner.expect_keyboard(strings.plan_start_button)
         await runner.tap(offer, strings.plan_start_button)
         # the plan, then the reminder set-up's time-zone question: wait for both before checking in
         await runner.expect("Reduce the load", strings.today_heading, strings.reminder_zone_question[:25])

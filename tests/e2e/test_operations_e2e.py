@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,12 +18,10 @@ import httpx
 import pytest
 
 from tests.answer_sets import ANSWER_SETS, TYPED
-from tests.e2e.harness import BotProcess, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Peer, Runner, node_available
 from tests.e2e.test_conversation_e2e import triage
 
-pytestmark = pytest.mark.skipif(
-    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
-)
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 SECRET = "s3cret-token-for-the-webhook-test"
 
@@ -153,3 +154,74 @@ async def test_logs_never_hold_what_a_runner_wrote(peer: Peer, http: httpx.Async
     update_lines = [json.loads(line) for line in log_text.splitlines() if '"update_id"' in line]
     assert len(update_lines) >= 12 and all("user_id" in entry and "outcome" in entry for entry in update_lines)
     assert SECRET not in log_text and bot.token not in log_text
+
+
+async def test_an_unreadable_update_is_skipped_counted_and_never_logged(
+    peer: Peer, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {"HEALTH_PORT": str(port), "LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json"}
+    bot = BotProcess(peer, tmp_path, extra_env=env).start()
+    secret = "another runner's private words about their hamstring"
+    try:
+        # a message PTB cannot read (a date that is no number)
+        chat = {"id": 61, "type": "private"}
+        peer.raw_update(bot.token, {"message": {"message_id": 1, "date": "soon", "chat": chat, "text": secret}})
+        runner = Runner(peer, bot.token, 61, http)
+        await runner.send("/start")
+        await runner.expect("not a diagnosis")  # polling went on past it
+        assert peer.pending(bot.token) == []
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as ops:
+            metrics = (await ops.get("/metrics")).text
+    finally:
+        bot.stop()
+    assert metric(metrics, 'thigh_coach_updates_total{outcome="unreadable"}') == 1
+    log_text = bot.log_path.read_text()
+    assert "private words" not in log_text
+    assert len(log_text) < 200_000, "the bad update is not logged over and over"
+
+
+def start_failure(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": os.environ.get("PATH", ""), "DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "HEALTH_PORT": "0"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=base | env,
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_one_line_naming(result: subprocess.CompletedProcess[str], setting: str, token: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert result.stderr.strip().splitlines()[-1].startswith(f"thigh-coach: {setting}: "), output
+    assert len(result.stderr.strip().splitlines()) == 1, output
+    assert "Traceback" not in output and token not in output and token.split(":")[1] not in output
+
+
+def test_a_token_telegram_refuses_is_one_line_without_the_token(peer: Peer, tmp_path: Path) -> None:
+    token = "4242:rejected-SECRET-token-part"
+    result = start_failure(tmp_path, TELEGRAM_BOT_TOKEN=token, BOT_API_BASE_URL=f"{peer.url}/bot")
+    assert_one_line_naming(result, "TELEGRAM_BOT_TOKEN", token)
+
+
+def test_an_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
+    token = "4242:SECRET-token-part"
+    closed = free_port()  # nothing listens there
+    result = start_failure(tmp_path, TELEGRAM_BOT_TOKEN=token, BOT_API_BASE_URL=f"http://127.0.0.1:{closed}/bot")
+    assert_one_line_naming(result, "BOT_API_BASE_URL", token)
+
+
+def test_a_health_port_in_use_is_one_line(peer: Peer, tmp_path: Path) -> None:
+    token = "4243:SECRET-token-part"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = start_failure(
+            tmp_path, TELEGRAM_BOT_TOKEN=token, BOT_API_BASE_URL=f"{peer.url}/bot", HEALTH_PORT=str(port)
+        )
+    assert_one_line_naming(result, "HEALTH_PORT", token)

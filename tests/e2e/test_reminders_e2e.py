@@ -11,12 +11,10 @@ import pytest
 
 from content import load_content
 from tests.answer_sets import ANSWER_SETS
-from tests.e2e.harness import BotProcess, Message, Peer, Runner, node_available
+from tests.e2e.harness import NEEDS_NODE, BotProcess, Message, Peer, Runner, node_available
 from tests.e2e.test_conversation_e2e import triage
 
-pytestmark = pytest.mark.skipif(
-    not node_available(), reason="the Bot API peer needs Node.js (scripts/test.sh installs it)"
-)
+pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 CONTENT = load_content()
 STRINGS = CONTENT.strings
@@ -28,14 +26,14 @@ def reminders(messages: list[Message]) -> list[Message]:
 
 async def with_reminder(runner: Runner) -> None:
     """Triage, start the plan, and set a 19:00 Berlin reminder (no morning nudge)."""
-    outcome = await triage(runner, ANSWER_SETS["overuse_mileage_jump"][1], typed=True)
-    offer = next((m for m in outcome if m.get("reply_markup")), None) or await runner.expect_keyboard()
+    await triage(runner, ANSWER_SETS["overuse_mileage_jump"][1], typed=True)
+    offer = await runner.expect_keyboard(STRINGS.plan_start_button)
     await runner.tap(offer, STRINGS.plan_start_button)
     await runner.expect(STRINGS.reminder_zone_question[:30])
     await runner.send("Berlin")
     await runner.expect(STRINGS.reminder_time_question[:30])
     await runner.send("19:00")
-    overview = await runner.expect_keyboard()
+    overview = await runner.expect_keyboard(STRINGS.reminder_morning_toggle_button)
     await runner.tap(overview, STRINGS.reminder_morning_toggle_button)
     await runner.expect("Morning check-in nudge: off")
 

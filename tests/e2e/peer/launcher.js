@@ -11,7 +11,9 @@
  *   - getUpdates honours offset and timeout (real long polling);
  *   - setMyCommands, sendChatAction, sendDocument and friends exist;
  *   - the clean-up timer is off; user commands always carry a bot_command entity;
- *   - blocking (403), flood limits (429) and webhooks with a secret token can be played.
+ *   - blocking (403), flood limits (429) and webhooks with a secret token can be played;
+ *   - a token containing "rejected" is refused (401), as Telegram refuses a wrong token;
+ *   - any update, even one Telegram would never send, can be delivered raw (/client/raw).
  * The user side is a small JSON API under /client (see the routes at the bottom).
  * Usage: node launcher.js [--port N] (0 picks a free port); prints "listening PORT" when ready.
  */
@@ -316,6 +318,10 @@ app.all('/bot:token/:method', upload.any(), (req, res) => {
   const body = { ...req.query, ...req.body };
   const call = method === 'getUpdates' ? null : { method, body, at: Date.now(), status: null };
   if (call) bot(token).calls.push(call);
+  if (token.includes('rejected')) {
+    reply(res, () => { throw new ApiError(401, 'Unauthorized'); });
+    return;
+  }
   const handler = Object.prototype.hasOwnProperty.call(methods, method) ? methods[method] : null;
   if (!handler) {
     reply(res, () => { throw new ApiError(404, `Not Found: method ${method} is not known here`); });
@@ -356,6 +362,15 @@ app.post('/client/callback', (req, res) => {
     const update = newUpdate({ callback_query: query });
     const status = await deliver(token, update);
     return { update_id: update.update_id, webhook_status: status };
+  });
+});
+
+app.post('/client/raw', (req, res) => {
+  const { token, update } = req.body;
+  reply(res, async () => {
+    const raw = newUpdate(update);
+    await deliver(token, raw);
+    return { update_id: raw.update_id };
   });
 });
 

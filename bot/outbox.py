@@ -1,0 +1,89 @@
+"""The replies a runner is owed: rendered and stored in the same transaction as the state that
+produced them, sent after the commit, and removed one by one as each goes out.
+
+A crash between the commit and the send loses nothing: what is still owed goes out at start-up,
+or, at the latest, before the answer to the runner's next message. The price is at least once:
+a message sent in the instant before its removal was committed is sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.rendering import messages
+from bot.store import OwedMessage, Store
+from bot.user_locks import UserLocks
+from flows.replies import Reply
+
+log = logging.getLogger(__name__)
+
+
+def render(replies: list[Reply]) -> tuple[str, ...]:
+    """The replies as the messages Telegram will get, in order, each a JSON document."""
+    return tuple(
+        json.dumps({"text": text, "markup": markup.to_dict() if markup else None}, ensure_ascii=False)
+        for reply in replies
+        for text, markup in messages(reply)
+    )
+
+
+def _read(body: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    message = json.loads(body)
+    markup = InlineKeyboardMarkup.de_json(message["markup"], None) if message["markup"] else None
+    return message["text"], markup
+
+
+class Outbox:
+    def __init__(self, store: Store, bot: Bot) -> None:
+        self.store = store
+        self.bot = bot
+        # one sender per runner at a time, so their messages keep their order and none goes twice
+        self._sending = UserLocks()
+
+    async def flush(self, user_id: int) -> bool:
+        """Send everything the runner is owed, oldest first, removing each as it goes out.
+        False if some of it has to wait (Telegram could not be reached).
+
+        What a concurrent update of the same runner adds meanwhile is sent by that update's own
+        flush, which waits for this one: one read of what is owed per flush is enough."""
+        async with self._sending.hold(user_id):
+            marks: list[asyncio.Task[None]] = []
+            try:
+                for message in await self.store.unsent(user_id):
+                    if not await self._send(message, marks):
+                        return False
+            finally:  # each mark was queued the moment its message went out
+                await asyncio.gather(*marks)
+        return True
+
+    async def _send(self, message: OwedMessage, marks: list[asyncio.Task[None]]) -> bool:
+        """False when this message has to wait for a later try."""
+        text, markup = _read(message.body)
+        try:
+            await self.bot.send_message(message.user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except Forbidden:
+            log.info("user %s blocked the bot; marked inactive", message.user_id)
+            await self.store.set_active(message.user_id, False)  # which also drops what was owed
+            return True
+        except BadRequest as exc:  # Telegram will never take this one: do not hold the rest back
+            log.warning("message %s to user %s refused, dropped: %s", message.id, message.user_id, exc)
+        except TelegramError as exc:  # kept: sent at the runner's next message or at start-up
+            log.warning("message %s to user %s not sent yet: %s", message.id, message.user_id, exc)
+            return False
+        # marked at once; the next message need not wait for the commit (it joins a group commit)
+        marks.append(asyncio.create_task(self.store.mark_sent(message.id)))
+        return True
+
+    async def flush_everyone(self) -> None:
+        """At start-up: everything owed from before (a crash, a network failure), oldest first."""
+        while owed := await self.store.unsent(limit=1000):
+            for user_id in dict.fromkeys(m.user_id for m in owed):
+                if not await self.flush(user_id):
+                    log.warning("Telegram unreachable: owed messages wait for each runner's next message")
+                    return

@@ -1,0 +1,99 @@
+"""The command line: database tools refuse what would do harm, help says where the settings are,
+and every file that holds runners' data is private to the bot's user (0600)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, db: Path, cwd: Path, stdin: str = "", umask: int = 0o022) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db)},
+        timeout=60,
+        check=False,
+        preexec_fn=lambda: os.umask(umask),  # the usual umask, under which files come out 0644
+    )
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_db_check_on_a_missing_database_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "missing.sqlite3"
+    line = one_line(cli("db", "check", db=db, cwd=tmp_path))
+    assert "does not exist" in line and str(db) in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_db_backup_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    cli("chat", db=db, cwd=tmp_path, stdin="/quit\n")
+    target = tmp_path / "copy.sqlite3"
+    target.write_text("an older backup")
+    line = one_line(cli("db", "backup", str(target), db=db, cwd=tmp_path))
+    assert str(target) in line and "--force" in line
+    assert target.read_text() == "an older backup"
+    assert cli("db", "backup", str(target), "--force", db=db, cwd=tmp_path).returncode == 0
+    assert sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_db_backup_names_the_file_it_could_not_write(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    cli("chat", db=db, cwd=tmp_path, stdin="/quit\n")
+    target = tmp_path / "no" / "such" / "dir" / "copy.sqlite3"
+    line = one_line(cli("db", "backup", str(target), db=db, cwd=tmp_path))
+    assert f"cannot write the backup {target}" in line
+
+
+def test_run_help_describes_the_command_and_points_to_the_settings(tmp_path: Path) -> None:
+    result = cli("run", "--help", db=tmp_path / "x.sqlite3", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "long polling" in result.stdout and ".env.example" in result.stdout and "README" in result.stdout
+
+
+def test_gitignore_covers_the_database_its_lock_and_backups() -> None:
+    ignored = subprocess.run(
+        [
+            "git",
+            "check-ignore",
+            "thigh-coach.sqlite3",
+            "thigh-coach.sqlite3.lock",
+            "thigh-coach.sqlite3-wal",
+            "backup.sqlite3.partial",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    assert len(ignored) == 4, ignored
+
+
+def test_files_holding_runners_data_are_private(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    out = cli("chat", db=db, cwd=tmp_path, stdin="1\nslowly over weeks\n/quit\n")
+    assert out.returncode == 0, out.stderr
+    backup = tmp_path / "backup.sqlite3"
+    assert cli("db", "backup", str(backup), db=db, cwd=tmp_path).returncode == 0
+    # a database made 0644 by an older version is made private at the next start
+    old = tmp_path / "old.sqlite3"
+    sqlite3.connect(old).close()
+    old.chmod(0o644)
+    cli("chat", db=old, cwd=tmp_path, stdin="/quit\n")
+    for path in [*tmp_path.glob("*.sqlite3*"), backup]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path.name} is {oct(path.stat().st_mode)}"
