@@ -15,6 +15,7 @@ from flows.events import (
     Choose,
     Consent,
     Event,
+    LogRun,
     OpenReminders,
     ReminderAction,
     Resume,
@@ -22,6 +23,8 @@ from flows.events import (
     SetReminderTime,
     SetZone,
     ShowExercise,
+    ShowHistory,
+    ShowPlan,
     StartCheckIn,
     StartPlan,
     WarningSigns,
@@ -39,6 +42,9 @@ _FIXED: dict[str, Event] = {
     "k": StartCheckIn(),
     "pr": ResumePlan(),
     "rm": OpenReminders(),
+    "sp": ShowPlan(),
+    "sh": ShowHistory(),
+    "lr": LogRun(),
 }
 # one-field events: prefix -> constructor
 _SINGLE: dict[str, type[StartPlan | SetZone | SetReminderTime | ChangeReminders | ReminderAction | ShowExercise]] = {

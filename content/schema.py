@@ -19,6 +19,8 @@ MESSAGE_LIMIT = 4096
 LABEL_LIMIT = 40
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,23}$")]
+# a kind of button and its mode or action: "start_plan:self_care", "reminder_action:snooze"
+ButtonKind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}(?::[a-z0-9_]{1,31})?$")]
 TAG = re.compile(r"</?([a-z]+)>")
 ALLOWED_TAGS = {"b", "i"}
 
@@ -595,6 +597,14 @@ class Strings(Strict):
     outcome_intro: Text
     runner_up: Text
     last_result: Text
+    menu_prompt: Text
+    menu_session_button: Label
+    menu_log_button: Label
+    menu_history_button: Label
+    menu_reminders_button: Label
+    menu_begin: Text
+    menu_begin_button: Label
+    typed_hint: Text
     last_result_self_care: Text
     last_result_again: Text
     close_call_reason: Text
@@ -616,7 +626,6 @@ class Strings(Strict):
     flag_pending: Text
     flag_noted: Text
     unclear: Text
-    idle_hint: Text
     export_caption: Text
     delete_confirm: Text
     delete_yes: Label
@@ -702,6 +711,10 @@ class Strings(Strict):
     reminder_zone_question: Text
     reminder_zone_unknown: Text
     reminder_time_question: Text
+    reminder_morning_offer: Text
+    reminder_morning_yes_button: Label
+    reminder_morning_no_button: Label
+    reminder_days_unknown: Text
     reminder_time_unknown: Text
     reminder_time_quiet: Text
     reminder_overview: Text
@@ -825,6 +838,20 @@ class AgeBand(Strict):
     finding: Id
 
 
+class TimeWords(Strict):
+    """Times of day and days as said (flows/language/times.py)."""
+
+    # a time said by name: "after work" -> "18:00"
+    named: dict[Trigger, Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]] = {}
+    evening: tuple[Trigger, ...] = ()  # "in the evening": 6:30 is 18:30
+    morning: tuple[Trigger, ...] = ()
+    hours: dict[Word, Annotated[int, Field(ge=1, le=12)]] = {}  # hour words beyond the number words
+    # each weekday's forms, Monday first
+    weekdays: tuple[tuple[Word, ...], ...] = Field(default=(), max_length=7)
+    days: dict[Trigger, tuple[Annotated[int, Field(ge=0, le=6)], ...]] = {}  # "weekdays" -> Monday to Friday
+    leave_out: tuple[Word, ...] = ()  # "except", "but": days after it are taken out
+
+
 class Language(Strict):
     yes_words: tuple[Word, ...] = Field(min_length=1)
     no_words: tuple[Word, ...] = Field(min_length=1)
@@ -837,3 +864,6 @@ class Language(Strict):
     checkin_words: dict[Literal["done", "partly", "skipped"], tuple[Phrase, ...]]
     # typed answers to the consent question
     consent_words: dict[Literal["yes", "no"], tuple[Trigger, ...]]
+    # typed words for buttons outside the questions, by the kind of button (flows/prompts.py `kind`)
+    button_words: dict[ButtonKind, tuple[Trigger, ...]] = {}
+    times: TimeWords = TimeWords()

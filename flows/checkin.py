@@ -136,9 +136,8 @@ def begin(
     """Open a check-in; `done` when the runner already said the session is done (from a reminder)."""
     if plan.status == "paused":
         return CheckinResult(plan, None, overview_replies(content, plan, today))
-    if any(c.day == today for c in plan.checkins):
-        replies = [Reply(rich(content.strings.checkin_already)), *overview_replies(content, plan, today)]
-        return CheckinResult(plan, None, replies)
+    if any(c.day == today for c in plan.checkins):  # one line, no plan again and no check-in button
+        return CheckinResult(plan, None, [Reply(rich(content.strings.checkin_already))])
     draft = CheckinDraft(session=previous.session + 1 if previous else 1)
     if done:
         draft = draft.model_copy(update={"done": "done", "step": "pain_during"})
@@ -350,7 +349,7 @@ def _typed_value(content: Content, draft: CheckinDraft, text: str) -> str | None
             ranged = next((a.value for a in item.answers if _in_range(a.label, number)), None)
             if ranged is not None:
                 return ranged
-        return words.pick(text, {a.value: (a.label,) for a in item.answers})
+        return words.choose(text, {a.value: (a.label,) for a in item.answers})
     return None
 
 

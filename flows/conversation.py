@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from content import Content
 from content.schema import Urgency
-from flows import checkin, plan_offer, reminder_settings, triage
+from flows import checkin, plan_offer, prompts, reminder_settings, triage
 from flows.checkin import CheckinDraft
 from flows.events import (
     Back,
@@ -61,7 +61,7 @@ class Conversation(BaseModel):
     plan: PlanState | None = None
     checkin: CheckinDraft | None = None
     # a typed answer the bot is waiting for outside triage and check-ins
-    awaiting: Literal["run", "zone", "time", "quiet"] | None = None
+    awaiting: Literal["run", "zone", "time", "quiet", "days", "morning"] | None = None
     reminders: ReminderSettings = ReminderSettings()
     # what the runner wrote about their pain before agreeing to start: the questions use it
     story: str | None = None
@@ -147,8 +147,7 @@ def _start(content: Content, state: Conversation, today: date) -> Result[Convers
     if not state.consented:
         return _reply(state, consent_prompt(content, intro=True))
     if _open_triage(state) is not None:
-        buttons = ((Button(strings.resume_button, Resume()), Button(strings.restart_button, BeginTriage())),)
-        return _reply(state, Reply(rich(strings.resume_or_restart), buttons))
+        return _reply(state, prompts.resume_or_restart(content))
     if state.plan is not None:
         return _reply(state, Reply(rich(strings.welcome)), *overview_replies(content, state.plan, today))
     if state.triage is not None and state.triage.outcome is not None:
@@ -182,7 +181,7 @@ def _begin_consented(content: Content, state: Conversation) -> Result[Conversati
     return _with_triage(content, consented, triage.begin(content, state.triage, story=state.story))
 
 
-def _idle_text(content: Content, state: Conversation, text: str) -> Result[Conversation]:
+def _idle_text(content: Content, state: Conversation, text: str, now: datetime) -> Result[Conversation]:
     if not state.consented:
         said = understanding(content).pick(text, content.language.consent_words)
         if said == "yes":
@@ -194,7 +193,19 @@ def _idle_text(content: Content, state: Conversation, text: str) -> Result[Conve
             kept = Reply(f"{rich(content.strings.story_kept)}\n\n{consent_prompt(content, intro=False).text}")
             return _reply(state, Reply(kept.text, consent_prompt(content, intro=False).buttons), story=story)
         return _reply(state, consent_prompt(content, intro=False))
-    return _reply(state, Reply(rich(content.strings.idle_hint)))
+    # no question open: the words are read against the buttons on offer, which come again if they fit none
+    offer = _offer(content, state)
+    picked = prompts.pick(content, text, offer.choices)
+    if picked is not None:
+        return handle(content, state, picked, now)
+    hint = f"{rich(content.strings.typed_hint)}\n\n{offer.reply.text}"
+    return _reply(state, Reply(hint, offer.reply.buttons))
+
+
+def _offer(content: Content, state: Conversation) -> prompts.Offer:
+    outcome = state.triage.outcome if state.triage is not None else None
+    last = _last_result(content, outcome) if outcome is not None else None
+    return prompts.offered(content, state.triage, state.plan, state.reminders, last)
 
 
 def _current_question(content: Content, state: Conversation) -> Reply | None:
@@ -203,7 +214,7 @@ def _current_question(content: Content, state: Conversation) -> Reply | None:
         return checkin.question(content, state.checkin)
     if state.awaiting == "run":
         return Reply(rich(content.strings.log_question))
-    if state.awaiting in ("zone", "time", "quiet"):
+    if state.awaiting is not None:
         return reminder_settings.question_for(content, state.reminders, state.awaiting)
     asking = _asking(state)
     return triage.question_reply(content, asking) if asking is not None else None
@@ -303,21 +314,33 @@ def _logged(content: Content, state: Conversation, plan: PlanState, text: str, t
     return _reply(state, *logged[1], plan=logged[0], awaiting=None)
 
 
-def _text(content: Content, state: Conversation, text: str, today: date) -> Result[Conversation]:
+def _text(content: Content, state: Conversation, text: str, now: datetime) -> Result[Conversation]:
     """Typed text that is not a warning sign: an answer to whatever is being asked."""
+    today = local_now(state.reminders, now).date()
     if state.checkin is not None and state.plan is not None:
         done = checkin.typed(content, state.plan, state.checkin, text, today)
         new = state.model_copy(update={"plan": done.plan, "checkin": done.draft})
         return Result(new, done.replies, done.effects)
-    if state.awaiting in ("zone", "time", "quiet"):
-        step = reminder_settings.typed(content, state.reminders, state.awaiting, text)
-        return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
     if state.awaiting == "run" and state.plan is not None:
         return _logged(content, state, state.plan, text, today)
+    if state.awaiting is not None and state.awaiting != "run":
+        step = reminder_settings.typed(content, state.reminders, state.awaiting, text)
+        if step is None:  # no value in it: perhaps the words of a button shown with the question
+            shown = reminder_settings.question_for(content, state.reminders, state.awaiting)
+            picked = prompts.pick(content, text, prompts.Offer(shown).choices)
+            if picked is not None:
+                return handle(content, state.model_copy(update={"awaiting": None}), picked, now)
+            step = reminder_settings.not_understood(content, state.reminders, state.awaiting)
+        return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
     asking = _asking(state)
     if asking is None:
-        return _idle_text(content, state, text)
-    return _with_triage(content, state, triage.handle(content, asking, Text(text)))
+        return _idle_text(content, state, text, now)
+    answered = triage.handle(content, asking, Text(text))
+    if answered.state is asking:  # not an answer: perhaps "carry on" or "start again" after /start
+        picked = prompts.pick(content, text, prompts.Offer(prompts.resume_or_restart(content)).choices)
+        if picked is not None:
+            return handle(content, state, picked, now)
+    return _with_triage(content, state, answered)
 
 
 def handle(content: Content, state: Conversation, event: Event, now: datetime) -> Result[Conversation]:
@@ -345,7 +368,7 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
         case Consent(accepted=False):
             return _reply(state, Reply(rich(strings.declined)))
         case Text(text=text) if not state.consented:
-            return _idle_text(content, state, text)
+            return _idle_text(content, state, text, now)
         case _ if not state.consented:
             notice = [Reply(rich(strings.unsupported_message))] if isinstance(event, Unsupported) else []
             return _reply(state, *notice, consent_prompt(content, intro=False))
@@ -369,8 +392,10 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
             paused = triage.pause(content, asking)
             return _reply(state, Reply(rich(strings.cancelled)), triage=paused.state)
         case Choose() | Back() | WarningSigns():
-            if state.triage is None:
-                return Result(state, [Reply(f"{rich(strings.stale_answer)}\n\n{rich(strings.idle_hint)}")], stale=True)
+            if state.triage is None:  # a question's button from a conversation deleted since: what is on offer
+                offer = _offer(content, state).reply
+                reply = Reply(f"{rich(strings.stale_answer)}\n\n{offer.text}", offer.buttons)
+                return Result(state, [reply], stale=True)
             return _with_triage(content, state, triage.handle(content, state.triage, event))
         case ShowPlan():
             return _show_plan(content, state, today)
@@ -379,7 +404,7 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
         case OpenReminders() | SetZone() | SetReminderTime() | ChangeReminders() | ReminderAction():
             return _reminder_event(content, state, event, now)
         case Text(text=text):
-            return _text(content, state, text, today)
+            return _text(content, state, text, now)
         case Unsupported():
             current = _current_question(content, state)
             pointer = rich(strings.unsupported_message)

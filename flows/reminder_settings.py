@@ -8,18 +8,21 @@ from datetime import datetime
 
 from content import Content
 from flows.events import ChangeReminders, ReminderAction, SetReminderTime, SetZone
+from flows.language.times import time_said, weekdays_said
 from flows.markup import fill, fill_markup, rich
+from flows.places import zone_for_place
 from flows.reminders import ReminderSettings, in_quiet_hours, local_now, parse_time, snooze_until, zone_from_text
 from flows.replies import Button, Reply
 
 TIME_CHOICES = ("07:00", "12:00", "17:00", "19:00")
+MORNING_TIME = "08:00"  # the next-morning check-in nudge, when the runner wants one
 
 
 @dataclass
 class Step:
     settings: ReminderSettings
     replies: list[Reply]
-    awaiting: str | None = None  # "zone" or "time" while a typed answer is expected
+    awaiting: str | None = None  # the question open while a typed answer is expected ("zone", "time"...)
 
 
 def zone_question(content: Content) -> Reply:
@@ -89,13 +92,18 @@ def days_question(content: Content, settings: ReminderSettings) -> Reply:
 _QUIET_SEPARATOR = re.compile(r"-|–|—|to|until", re.IGNORECASE)
 
 
-def set_quiet(content: Content, settings: ReminderSettings, text: str) -> Step:
-    strings = content.strings
+def quiet_said(text: str) -> tuple[str, str] | None:
+    """Quiet hours typed as two times: "22:00-07:00", "10pm to 6am"."""
     sides = _QUIET_SEPARATOR.split(text, maxsplit=1)
     start, end = (parse_time(sides[0]), parse_time(sides[1])) if len(sides) == 2 else (None, None)
-    if start is None or end is None:
+    return (start, end) if start is not None and end is not None else None
+
+
+def set_quiet(content: Content, settings: ReminderSettings, hours: tuple[str, str] | None) -> Step:
+    strings = content.strings
+    if hours is None:
         return Step(settings, [Reply(rich(strings.reminder_quiet_unknown))], "quiet")
-    updated = settings.model_copy(update={"quiet_start": start, "quiet_end": end})
+    updated = settings.model_copy(update={"quiet_start": hours[0], "quiet_end": hours[1]})
     if settings.time is not None and in_quiet_hours(updated, settings.time):
         return Step(settings, [Reply(fill(strings.reminder_quiet_clash, time=settings.time))], "quiet")
     return Step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
@@ -124,22 +132,77 @@ def set_time(content: Content, settings: ReminderSettings, hhmm: str | None) -> 
         text = fill(strings.reminder_time_quiet, start=settings.quiet_start, end=settings.quiet_end)
         return Step(settings, [Reply(text), time_question(content)], "time")
     updated = settings.model_copy(update={"time": hhmm, "paused": False})
+    if settings.time is None and settings.morning is None:  # the first time: the morning nudge is offered
+        return Step(updated, [Reply(rich(strings.reminder_saved)), morning_offer(content)], "morning")
     return Step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
 
 
-def typed(content: Content, settings: ReminderSettings, awaiting: str, text: str) -> Step:
-    if awaiting == "zone":
-        return set_zone(content, settings, zone_from_text(text))
-    if awaiting == "quiet":
-        return set_quiet(content, settings, text)
-    return set_time(content, settings, parse_time(text))
+def morning_offer(content: Content) -> Reply:
+    strings = content.strings
+    buttons = (
+        (
+            Button(strings.reminder_morning_yes_button, ChangeReminders("morning_on")),
+            Button(strings.reminder_morning_no_button, ChangeReminders("morning_off")),
+        ),
+    )
+    return Reply(fill(strings.reminder_morning_offer, time=MORNING_TIME), buttons)
+
+
+def set_days(content: Content, settings: ReminderSettings, days: list[int] | None) -> Step:
+    if days is None:
+        unknown = Reply(rich(content.strings.reminder_days_unknown))
+        return Step(settings, [unknown, days_question(content, settings)], "days")
+    updated = settings.model_copy(update={"days": days})
+    return Step(updated, [Reply(rich(content.strings.reminder_saved)), overview(content, updated)])
+
+
+def typed(content: Content, settings: ReminderSettings, awaiting: str, text: str) -> Step | None:
+    """A typed answer to the reminder question open (a place or zone, a time of day, quiet hours, days), or
+    None when the text holds no such value: it may name one of the question's buttons instead."""
+    language = content.language
+    match awaiting:
+        case "zone":
+            zone = zone_from_text(text) or zone_for_place(text)
+            return set_zone(content, settings, zone) if zone else None
+        case "quiet":
+            hours = quiet_said(text)
+            return set_quiet(content, settings, hours) if hours else None
+        case "days":
+            days = weekdays_said(text, language.times)
+            return set_days(content, settings, days) if days else None
+        case "time":
+            hhmm = parse_time(text) or time_said(text, language.times, language.number_words)
+            return set_time(content, settings, hhmm) if hhmm else None
+    return None
+
+
+def not_understood(content: Content, settings: ReminderSettings, awaiting: str) -> Step:
+    """The question open again, with what can be typed."""
+    match awaiting:
+        case "zone":
+            return set_zone(content, settings, None)
+        case "quiet":
+            return set_quiet(content, settings, None)
+        case "days":
+            return set_days(content, settings, None)
+        case "morning":
+            hint = Reply(rich(content.strings.typed_hint))
+            return Step(settings, [hint, morning_offer(content)], "morning")
+    return set_time(content, settings, None)
 
 
 def question_for(content: Content, settings: ReminderSettings, awaiting: str) -> Reply:
-    """What a typed answer is awaited for: the zone, the time, or quiet hours."""
-    if awaiting == "quiet":
-        return Reply(rich(content.strings.reminder_quiet_question))
-    return zone_question(content) if awaiting == "zone" else time_question(content)
+    """What a typed answer is awaited for: the zone, the time, quiet hours, the days or the morning nudge."""
+    match awaiting:
+        case "days":
+            return days_question(content, settings)
+        case "quiet":
+            return Reply(rich(content.strings.reminder_quiet_question))
+        case "morning":
+            return morning_offer(content)
+        case "zone":
+            return zone_question(content)
+    return time_question(content)
 
 
 def change(content: Content, settings: ReminderSettings, what: str) -> Step:
@@ -156,17 +219,20 @@ def change(content: Content, settings: ReminderSettings, what: str) -> Step:
             resumed = settings.model_copy(update={"paused": False})
             return Step(resumed, [Reply(rich(strings.reminder_resumed)), overview(content, resumed)])
         case "morning":
-            toggled = settings.model_copy(update={"morning": None if settings.morning else "08:00"})
+            toggled = settings.model_copy(update={"morning": None if settings.morning else MORNING_TIME})
             return Step(toggled, [overview(content, toggled)])
+        case "morning_on" | "morning_off":
+            chosen = settings.model_copy(update={"morning": MORNING_TIME if what == "morning_on" else None})
+            return Step(chosen, [Reply(rich(strings.reminder_saved)), overview(content, chosen)])
         case "days":
-            return Step(settings, [days_question(content, settings)])
+            return Step(settings, [days_question(content, settings)], "days")
         case "quiet":
             return Step(settings, [Reply(rich(strings.reminder_quiet_question))], "quiet")
         case _ if what.startswith("day:") and what[4:].isdigit() and 0 <= int(what[4:]) <= 6:
             day = int(what[4:])
             days = sorted(set(settings.days) ^ {day}) or settings.days  # at least one day stays on
             switched = settings.model_copy(update={"days": days})
-            return Step(switched, [days_question(content, switched)])
+            return Step(switched, [days_question(content, switched)], "days")
     return Step(settings, [overview(content, settings)])
 
 

@@ -24,7 +24,7 @@ SESSION, MORNING, SNOOZED = "session", "morning", "snooze"
 class ReminderSettings(BaseModel):
     zone: str | None = None
     time: str | None = None  # "HH:MM", the daily session reminder; None until chosen
-    morning: str | None = "08:00"  # the next-morning check-in nudge; None turns it off
+    morning: str | None = None  # the next-morning check-in nudge: offered once the time is set, off until chosen
     days: list[int] = [0, 1, 2, 3, 4, 5, 6]  # Monday = 0
     quiet_start: str = "22:00"
     quiet_end: str = "07:00"

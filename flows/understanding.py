@@ -19,6 +19,7 @@ from flows.screening import raised
 
 K = TypeVar("K")
 CLEAR_WEIGHT = 6  # letters in a phrase before a story's mention of it counts as an answer
+SHORT_REPLY = 3  # words: a reply this short may name a choice by one word of its label
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,6 +169,21 @@ class Understanding:
 
         return min(pool, key=rank)[0]
 
+    def choose(self, text: str, choices: Mapping[K, Iterable[str]]) -> K | None:
+        """The choice the text names most specifically (its longest phrase said), if exactly one does;
+        failing that, in a short reply, the one choice a word of it belongs to alone ("half": "About half")."""
+        reading = self.read(text)
+        compiled = {key: self._compile(phrases) for key, phrases in choices.items()}
+        scores = {key: score for key, words in compiled.items() if (score := words.best(reading))}
+        if not scores:
+            if len(reading.message.tokens) > SHORT_REPLY:
+                return None
+            index = by_words(dict(enumerate(compiled.values())), reading)
+            return None if index is None else list(compiled)[index]
+        top = max(weight for weight, _ in scores.values())
+        best = [key for key, (weight, _) in scores.items() if weight == top]
+        return best[0] if len(best) == 1 else None
+
     def pick(self, text: str, choices: Mapping[K, Iterable[str]]) -> K | None:
         """The first choice whose phrases the text says (and does not deny)."""
         reading = self.read(text)
@@ -187,13 +203,16 @@ class Understanding:
     def _words(self, answer: Answer) -> AnswerWords:
         return self._words_by_answer[id(answer)]
 
+    def _compile(self, phrases: Iterable[str]) -> AnswerWords:
+        language = self.content.language
+        negations = frozenset(said[0] for t in language.context.deny_before if len(said := words(t)) == 1)
+        function_words = frozenset(language.grammar.function_words)
+        return answer_words(phrases, stem, dict(self.content.findings.groups), negations, function_words)
+
     @cached_property
     def _words_by_answer(self) -> dict[int, AnswerWords]:
         content = self.content
-        groups = dict(content.findings.groups)
         language = content.language
-        negations = frozenset(said[0] for t in language.context.deny_before if len(said := words(t)) == 1)
-        function_words = frozenset(language.grammar.function_words)
         table: dict[int, AnswerWords] = {}
         for question in content.triage.questions:
             for answer in question.answers:
@@ -205,7 +224,7 @@ class Understanding:
                     sources += language.yes_words
                 elif answer.value == "no":
                     sources += language.no_words
-                table[id(answer)] = answer_words(sources, stem, groups, negations, function_words)
+                table[id(answer)] = self._compile(sources)
         return table
 
 

@@ -102,7 +102,7 @@ async def test_reload_refuses_broken_content_and_takes_good_content(rig: AdminRi
     triage_file.write_text(good, encoding="utf-8")
     strings_file = rig.content_dir / "strings.yaml"
     strings = yaml.safe_load(strings_file.read_text(encoding="utf-8"))
-    strings["idle_hint"] = "Fresh words from the reloaded content."
+    strings["typed_hint"] = "Fresh words from the reloaded content."
     strings_file.write_text(yaml.safe_dump(strings, allow_unicode=True), encoding="utf-8")
     assert "Content reloaded" in await rig.say(ADMIN, "/reload")
     await rig.say(RUNNER, "yes")

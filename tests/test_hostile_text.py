@@ -19,8 +19,10 @@ from flows.conversation import Conversation, handle
 from flows.events import Text
 from flows.language.numbers import days_said, pain_number
 from flows.language.text import words
+from flows.language.times import time_said, weekdays_said
+from flows.places import zone_for_place
 from flows.plan import PlanState
-from flows.reminder_settings import set_quiet
+from flows.reminder_settings import quiet_said
 from flows.reminders import ReminderSettings, parse_time, zone_from_text
 from flows.run_log import parse_run
 from flows.triage import TriageState
@@ -69,13 +71,20 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "days": lambda t: days_said(t, CONTENT.language.number_words),
     "time": parse_time,
     "zone": zone_from_text,
-    "quiet_hours": lambda t: set_quiet(CONTENT, ReminderSettings(zone="UTC"), t),
+    "place": zone_for_place,
+    "time_words": lambda t: time_said(t, CONTENT.language.times, CONTENT.language.number_words),
+    "weekdays": lambda t: weekdays_said(t, CONTENT.language.times),
+    "quiet_hours": quiet_said,
     "run": parse_run,
     # the whole turn, as the store runs it, in each state that reads typed text differently
     "turn_triage": lambda t: handle(CONTENT, _conversation(None), Text(t), NOW),
     "turn_quiet": lambda t: handle(CONTENT, _conversation("quiet"), Text(t), NOW),
     "turn_time": lambda t: handle(CONTENT, _conversation("time"), Text(t), NOW),
     "turn_run": lambda t: handle(CONTENT, _conversation("run"), Text(t), NOW),
+    "turn_zone": lambda t: handle(CONTENT, _conversation("zone"), Text(t), NOW),
+    "turn_days": lambda t: handle(CONTENT, _conversation("days"), Text(t), NOW),
+    "turn_morning": lambda t: handle(CONTENT, _conversation("morning"), Text(t), NOW),
+    "turn_menu": lambda t: handle(CONTENT, _conversation(None).model_copy(update={"triage": None}), Text(t), NOW),
 }
 
 
