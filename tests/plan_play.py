@@ -91,6 +91,21 @@ class Played:
     def first_run(self) -> int | None:
         return next((d.day for d in self.days if d.run is not None and d.run.minutes is not None), None)
 
+    def timeline(self, content: Content, plan_id: str) -> str:
+        """The played plan in a few lines (shown by `pytest -s`): the day each phase was reached and how long
+        it lasted, the milestones it asked, and the first day of a run, strides, hills and speed."""
+        plan = content.plan_by_id[plan_id]
+        entered, asked = self.entered(), self.milestones_asked()
+        last = self.days[-1].day
+        lines = [f"{plan_id}: the last phase on day {last} (sources: {plan.expected_days[0]}-{plan.expected_days[1]})"]
+        starts = [0] + [entered[s.phase] for s in plan.phases[1:]]  # the plan starts on day 0
+        for index, step in enumerate(plan.phases):
+            length = f"{starts[index + 1] - starts[index]} days" if index + 1 < len(starts) else "kept"
+            lines.append(f"  day {starts[index]:>3} {step.phase} ({length}) milestones: {asked.get(step.phase, [])}")
+        firsts = {tag: self.first_run_with(tag, content) for tag in ("strides", "hills", "speed")}
+        lines.append(f"  first run on day {self.first_run()}; " + ", ".join(f"{k} {v}" for k, v in firsts.items()))
+        return "\n".join(lines)
+
     def milestones_asked(self) -> dict[str, list[str]]:
         asked: dict[str, list[str]] = {}
         for day in self.days:

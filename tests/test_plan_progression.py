@@ -354,6 +354,18 @@ def test_cross_training_only_where_there_is_no_running(content: Content) -> None
             assert phase.run is None, phase.id
 
 
+def test_the_two_leg_bridge_never_asks_for_one_leg(content: Content) -> None:
+    """Issue 13: "Bridge on two legs" once said "both feet down" and then "do it on one leg"."""
+    card = content.exercise_by_id["glute_bridge"]
+    words = " ".join([card.name, *card.steps, card.dose, card.tempo, card.easier, card.harder]).lower()
+    assert "two legs" in card.name.lower()
+    assert not any(w in words for w in ("one leg", "single-leg", "single leg", "other leg up"))
+    for phase in content.plans.phases:
+        for item in phase.exercises:
+            if item.exercise == "glute_bridge" and item.dose:
+                assert "one leg" not in item.dose.lower() and "single" not in item.dose.lower(), phase.id
+
+
 def test_ice_is_discussed_in_one_place_that_says_both_sides(content: Content) -> None:
     with_ice = [
         c for c in content.care.care_steps if "ice" in c.text.lower().split() or "ice" in c.title.lower().split()

@@ -14,11 +14,13 @@ back; the time to the last phase falls inside the range the plan's sources give 
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 
 from content import Content
-from tests.plan_play import PLAN_CASES, Played, good_days, play, start_plan
+from flows.plan import current_phase
+from tests.plan_play import PLAN_CASES, START, Played, check_in, good_days, play, start_plan
 
 PLANS = sorted(PLAN_CASES)
 
@@ -35,6 +37,7 @@ def fastest(content: Content, plan_id: str) -> Played:
 def test_good_days_follow_the_minimum_days_and_stay_in_the_published_range(content: Content, plan_id: str) -> None:
     plan = content.plan_by_id[plan_id]
     played = fastest(content, plan_id)
+    print(played.timeline(content, plan_id))
     entered = played.entered()
     # every phase is reached in order, each after the minimum days of the ones before it (the milestones
     # pass at the first ask); the first is where the plan starts (day 0)
@@ -74,6 +77,7 @@ def test_a_bad_morning_holds_and_a_flare_steps_back_yet_the_plan_ends_in_range(c
         return good_days(day)
 
     played = play(start_plan(content, plan_id), script)
+    print(played.timeline(content, plan_id))
     by_day = {d.day: d for d in played.days}
     assert by_day[2].decision == "hold"
     assert by_day[flare].decision == "hold"
@@ -83,6 +87,36 @@ def test_a_bad_morning_holds_and_a_flare_steps_back_yet_the_plan_ends_in_range(c
     assert [d.day for d in played.days if d.decision == "step_back"] == [flare + 1]
     low, high = plan.expected_days
     assert low <= played.days[-1].day <= high
+
+
+@pytest.mark.parametrize("plan_id", PLANS)
+def test_a_milestone_not_yet_met_keeps_the_phase_until_it_is(content: Content, plan_id: str) -> None:
+    """Criteria, not just days: once the phase's days are done, a milestone answered "not yet" keeps the
+    runner in the phase on a good day; the next day it passes and the runner moves on."""
+    plan = content.plan_by_id[plan_id]
+    first = content.phase_by_id[plan.phases[0].phase]
+    due = plan.phases[0].min_days
+    # a test not yet passed, not a warning sign (a painful hop test is one)
+    milestone, failing = next(
+        (m, a.value)
+        for m in first.milestones
+        for a in content.milestone_by_id[m].answers
+        if not a.passed and not a.findings
+    )
+    chat = start_plan(content, plan_id)
+    for day in range(1, due + 2):
+        chat.today = START + timedelta(days=day)
+        overrides = {f"milestone:{milestone}": failing} if day == due else None
+        check_in(chat, overrides=overrides)
+        assert chat.state.plan is not None
+        phase = current_phase(content, chat.state.plan).id
+        decision = chat.state.plan.checkins[-1].decision.value
+        if day <= due:
+            assert (phase, decision) == (first.id, "good"), day
+    assert (phase, decision) == (plan.phases[1].phase, "advance")
+    assert chat.state.plan is not None
+    results = [((r.day - START).days, r.milestone, r.passed) for r in chat.state.plan.milestones]
+    assert (due, milestone, False) in results and (due + 1, milestone, True) in results
 
 
 @pytest.mark.parametrize("plan_id", ["strain_mild", "strain_moderate", "strain_severe"])
