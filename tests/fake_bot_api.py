@@ -1,7 +1,7 @@
 """An in-process Bot API for fast unit tests and benchmarks: no network, real PTB dispatching.
 
 It answers the methods the bot uses, remembers what was sent, and can play a runner who blocked
-the bot (403) or a flood limit (429).
+the bot (403), a flood limit (429) or a network outage (Telegram unreachable).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {"id": 666, "is_bot": True, "first_name": "Thigh Coach", "username": "ThighCoachTestBot"}
@@ -60,6 +61,7 @@ class FakeBotApi(BaseRequest):
     retry_after: int = 1
     # Telegram refuses to answer a button tap it considers too old (after a restart, say)
     taps_too_old: bool = False
+    unreachable: bool = False  # a network outage: no call reaches Telegram
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # the last message sent to each chat, so a scripted runner finds it without scanning every call
     last_sent: dict[int, Sent] = field(default_factory=dict)
@@ -84,6 +86,8 @@ class FakeBotApi(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if self.unreachable:
+            raise NetworkError("Telegram unreachable")
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         call = Sent(api_method, params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -201,3 +202,30 @@ async def test_a_command_with_its_argument_works_in_one_go(tmp_path: Path, conte
         await tap(app, api, 15, content.strings.plan_start_button)
         await app.process_update(message_update(app.bot, 15, "/log 5 km in 32 min"))
         assert plain(api.sent(15)[-1].text).startswith("Logged: 5.0 km in 32 min.")
+
+
+async def test_replies_telegram_could_not_take_go_out_at_the_next_message_or_start_up(
+    tmp_path: Path, content: Content
+) -> None:
+    database = tmp_path / "b.sqlite3"
+    async with running_bot(database) as (app, api):
+        await app.process_update(message_update(app.bot, 16, "/start"))
+        consent = api.sent(16)[-1]
+        api.unreachable = True  # the network fails as the runner consents: the first question cannot go out
+        await app.process_update(callback_update(app.bot, 16, consent, content.strings.consent_button))
+        api.unreachable = False
+        before = len(api.sent(16))
+        await app.process_update(message_update(app.bot, 16, "it came on gradually"))
+        owed_first = api.sent(16)[before:]
+        assert content.questions["onset"].text in owed_first[0].text, "the owed question comes first"
+        assert len(owed_first) > 1, "and then the answer to what they wrote"
+        api.unreachable = True  # again, as they answer the next question
+        await tap(app, api, 16, owed_first[-1].buttons[0]["text"])
+        asked = [s.text for s in api.sent(16)]
+    async with running_bot(database) as (app, api):  # a restart, and the runner writes nothing
+        deadline = asyncio.get_running_loop().time() + 10
+        while not api.sent(16):
+            assert asyncio.get_running_loop().time() < deadline, "the owed reply never went out at start-up"
+            await asyncio.sleep(0.01)  # the start-up flush runs beside the updates: wait for its send
+        owed = api.sent(16)[0]
+        assert owed.buttons and owed.text not in asked, "the next question, owed since before the restart"

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from content import load_content
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -97,3 +99,26 @@ def test_files_holding_runners_data_are_private(tmp_path: Path) -> None:
     cli("chat", db=old, cwd=tmp_path, stdin="/quit\n")
     for path in [*tmp_path.glob("*.sqlite3*"), backup]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path.name} is {oct(path.stat().st_mode)}"
+
+
+def test_the_files_beside_a_running_bots_database_are_private(tmp_path: Path) -> None:
+    """The WAL and shared-memory files exist only while the bot runs: look at them then."""
+    db = tmp_path / "bot.sqlite3"
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db)},
+        preexec_fn=lambda: os.umask(0o022),
+    ) as chat:
+        assert chat.stdin is not None and chat.stdout is not None
+        chat.stdin.write("1\n")  # consent: saved, then the first question is printed
+        chat.stdin.flush()
+        asked = next((line for line in chat.stdout if load_content().questions["onset"].text in line), None)
+        modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in tmp_path.iterdir()}
+        chat.communicate("/quit\n", timeout=60)
+    assert asked is not None, "the first question never came"
+    assert {"bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3-shm"} <= set(modes)
+    assert {name: oct(mode) for name, mode in modes.items() if mode != 0o600} == {}

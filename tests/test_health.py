@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import socket
 import sqlite3
@@ -151,7 +152,10 @@ async def test_stalled_polling_turns_health_red(tmp_path: Path) -> None:
         assert await health_problem(found.store, [], polling) is None
 
 
-async def test_a_huge_request_line_gets_431_and_the_port_carries_on(tmp_path: Path) -> None:
+async def test_a_huge_request_line_gets_431_and_the_port_carries_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
     async with watched_bot(tmp_path / "h.sqlite3") as (_, _, client):
         port = client.base_url.port
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -161,3 +165,4 @@ async def test_a_huge_request_line_gets_431_and_the_port_carries_on(tmp_path: Pa
         writer.close()
         assert answer.startswith(b"HTTP/1.1 431 ")
         assert await healthz(client) == (200, "ok\n")
+    assert [r.getMessage() for r in caplog.records] == [], "no exception in the log"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,27 @@ def pyproject() -> dict[str, list[str]]:
     }
 
 
+ENVIRONMENT = {str(k): str(v) for k, v in default_environment().items()} | {
+    "python_version": "3.11",
+    "sys_platform": "linux",
+}
+
+
+def with_extras(requirement: Requirement) -> list[Requirement]:
+    """The requirement and what its extras bring, as the installed package's metadata says."""
+    brought = []
+    for text in metadata.requires(requirement.name) or []:
+        dependency = Requirement(text)
+        marker = dependency.marker
+        if marker is None or marker.evaluate(ENVIRONMENT | {"extra": ""}):
+            continue  # the package needs it whatever extras are asked for
+        if any(marker.evaluate(ENVIRONMENT | {"extra": extra}) for extra in requirement.extras):
+            brought.append(dependency)
+    return [requirement, *brought]
+
+
 def locked(name: str) -> dict[str, str]:
     """Package -> version, for the entries that apply to Python 3.11 on Linux."""
-    environment = {str(k): str(v) for k, v in default_environment().items()}
-    environment |= {"python_version": "3.11", "sys_platform": "linux"}
     pins: dict[str, str] = {}
     for line in (ROOT / f"requirements/{name}.lock").read_text().splitlines():
         match = PINNED.match(line)
@@ -38,7 +56,7 @@ def locked(name: str) -> dict[str, str]:
             continue
         package, version, marker = match.groups()
         condition = Requirement(f"x; {marker}").marker if marker else None
-        if condition is None or condition.evaluate(environment):
+        if condition is None or condition.evaluate(ENVIRONMENT):
             pins[canonicalize_name(package)] = version
     return pins
 
@@ -47,11 +65,10 @@ def locked(name: str) -> dict[str, str]:
 def test_every_dependency_is_locked_at_a_version_pyproject_allows(name: str) -> None:
     pins = locked(name)
     wrong = []
-    for text in pyproject()[name]:
-        requirement = Requirement(text)
+    for requirement in (r for text in pyproject()[name] for r in with_extras(Requirement(text))):
         version = pins.get(canonicalize_name(requirement.name))
         if version is None or not requirement.specifier.contains(version, prereleases=True):
-            wrong.append(f"{text}: locked {version}")
+            wrong.append(f"{requirement}: locked {version}")
     assert wrong == [], f"requirements/{name}.lock disagrees with pyproject.toml: {wrong}; run bash scripts/lock.sh"
 
 

@@ -8,6 +8,7 @@ import random
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from bot.store import SqliteStore, StoreError
 from bot.store.migrations import LATEST
 from bot.store.sqlite import migrate
 from content import Content
+from flows.conversation import Conversation, handle
 from flows.events import BeginTriage, Consent, Event, Text
 from tests.chat import Chat
 
@@ -93,6 +95,38 @@ async def test_same_update_id_through_the_dispatcher(tmp_path: Path, content: Co
     assert first is not None and again is None
     assert len(await store.answers(1)) == 1
     await store.close()
+
+
+async def test_a_message_still_being_read_holds_up_no_one_else(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed text is read before the event joins the store's writer: however long one runner's
+    message takes to read, another runner's tap is answered and saved meanwhile."""
+    store = SqliteStore(tmp_path / "slow.sqlite3")
+    await store.open()
+    dispatcher = Dispatcher(store, content)
+    for user in (1, 2):
+        await dispatcher.dispatch(user, Consent(True))
+    reading, read = threading.Event(), threading.Event()
+
+    def slow_reading(content: Content, state: Conversation, event: Event, now: datetime) -> Any:
+        if isinstance(event, Text) and event.text == "a very long message":
+            reading.set()
+            read.wait(30)  # held until the other runner has been answered
+        return handle(content, state, event, now)
+
+    monkeypatch.setattr("bot.dispatch.handle", slow_reading)
+    slow = asyncio.create_task(dispatcher.dispatch(1, Text("a very long message")))
+    try:
+        assert await asyncio.to_thread(reading.wait, 10)
+        other = await asyncio.wait_for(dispatcher.dispatch(2, BeginTriage()), 10)
+        assert other is not None and other.replies, "the other runner got their first question"
+        assert json.loads((await store.load(2)).data or "{}")["triage"] is not None, "and it was saved"
+    finally:
+        read.set()
+        answered = await slow
+        await store.close()
+    assert answered is not None
 
 
 # --- migrations ------------------------------------------------------------------------

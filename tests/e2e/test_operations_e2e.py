@@ -117,7 +117,10 @@ async def test_sigterm_during_a_burst_finishes_what_was_acknowledged(
             sent.append((await runner.send(text))["update_id"])
 
     burst = asyncio.gather(*(chatter(r) for r in runners))
-    await asyncio.sleep(0.3)
+    deadline = time.monotonic() + 20
+    while not set(sent) - set(peer.pending(bot.token)):  # the signal comes once the bot has taken some
+        assert time.monotonic() < deadline, "the bot never took an update of the burst"
+        await asyncio.sleep(0.02)
     assert bot.process is not None
     bot.process.send_signal(signal.SIGTERM)
     started = time.monotonic()
