@@ -62,10 +62,13 @@ def follows(question: str, value: str) -> str:
     return target
 
 
-async def consent(runner: Runner) -> Message:
+async def consent(runner: Runner, typed: bool = False) -> Message:
     await runner.send("/start")
     prompt = await runner.expect_keyboard(CONTENT.strings.consent_button)
-    await runner.tap(prompt, CONTENT.strings.consent_button)
+    if typed:
+        await runner.send("OK, let's start.")
+    else:
+        await runner.tap(prompt, CONTENT.strings.consent_button)
     return await expect_question(runner, CONTENT.triage.start)
 
 
@@ -77,7 +80,7 @@ def _turn_over(fresh: list[Message]) -> bool:
 
 async def triage(runner: Runner, answers: dict[str, str], typed: bool) -> list[Message]:
     """Answer every question from the answer set, by tapping or typing; returns the final messages."""
-    question = await consent(runner)
+    question = await consent(runner, typed)
     for _ in range(2 * len(CONTENT.triage.questions)):  # bounded: a question that comes back fails the test
         qid = question_of(question)
         assert qid is not None, question.get("text")
@@ -426,3 +429,36 @@ async def test_plan_over_fourteen_days_advances_holds_and_steps_back(
         assert plan == "overuse:overuse_reduce:active"
     finally:
         own.stop()
+
+
+async def test_a_whole_journey_by_typing_only(peer: Peer, bot: BotProcess, http: httpx.AsyncClient) -> None:
+    """Issue 14: triage, the plan, reminders and a check-in, every answer typed, no button tapped."""
+    strings = CONTENT.strings
+    runner = new_runner(peer, bot, http)
+    await triage(runner, ANSWER_SETS["overuse_mileage_jump"][1], typed=True)
+    await runner.send("yes let's do the plan")
+    await runner.expect(strings.today_heading, strings.reminder_zone_question[:25])
+    await runner.send("I live in Lisbon")
+    await runner.expect(strings.reminder_time_question[:25])
+    await runner.send("half six in the evening")
+    await runner.expect(strings.reminder_morning_offer[:25])
+    await runner.send("no thanks")
+    await runner.expect("18:30", "Europe/Lisbon")
+    await runner.send("check in")
+    for said in ("did it all", "2", "1"):
+        await checkin_question(runner)
+        await runner.send(said)
+    for _ in range(12):  # the plan's own steps, each typed as its words, then the warning signs
+        question = await checkin_question(runner)
+        if SCREEN.text in question.get("text", ""):
+            await runner.send("nothing new")
+            break
+        await runner.send(plan_answer(question))
+    await runner.wait(lambda ms: any(m.get("text", "").startswith(DECISION_OPENINGS) for m in ms))
+    conn = sqlite3.connect(bot.database)
+    try:
+        checkins = conn.execute("SELECT COUNT(*) FROM checkins WHERE user_id = ?", (runner.user_id,)).fetchone()[0]
+        reminders = conn.execute("SELECT COUNT(*) FROM reminders WHERE user_id = ?", (runner.user_id,)).fetchone()[0]
+    finally:
+        conn.close()
+    assert checkins == 1 and reminders >= 1
