@@ -811,6 +811,9 @@ class GrammarWords(Strict):
     joined: dict[Word, Word] = {}
     # a clause of a question that opens with one of these asks rather than reports
     question_words: tuple[Word, ...] = ()
+    # a question that opens with one of these and then a word that is not a subject ("would numbness between
+    # my legs be a reason to go?", not "would my calf…" or "would the numbness…") imagines what it names
+    conditional_words: tuple[Word, ...] = ()
     # words too common to name an answer on their own ("a", "the", "when"; flows/language/answers.py)
     function_words: tuple[Word, ...] = ()
     # emoji read as the words they stand for ("🤒" -> "fever")
