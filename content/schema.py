@@ -156,7 +156,8 @@ class Question(Strict):
     id: Id
     text: Text
     hint: Text | None = None
-    answers: tuple[Answer, ...] = Field(min_length=2, max_length=8)
+    # up to ten: the emergency warning signs share one question (one urgency per question, content check)
+    answers: tuple[Answer, ...] = Field(min_length=2, max_length=10)
     # where an answer without its own `next` goes: a question id or "outcome"
     next: Id | None = None
     # the answer a bare "no" (or a denial of every sign asked about) or a bare "yes" gives
