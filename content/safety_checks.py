@@ -1,6 +1,8 @@
 """Checks that keep the warning signs consistent and every clinical card cited.
 
 - every warning sign can be raised by the triage's own answers, so a runner can always tap it;
+- the answers of one warning-sign question raise signs of one urgency, so a tapped answer never hides a
+  more urgent one on the same list (the tap ends the question);
 - a sign's card names no urgency but its own; patterns and care steps name no emergency or same-day
   urgency at all: they point to a sign with {flag:id}, which reads as that sign's title and urgency;
 - phrase groups exist and never refer to themselves; every finding is used;
@@ -14,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from content.loader import Content, ContentError
-from content.schema import Cited
+from content.schema import LEVELS, Cited
 
 FLAG_REFERENCE = re.compile(r"\{flag:([a-z0-9_]+)\}")
 _GROUP_REFERENCE = re.compile(r"@([a-z0-9_]+)")
@@ -95,6 +97,28 @@ def _check_reachable(content: Content) -> None:
             raise ContentError("findings.yaml", f"findings.{index}", f"finding {finding.id!r} is used by nothing")
 
 
+def _check_one_urgency_per_screen(content: Content) -> None:
+    """A warning-sign question offers signs of one urgency: one tap answers it, and a less urgent answer
+    tapped first must not leave a more urgent one on the same list unsaid."""
+
+    def most_urgent(findings: tuple[str, ...]) -> str | None:
+        found = set(findings)
+        levels = [f.urgency.value for f in content.red_flags.red_flags if any(set(r) <= found for r in f.when)]
+        return min(levels, key=LEVELS.index, default=None)
+
+    by_id = {q.id: (qi, q) for qi, q in enumerate(content.triage.questions)}
+    for question_id in content.triage.safety:
+        qi, question = by_id[question_id]
+        levels = {level for a in question.answers if (level := most_urgent(a.findings)) is not None}
+        if len(levels) > 1:
+            raise ContentError(
+                "triage.yaml",
+                f"questions.{qi}.answers",
+                f"{question.id!r} offers signs of more than one urgency ({', '.join(sorted(levels))}): "
+                "a less urgent tap would hide a more urgent sign; put each urgency on its own question",
+            )
+
+
 def _check_former_ids(content: Content) -> None:
     ids = {f.id for f in content.red_flags.red_flags}
     seen: set[str] = set()
@@ -130,6 +154,7 @@ def check_warning_signs(content: Content) -> None:
     _check_groups(content)
     _check_former_ids(content)
     _check_reachable(content)
+    _check_one_urgency_per_screen(content)
     _check_references_to_flags(content)
     _check_urgency_words(content)
 

@@ -158,7 +158,8 @@ class Question(Strict):
     id: Id
     text: Text
     hint: Text | None = None
-    answers: tuple[Answer, ...] = Field(min_length=2, max_length=8)
+    # up to ten: the emergency warning signs share one question (one urgency per question, content check)
+    answers: tuple[Answer, ...] = Field(min_length=2, max_length=10)
     # where an answer without its own `next` goes: a question id or "outcome"
     next: Id | None = None
     # the answer a bare "no" (or a denial of every sign asked about) or a bare "yes" gives
@@ -824,6 +825,9 @@ class GrammarWords(Strict):
     joined: dict[Word, Word] = {}
     # a clause of a question that opens with one of these asks rather than reports
     question_words: tuple[Word, ...] = ()
+    # a question that opens with one of these and then a word that is not a subject ("would numbness between
+    # my legs be a reason to go?", not "would my calf…" or "would the numbness…") imagines what it names
+    conditional_words: tuple[Word, ...] = ()
     # words too common to name an answer on their own ("a", "the", "when"; flows/language/answers.py)
     function_words: tuple[Word, ...] = ()
     # emoji read as the words they stand for ("🤒" -> "fever")

@@ -196,6 +196,23 @@ def test_a_sign_no_answer_can_raise_is_refused(tmp_path: Path, capsys: pytest.Ca
     assert "no triage answer can raise 'age_back'" in err
 
 
+def test_a_warning_sign_question_mixing_urgencies_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tapped same-day answer ends the question: an emergency on the same list would never be said."""
+
+    def mix(data: dict[str, Any]) -> None:
+        questions = {q["id"]: q for q in data["questions"]}
+        limb = next(a for a in questions["warning_signs"]["answers"] if a["value"] == "limb")
+        questions["warning_signs"]["answers"].remove(limb)
+        questions["urgent_signs"]["answers"].append(limb)
+
+    directory = broken_copy(tmp_path, "triage.yaml", mix)
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "'urgent_signs' offers signs of more than one urgency (emergency, same_day)" in err
+
+
 def test_a_reference_to_an_unknown_sign_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     directory = broken_copy(tmp_path, "red_flags.yaml", _advice_of("dvt", " See {flag:heart_attack}."))
     code, err = check(directory, capsys)

@@ -145,11 +145,11 @@ BUTTONS: dict[str, list[tuple[str, str]]] = {
     "dvt": [("warning_signs", "none"), ("urgent_signs", "swollen_calf")],
     "infection": [("warning_signs", "none"), ("urgent_signs", "fever")],
     "serious_pathology": [("warning_signs", "none"), ("urgent_signs", "cancer")],
-    "limb_threat": [("warning_signs", "none"), ("urgent_signs", "limb")],
-    "major_trauma": [("warning_signs", "none"), ("urgent_signs", "accident")],
-    "hip_stress": [("warning_signs", "none"), ("urgent_signs", "none"), ("bone_signs", "groin")],
+    "limb_threat": [("warning_signs", "limb")],
+    "major_trauma": [("warning_signs", "accident")],
+    "hip_stress": [("warning_signs", "none"), ("urgent_signs", "groin")],
     "bone_stress": [("warning_signs", "none"), ("urgent_signs", "none"), ("bone_signs", "hop")],
-    "age_back": [("warning_signs", "none"), ("urgent_signs", "none"), ("bone_signs", "over_50")],
+    "age_back": [("warning_signs", "none"), ("urgent_signs", "over_50")],
 }
 # signs raised by answers on the main route: (question, answer) on top of the route
 ROUTE_ANSWERS: dict[str, dict[str, str]] = {

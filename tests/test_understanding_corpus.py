@@ -12,8 +12,6 @@ import pytest
 from bench.understanding import SPLITS, family_levels, load, score
 from content import Content
 
-TUNED = ("dev", "test", "holdout")  # the splits the content was tuned on; corpus_final is reported, not asserted
-
 
 def test_the_corpus_is_big_enough_and_covers_every_sign(content: Content) -> None:
     messages = load("all")
@@ -26,7 +24,7 @@ def test_the_corpus_is_big_enough_and_covers_every_sign(content: Content) -> Non
     assert {"denial", "hypothetical", "history", "other_person", "other_sense", "benign"} <= set(kinds)
 
 
-@pytest.mark.parametrize("split", [s for s in SPLITS if s in TUNED])
+@pytest.mark.parametrize("split", SPLITS)
 def test_safety_targets_hold(content: Content, split: str) -> None:
     result = score(content, load(split))
     levels = family_levels(content)

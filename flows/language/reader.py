@@ -103,6 +103,7 @@ class Reader:
             emoji=dict(grammar.emoji),
         )
         self.first_person = frozenset(grammar.first_person)
+        self.conditional_words = frozenset(grammar.conditional_words)
         self.triggers = Triggers(
             deny_before=compiled(context.deny_before),
             deny_after=compiled(context.deny_after),
@@ -181,6 +182,14 @@ class Reader:
     def _first_person(self, message: Message, clause: int) -> bool:
         return any(t.word in self.first_person for t in message.tokens if t.clause == clause)
 
+    def _conditional(self, message: Message, clause: int) -> bool:
+        """A question clause that opens with "would" and a word that is not a subject: "would numbness … be
+        serious?" imagines it, where "would my calf …" and "would the numbness …" ask about the runner's own."""
+        if clause not in message.question_clauses:
+            return False
+        opening = [t.word for t in message.tokens if t.clause == clause][:2]
+        return len(opening) == 2 and opening[0] in self.conditional_words and opening[1] not in self.grammar.subjects
+
     @staticmethod
     def _asked(message: Message, sentence: int, clause: int) -> bool:
         """A clause that asks: it opens a question, or ends one ("had cancer, is it just a strain?" reports it)."""
@@ -205,6 +214,8 @@ class Reader:
         sentence, clause = first.sentence, first.clause
         if clause in message.question_clauses and not self._first_person(message, clause):
             return "a general question"  # "can sciatica affect both legs?" reports nothing
+        if self._conditional(message, clause):
+            return "a question that imagines it"  # "would numbness between my legs be a reason to go?"
         if Meaning.PAST in meaning and not finding.past_counts:
             return "past"
         if finding.condition_name and (Meaning.ASKING in meaning or self._asked(message, sentence, clause)):
