@@ -704,6 +704,7 @@ class Strings(Strict):
     history_score: Text
     history_milestones: Text
     history_empty: Text
+    checkin_more_signs: Text
     checkin_already: Text
     checkin_no_plan: Text
     guard_no_running: Text

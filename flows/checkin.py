@@ -16,7 +16,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from content import Content
-from content.schema import MeasureItem
+from content.schema import Answer, MeasureItem, more_urgent
 from flows import measures
 from flows.events import CheckInChoice
 from flows.language.numbers import pain_number
@@ -42,7 +42,8 @@ from flows.replies import Button, CheckInRecorded, Effect, RedFlagRaised, Reply
 from flows.screening import raised
 from flows.understanding import understanding
 
-# steps: "done", "pain_during", "pain_morning", "check:ID", "milestone:ID", "measure:MEASURE/ITEM", "warning"
+# steps: "done", "pain_during", "pain_morning", "check:ID", "milestone:ID", "measure:MEASURE/ITEM", "warning",
+# and "more_signs" after a sign less urgent than others on the screen
 _RANGE = re.compile(r"^(\d+)(?:\s*[–-]\s*(\d+))?$")
 BUTTONS_PER_ROW = 3
 
@@ -56,6 +57,7 @@ class CheckinDraft(BaseModel):
     checks: dict[str, str] = {}
     milestones: dict[str, str] = {}
     measure: dict[str, str] = {}
+    signs: list[str] = []  # findings of a warning sign tapped, while the more urgent ones are asked
 
 
 @dataclass
@@ -127,7 +129,25 @@ def question(content: Content, draft: CheckinDraft) -> Reply:
             text = rich(item.text) if draft.measure else f"{rich(measure.intro)}\n\n{rich(item.text)}"
             return Reply(text, _rows(draft, [(a.value, a.label) for a in item.answers], BUTTONS_PER_ROW))
     screen = content.questions[content.triage.checkin_screen]
+    if kind == "more_signs":  # only the signs more urgent than the one tapped, and "none"
+        more = [screen.answers[0], *_more_urgent(content, draft.signs)]
+        return Reply(rich(strings.checkin_more_signs), _rows(draft, [(a.value, a.label) for a in more], 1))
     return Reply(rich(screen.text), _rows(draft, [(a.value, a.label) for a in screen.answers], 1))
+
+
+def _level(content: Content, findings: Iterable[str]) -> str | None:
+    flags = raised(content, findings)
+    return flags[0].urgency.value if flags else None
+
+
+def _more_urgent(content: Content, findings: Iterable[str]) -> list[Answer]:
+    """The screen's answers that would raise a sign more urgent than the findings do: one tap names one sign,
+    so a less urgent one must not end the screen before these were asked."""
+    level = _level(content, findings)
+    if level is None:
+        return []
+    screen = content.questions[content.triage.checkin_screen]
+    return [a for a in screen.answers if (own := _level(content, a.findings)) and more_urgent(own, level)]
 
 
 def begin(
@@ -286,12 +306,16 @@ def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str,
             # an answer to a question this content no longer has is kept aside, and the check-in goes on
             draft = draft.model_copy(update={field_name: {**answers, key.rpartition("/")[-1]: value}})
             draft = draft.model_copy(update={"step": _next_step(content, plan, draft, today)})
-        case "warning":
+        case "warning" | "more_signs":
             screen = content.questions[content.triage.checkin_screen]
             answer = next((a for a in screen.answers if a.value == value), None)
             if answer is None:  # an answer from an older version of the screen
                 return CheckinResult(plan, draft, [question(content, draft)])
-            return _finish(content, plan, draft, answer.findings, today)
+            signs = [*draft.signs, *answer.findings]
+            if kind == "warning" and _more_urgent(content, signs):
+                draft = draft.model_copy(update={"signs": signs, "step": "more_signs"})
+                return CheckinResult(plan, draft, [question(content, draft)])
+            return _finish(content, plan, draft, signs, today)
         case _:
             return CheckinResult(plan, draft, [question(content, draft)])
     return CheckinResult(plan, draft, [question(content, draft)])
@@ -327,7 +351,7 @@ def _typed_value(content: Content, draft: CheckinDraft, text: str) -> str | None
     words = understanding(content)
     if kind == "done":
         return words.pick(text, content.language.checkin_words)
-    if kind == "warning":
+    if kind in ("warning", "more_signs"):
         answer = words.answer(content.questions[content.triage.checkin_screen], text)
         return answer.value if answer is not None else None
     if kind.startswith("pain"):

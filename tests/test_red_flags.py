@@ -10,10 +10,13 @@ from __future__ import annotations
 import pytest
 
 from content import Content, load_content
-from content.schema import LEVELS
-from flows.events import Back
+from content.schema import LEVELS, Urgency, more_urgent
+from flows.conversation import Conversation
+from flows.events import Back, CheckInChoice, StartCheckIn
 from flows.markup import plain
 from flows.outcome import with_flags
+from flows.plan import PlanState
+from flows.screening import raised
 from tests.answer_sets import ANSWER_SETS
 from tests.chat import Chat
 
@@ -345,3 +348,51 @@ def test_signs_and_levels_agree() -> None:
 def test_every_urgency_is_worded_once(content: Content) -> None:
     texts = {u: t.headline for u, t in content.red_flags.urgencies.items()}
     assert len(set(texts.values())) == len(texts)
+
+
+CHECKIN_SCREEN = CONTENT.questions[CONTENT.triage.checkin_screen]
+
+
+def _level_of(findings: tuple[str, ...]) -> str | None:
+    flags = raised(CONTENT, findings)
+    return flags[0].urgency.value if flags else None
+
+
+LESS_URGENT_AT_CHECK_IN = [a.value for a in CHECKIN_SCREEN.answers if _level_of(a.findings) not in (None, "emergency")]
+
+
+@pytest.mark.parametrize("value", LESS_URGENT_AT_CHECK_IN)
+def test_a_less_urgent_sign_tapped_at_check_in_asks_the_more_urgent_ones_first(value: str) -> None:
+    """One tap names one sign: before the advice for it, the signs that need help sooner are asked, and the
+    most urgent one said wins."""
+    level = _level_of(next(a.findings for a in CHECKIN_SCREEN.answers if a.value == value))
+    assert level is not None
+    chat = checkin_at_the_warning_screen()
+    draft = chat.state.checkin
+    assert draft is not None
+    chat.send(CheckInChoice(draft.session, draft.step, value))
+    offered = [e.value for e in chat.buttons if isinstance(e, CheckInChoice)]
+    more = [a for a in CHECKIN_SCREEN.answers if a.value in offered and a.findings]
+    assert more and all(more_urgent(str(_level_of(a.findings)), level) for a in more)
+    assert chat.state.plan is not None and chat.state.plan.status == "active"  # no advice yet
+    before = chat.state.plan.status
+    draft = chat.state.checkin
+    assert draft is not None
+    chat.send(CheckInChoice(draft.session, draft.step, more[0].value))
+    headline = CONTENT.red_flags.urgencies[Urgency(str(_level_of(more[0].findings)))].headline
+    after = chat.state.plan.status
+    assert plain(headline) in chat.text and (before, after) == ("active", "paused")
+
+
+def checkin_at_the_warning_screen() -> Chat:
+    chat = Chat(CONTENT)
+    chat.state = Conversation(consented=True, plan=PlanState(pattern="overuse", started_on=chat.today))
+    chat.send(StartCheckIn())
+    for _ in range(12):
+        draft = chat.state.checkin
+        assert draft is not None
+        if draft.step == "warning":
+            return chat
+        choices = [e.value for e in chat.buttons if isinstance(e, CheckInChoice)]
+        chat.send(CheckInChoice(draft.session, draft.step, "0" if draft.step.startswith("pain") else choices[-1]))
+    raise AssertionError("the check-in never reached its warning signs")
