@@ -396,3 +396,22 @@ def checkin_at_the_warning_screen() -> Chat:
         choices = [e.value for e in chat.buttons if isinstance(e, CheckInChoice)]
         chat.send(CheckInChoice(draft.session, draft.step, "0" if draft.step.startswith("pain") else choices[-1]))
     raise AssertionError("the check-in never reached its warning signs")
+
+
+def test_night_pain_is_asked_after_another_bone_sign_and_with_back_pain_is_same_day() -> None:
+    """One tap names one bone sign: 'it hurts to hop' must not hide night pain, which with back pain is a
+    same-day sign (NHS, Back pain), not the within-days of a bone stress injury."""
+    route = dict(ANSWER_SETS["nerve_back_pain_to_foot_no_tingling"][1]) | {"bone_signs": "hop", "bone_night": "yes"}
+    chat = Chat(CONTENT)
+    asked = []
+    while chat.question is not None:
+        asked.append(chat.question)
+        chat.tap(route[chat.question])
+    assert asked[-2:] == ["bone_signs", "bone_night"]
+    outcome = chat.state.triage.outcome if chat.state.triage else None
+    assert outcome is not None and (outcome.urgency, outcome.red_flag) == ("same_day", "serious_pathology")
+    without = Chat(CONTENT)
+    while without.question is not None:
+        without.tap(dict(route, bone_night="no")[without.question])
+    assert without.state.triage is not None and without.state.triage.outcome is not None
+    assert without.state.triage.outcome.urgency == "within_days"
