@@ -8,6 +8,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -166,15 +167,10 @@ async def test_broadcast_respects_the_send_rate(tmp_path: Path) -> None:
     ):
         add_runners(db, active=300, inactive=0)
         found = installed(app)
-        await found.store.write(
-            lambda conn: conn.execute(
-                "INSERT INTO broadcasts (created_by, text, status, total, created_at) "
-                "VALUES (?, 'Hi', 'running', 300, '')",
-                (ADMIN,),
-            )
-        )
+        broadcast_id, _ = await found.store.create_broadcast(ADMIN, "Hi", datetime.now(UTC))
+        await found.store.set_broadcast_status(broadcast_id, "running", datetime.now(UTC))
         started = time.monotonic()
-        await found.broadcaster.run_one(1, asyncio.Event())
+        await found.broadcaster.run_one(broadcast_id, asyncio.Event())
         elapsed = time.monotonic() - started
     times = [c.at for c in api.calls if c.method == "sendMessage"]
     assert len(times) == 300

@@ -13,14 +13,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(*args: str, db: Path, cwd: Path, stdin: str = "", umask: int = 0o022) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, db: Path, cwd: Path, stdin: str = "", umask: int = 0o022, url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db)}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db)},
+        env=env | ({"DATABASE_URL": url} if url else {}),
         timeout=60,
         check=False,
         preexec_fn=lambda: os.umask(umask),  # the usual umask, under which files come out 0644
@@ -38,6 +41,18 @@ def test_db_check_on_a_missing_database_creates_nothing(tmp_path: Path) -> None:
     line = one_line(cli("db", "check", db=db, cwd=tmp_path))
     assert "does not exist" in line and str(db) in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_database_url_names_the_database_before_database_path(tmp_path: Path) -> None:
+    relative, absolute = tmp_path / "relative.sqlite3", tmp_path / "absolute.sqlite3"
+    assert (
+        cli("db", "migrate", db=tmp_path / "path.sqlite3", cwd=tmp_path, url="sqlite:///relative.sqlite3").returncode
+        == 0
+    )
+    assert cli("db", "migrate", db=tmp_path / "path.sqlite3", cwd=tmp_path, url=f"sqlite:///{absolute}").returncode == 0
+    assert relative.is_file() and absolute.is_file() and not (tmp_path / "path.sqlite3").exists()
+    assert cli("db", "migrate", db=tmp_path / "path.sqlite3", cwd=tmp_path).returncode == 0, "DATABASE_PATH alone"
+    assert (tmp_path / "path.sqlite3").is_file()
 
 
 def test_db_backup_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
