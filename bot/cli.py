@@ -88,8 +88,17 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         for problem in problems:
             print(problem)
         print("integrity check: " + ("FAILED" if problems else "ok"))
+        _report_quarantine(database)
         return 1 if problems else 0
     return 0
+
+
+def _report_quarantine(database: Maintenance) -> None:
+    """States set aside are kept for a person to look at: say so, without what they hold."""
+    kept = database.quarantined()
+    for state in kept:
+        print(f"quarantined state: user {state.user_id} at {state.at}: {state.reason}")
+    print(f"quarantined states: {len(kept)}" + (" (see /user ID; each runner started afresh)" if kept else ""))
 
 
 def _backup(database: Maintenance, target: Path, force: bool, source: Path) -> int:

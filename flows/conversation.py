@@ -55,8 +55,13 @@ from flows.session import exercise_reply
 from flows.triage import TriageState
 from flows.understanding import understanding
 
+# the stored document's schema version: flows/stored_state.py reads every earlier one
+VERSION = 1
+
 
 class Conversation(BaseModel):
+    # the first field, so a stored document names its version in its first characters
+    schema_version: int = VERSION
     consented: bool = False
     triage: TriageState | None = None
     plan: PlanState | None = None

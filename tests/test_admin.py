@@ -90,6 +90,19 @@ async def test_stats_user_and_audit(rig: AdminRig) -> None:
     assert rig.audit_actions() == ["stats", "user_lookup", "user_lookup", "audit"]
 
 
+async def test_user_shows_a_quarantined_state_without_its_text(rig: AdminRig) -> None:
+    await rig.say(RUNNER, "/start")
+    await rig.say(RUNNER, "yes")
+    conn = sqlite3.connect(rig.db, isolation_level=None)
+    conn.execute("""UPDATE flow_state SET data = '{"awaiting": "my own words"}' WHERE user_id = ?""", (RUNNER,))
+    conn.close()
+    assert "could not read where we were" in await rig.say(RUNNER, "hello")
+    lookup = await rig.say(ADMIN, f"/user {RUNNER}")
+    [line] = [line for line in lookup.splitlines() if line.startswith("quarantined: ")]
+    assert "set aside at " in line and "awaiting: literal_error" in line
+    assert "my own words" not in lookup
+
+
 async def test_reload_refuses_broken_content_and_takes_good_content(rig: AdminRig) -> None:
     triage_file = rig.content_dir / "triage.yaml"
     good = triage_file.read_text(encoding="utf-8")

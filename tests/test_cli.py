@@ -112,3 +112,30 @@ def test_files_holding_runners_data_are_private(tmp_path: Path) -> None:
     cli("chat", db=old, cwd=tmp_path, stdin="/quit\n")
     for path in [*tmp_path.glob("*.sqlite3*"), backup]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path.name} is {oct(path.stat().st_mode)}"
+
+
+def test_db_check_reports_a_quarantined_state_and_the_runner_is_told(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    cli("chat", db=db, cwd=tmp_path, stdin="1\n3\n/quit\n")  # consent, "Slowly, over days or weeks"
+    conn = sqlite3.connect(db, isolation_level=None)
+    answers = conn.execute("SELECT * FROM answers").fetchall()
+    conn.execute("""UPDATE flow_state SET data = '{"consented": "maybe", "story": "my words"}'""")
+    conn.close()
+    assert answers, "the runner answered a question"
+    assert cli("db", "check", db=db, cwd=tmp_path).stdout.endswith("quarantined states: 0\n")
+
+    chat = cli("chat", db=db, cwd=tmp_path, stdin="hello\n/quit\n")
+    assert "could not read where we were" in chat.stdout
+    check = cli("db", "check", db=db, cwd=tmp_path)
+    assert check.returncode == 0 and "integrity check: ok" in check.stdout
+    [line] = [line for line in check.stdout.splitlines() if line.startswith("quarantined state: ")]
+    assert line.startswith("quarantined state: user 0 at ") and "consented: bool_parsing" in line
+    assert "my words" not in check.stdout and "quarantined states: 1 (see /user ID" in check.stdout
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT * FROM answers").fetchall() == answers, "the runner's facts are all still there"
+        assert conn.execute("SELECT data FROM quarantine").fetchall() == [
+            ('{"consented": "maybe", "story": "my words"}',)
+        ]
+    finally:
+        conn.close()

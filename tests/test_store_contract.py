@@ -19,7 +19,7 @@ from bot.store.base import (
     ReminderQueue,
     Turns,
 )
-from bot.store.rows import Adherence, Broadcast, DueReminder, ProgressMessage, ReminderDecision
+from bot.store.rows import Adherence, Broadcast, DueReminder, ProgressMessage, ReminderDecision, SetAside
 
 Backend = Callable[[Path], Store]
 BACKENDS: dict[str, Backend] = {"sqlite": lambda tmp: SqliteStore(tmp / "contract.sqlite3")}
@@ -320,6 +320,25 @@ async def test_the_audit_log_is_newest_first(store: Store) -> None:
         (4242, "stats", None, ""),
     ]
     assert len(await store.audit_log(1)) == 1
+
+
+async def test_a_state_set_aside_is_kept_shown_exported_and_deleted(store: Store) -> None:
+    await store.apply(7, None, runner('{"broken', checkins=(CHECKIN,)))
+
+    def start_afresh(stored: Stored) -> tuple[Change, None]:
+        assert stored.data is not None
+        kept = SetAside(stored.data, "not JSON")
+        return Change(data="{}", state="idle", consented=False, set_aside=kept), None
+
+    await store.apply(7, None, start_afresh)
+    summary = await store.user_summary(7)
+    assert summary is not None
+    [kept] = summary.quarantined
+    assert (kept.user_id, kept.data, kept.reason) == (7, '{"broken', "not JSON") and kept.at
+    assert await store.checkins(7) == [CHECKIN], "the facts stay"
+    assert [row["data"] for row in (await store.export_user(7))["quarantine"]] == ['{"broken']
+    await store.delete_user(7)
+    assert await store.user_summary(7) is None
 
 
 # the interface by concern: every method of every protocol is called above

@@ -20,7 +20,7 @@ from bot.broadcaster import progress_text
 from bot.handlers.taps import acknowledge, private_tap
 from bot.rendering import MESSAGE_LIMIT
 from bot.services import Services, services
-from bot.store.rows import Adherence, LastOutcome, ProgressMessage, UserSummary
+from bot.store.rows import Adherence, LastOutcome, ProgressMessage, Quarantined, UserSummary
 from content import ContentError, load_content
 from content.schema import AdminStrings
 from flows.markup import bold, fill, plain, rich
@@ -190,6 +190,8 @@ def _summary_fields(summary: UserSummary) -> list[tuple[str, str]]:
     def shown(value: object) -> str:
         if isinstance(value, LastOutcome):
             return f"{value.urgency} {value.pattern or '-'} {value.red_flag or '-'} at {value.decided_at}"
+        if isinstance(value, Quarantined):  # when and why; what it holds is the runner's, not for a chat
+            return f"set aside at {value.at[:19]} ({value.reason})"
         if isinstance(value, tuple):
             return ", ".join(map(shown, value)) or "-"
         return str(value)

@@ -22,6 +22,7 @@ from bot.store.rows import (
     OutcomeRow,
     OwedMessage,
     ProgressMessage,
+    Quarantined,
     ReminderDecision,
     Row,
     Stats,
@@ -175,4 +176,8 @@ class Maintenance(Protocol):
 
     def problems(self) -> list[str]:
         """What an integrity check finds wrong; empty when all is well."""
+        ...
+
+    def quarantined(self) -> list[Quarantined]:
+        """Every conversation state set aside because it could not be read, oldest first."""
         ...

@@ -52,6 +52,22 @@ class ReminderRow:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """A stored state that could not be read: kept whole in quarantine instead of being dropped."""
+
+    data: str
+    reason: str  # where and how it failed to load, never the runner's text
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    user_id: int
+    data: str
+    reason: str
+    at: str  # when it was set aside, ISO 8601
+
+
+@dataclass(frozen=True)
 class Change:
     """Everything one event changes for one user, written in a single transaction."""
 
@@ -68,6 +84,8 @@ class Change:
     reminders: tuple[ReminderRow, ...] | None = None
     # messages owed to the user because of this change, in the order they are to be sent
     outbox: tuple[str, ...] = ()
+    # the state stored before, when it could not be read: kept in quarantine
+    set_aside: SetAside | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +183,7 @@ class UserSummary:
     checkins: int
     last_outcome: LastOutcome | None
     reminders: tuple[str, ...]
+    quarantined: tuple[Quarantined, ...]  # states of theirs that could not be read, oldest first
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.store.rows import Adherence, AuditEntry, LastOutcome, Stats, UserSummary
 from bot.store.sqlite.connection import SqliteConnection, count, grouped
+from bot.store.sqlite.quarantine import quarantined
 
 
 def _stats(conn: sqlite3.Connection, now: datetime) -> Stats:
@@ -60,6 +61,7 @@ def _user_summary(conn: sqlite3.Connection, user_id: int) -> UserSummary | None:
         checkins=count(conn, "SELECT count(*) FROM checkins WHERE user_id = ?", user_id),
         last_outcome=LastOutcome(*last) if last else None,
         reminders=tuple(r[0] for r in conn.execute("SELECT kind FROM reminders WHERE user_id = ?", (user_id,))),
+        quarantined=tuple(quarantined(conn, user_id)),
     )
 
 

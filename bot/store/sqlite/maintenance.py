@@ -11,6 +11,8 @@ from pathlib import Path
 
 from bot.store.base import StoreError
 from bot.store.migrations import LATEST, MIGRATIONS
+from bot.store.rows import Quarantined
+from bot.store.sqlite.quarantine import quarantined
 
 
 def explain(error: sqlite3.Error, path: Path) -> str:
@@ -121,3 +123,9 @@ class SqliteMaintenance:
     def problems(self) -> list[str]:
         with self._connection() as conn:
             return integrity_problems(conn)
+
+    def quarantined(self) -> list[Quarantined]:
+        with self._connection() as conn:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'quarantine'").fetchone() is None:
+                return []  # a file from before migration 7: a check changes nothing
+            return quarantined(conn)

@@ -85,6 +85,11 @@ class SqliteTurns(SqliteConnection):
                 "INSERT INTO outcomes (user_id, urgency, pattern, red_flag, decided_at) VALUES (?, ?, ?, ?, ?)",
                 [(user_id, o.urgency, o.pattern, o.red_flag, now) for o in change.outcomes],
             )
+        if change.set_aside is not None:
+            conn.execute(
+                "INSERT INTO quarantine (user_id, data, reason, quarantined_at) VALUES (?, ?, ?, ?)",
+                (user_id, change.set_aside.data, change.set_aside.reason, now),
+            )
         if change.outbox:
             conn.executemany(
                 "INSERT INTO outbox (user_id, body, created_at) VALUES (?, ?, ?)",
