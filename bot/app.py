@@ -37,7 +37,7 @@ from bot.polling import PollingBot
 from bot.scheduler import Scheduler
 from bot.send_limiter import SendLimiter
 from bot.services import KEY, Services, install, installed
-from bot.store import SqliteStore, Store
+from bot.store import Store, store_for
 from content import Content, ContentError, load_content
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def build_application(
     """The application, not yet started. `request` replaces HTTP (in-process tests); tests that drive
     the scheduler by hand turn its background loop off."""
     assert settings.telegram_bot_token is not None
-    store = SqliteStore(settings.database_path, synchronous=settings.sqlite_synchronous)
+    store = store_for(settings.database, sqlite_synchronous=settings.sqlite_synchronous)
 
     stop = asyncio.Event()
     limiter = (
@@ -172,7 +172,7 @@ def build_application(
                 ) from None
             application.bot_data[HEALTH] = health
         logging.getLogger("telegram").setLevel(library_level(settings.log_level))
-        log.info("bot ready: database %s", settings.database_path)
+        log.info("bot ready: database %s", settings.database)
 
     async def post_stop(application: App) -> None:
         # before PTB shuts the bot's HTTP client down: the loops stop taking new work; sends

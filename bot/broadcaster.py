@@ -18,7 +18,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -27,7 +26,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from bot.clock import Clock
 from bot.loops import InFlight, Loop, first_of
 from bot.metrics import BROADCAST_SENT
-from bot.store import SqliteStore, admin_sql
+from bot.store import Store
 from content import Content
 from content.schema import AdminStrings
 from flows.markup import fill, rich
@@ -51,7 +50,7 @@ def progress_text(texts: AdminStrings, broadcast_id: int, counts: dict[str, int]
 
 @dataclass
 class Broadcaster:
-    store: SqliteStore
+    store: Store
     bot: Bot
     clock: Clock
     content: Callable[[], Content]
@@ -64,9 +63,6 @@ class Broadcaster:
     def __post_init__(self) -> None:
         self.loop = Loop("broadcast", self.step, self.poll_seconds)
         self.wake = self.loop.wake  # set by the admin's confirmation: start at once
-
-    def _now(self) -> str:
-        return self.clock.now().isoformat()
 
     async def _deliver(self, broadcast_id: int, user_id: int, text: str) -> str:
         """Send to one runner and settle that delivery at once."""
@@ -95,39 +91,34 @@ class Broadcaster:
         if not force and moment - self._last_progress.get(broadcast_id, 0.0) < self.progress_every:
             return
         self._last_progress[broadcast_id] = moment
-        found = await self.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
-        if found is None or found["progress_chat"] is None:
+        found = await self.store.broadcast(broadcast_id)
+        if found is None or found.progress is None:
             return
-        counts = await self.store.read(partial(admin_sql.progress, broadcast_id=broadcast_id))
-        text = progress_text(self.content().admin, broadcast_id, counts, found["total"], found["status"])
+        counts = await self.store.broadcast_progress(broadcast_id)
+        text = progress_text(self.content().admin, broadcast_id, counts, found.total, found.status)
         with contextlib.suppress(BadRequest):  # "message is not modified" when nothing moved
             await self.bot.edit_message_text(
-                text, found["progress_chat"], found["progress_message"], parse_mode=ParseMode.HTML
+                text, found.progress.chat_id, found.progress.message_id, parse_mode=ParseMode.HTML
             )
 
     async def run_one(self, broadcast_id: int, stop: asyncio.Event) -> None:
         """Send broadcast `broadcast_id` to everyone still due, until done, cancelled or stopped."""
-        found = await self.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
+        found = await self.store.broadcast(broadcast_id)
         if found is None:
             return
-        text = found["text"]
         while not stop.is_set():
-            current = await self.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
-            if current is None or current["status"] != "running":
+            current = await self.store.broadcast(broadcast_id)
+            if current is None or current.status != "running":
                 break
             # first anything claimed but not delivered (a restart, a network error), then new runners
-            pending = await self.store.read(partial(admin_sql.unfinished_claims, broadcast_id=broadcast_id))
+            pending = await self.store.unfinished_claims(broadcast_id)
             if not pending:
-                pending = await self.store.write(
-                    partial(admin_sql.claim_recipients, broadcast_id=broadcast_id, limit=self.batch)
-                )
+                pending = await self.store.claim_recipients(broadcast_id, self.batch)
             if not pending:
-                await self.store.write(
-                    partial(admin_sql.set_status, broadcast_id=broadcast_id, status="done", now=self._now())
-                )
+                await self.store.set_broadcast_status(broadcast_id, "done", self.clock.now())
                 await self.store.audit(None, "broadcast_finished", None, f"#{broadcast_id}")
                 break
-            statuses = await self.sends.all(self._deliver(broadcast_id, user, text) for user in pending)
+            statuses = await self.sends.all(self._deliver(broadcast_id, user, found.text) for user in pending)
             await self._report(broadcast_id)
             if RETRY in statuses:
                 await first_of(stop, timeout=1)  # the network is struggling: do not spin
@@ -135,7 +126,7 @@ class Broadcaster:
 
     async def step(self, stop: asyncio.Event) -> bool:
         """Carry every running broadcast on; False: nothing more to do until woken."""
-        running = await self.store.read(partial(admin_sql.broadcasts_with_status, status="running"))
+        running = await self.store.broadcasts_with_status("running")
         for broadcast_id in running:
             await self.run_one(broadcast_id, stop)
         return False

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.store import SqliteStore, StoreError
-from bot.store.sqlite import backup_connection, check_path, integrity_problems, migrate
+from bot.store import Maintenance, StoreError, maintenance_for, store_for
+from bot.store.url import parse as parse_database_url
+from bot.store.url import sqlite_url
 from content import DEFAULT_DIR, ContentError, load_content
 
 NO_TOKEN = """\
@@ -49,7 +49,7 @@ async def _chat(settings: Settings) -> None:
     from bot.dispatch import Dispatcher
 
     clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
-    store = SqliteStore(settings.database_path, clock=clock, synchronous=settings.sqlite_synchronous)
+    store = store_for(settings.database, clock=clock, sqlite_synchronous=settings.sqlite_synchronous)
     await store.open()
     try:
         dispatcher = Dispatcher(store, load_content(_content_dir(settings)), clock=clock)
@@ -73,46 +73,38 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_bot(settings)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    check_path(path)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
-
-
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    path = Path(args.db) if args.db else settings.database_path
+    url = sqlite_url(Path(args.db)) if args.db else settings.database
+    _, path = parse_database_url(url)
     if args.action != "migrate" and not path.is_file():  # checking or copying must not create it
-        return _fail(f"database {path} does not exist (DATABASE_PATH or --db)")
-    try:
-        conn = _connect(path)
-        try:
-            if args.action == "migrate":
-                print(f"database {path} at schema version {migrate(conn)}")
-            elif args.action == "backup":
-                return _backup(conn, Path(args.path), args.force, path)
-            else:
-                problems = integrity_problems(conn)
-                for problem in problems:
-                    print(problem)
-                print("integrity check: " + ("FAILED" if problems else "ok"))
-                return 1 if problems else 0
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        from bot.store.sqlite import _explain
-
-        return _fail(_explain(exc, path))
+        return _fail(f"database {path} does not exist (DATABASE_URL, DATABASE_PATH or --db)")
+    database = maintenance_for(url)
+    if args.action == "migrate":
+        print(f"database {path} at schema version {database.migrate()}")
+    elif args.action == "backup":
+        return _backup(database, Path(args.path), args.force, path)
+    else:
+        problems = database.problems()
+        for problem in problems:
+            print(problem)
+        print("integrity check: " + ("FAILED" if problems else "ok"))
+        _report_quarantine(database)
+        return 1 if problems else 0
     return 0
 
 
-def _backup(conn: sqlite3.Connection, target: Path, force: bool, source: Path) -> int:
+def _report_quarantine(database: Maintenance) -> None:
+    """States set aside are kept for a person to look at: say so, without what they hold."""
+    kept = database.quarantined()
+    for state in kept:
+        print(f"quarantined state: user {state.user_id} at {state.at}: {state.reason}")
+    print(f"quarantined states: {len(kept)}" + (" (see /user ID; each runner started afresh)" if kept else ""))
+
+
+def _backup(database: Maintenance, target: Path, force: bool, source: Path) -> int:
     if target.exists() and not force:
         return _fail(f"{target} already exists; add --force to overwrite it")
-    try:
-        backup_connection(conn, target)
-    except (sqlite3.Error, OSError) as exc:
-        return _fail(f"cannot write the backup {target} ({exc})")
+    database.backup(target)
     print(f"backed up {source} to {target}")
     return 0
 
@@ -140,12 +132,12 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)
     for name, text in (("migrate", "apply pending schema migrations"), ("check", "run an integrity check")):
         action = db.add_parser(name, help=text)
-        action.add_argument("--db", help="database file (default: DATABASE_PATH)")
+        action.add_argument("--db", help="SQLite database file (default: DATABASE_URL or DATABASE_PATH)")
         action.set_defaults(func=cmd_db)
     backup = db.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("path", help="where to write the copy")
     backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
-    backup.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    backup.add_argument("--db", help="SQLite database file (default: DATABASE_URL or DATABASE_PATH)")
     backup.set_defaults(func=cmd_db)
     return top
 

@@ -9,6 +9,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.store.url import parse as parse_database_url
+from bot.store.url import sqlite_url
+
 TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
 
@@ -21,6 +24,8 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # where the data lives; DATABASE_PATH, the older setting, names an SQLite file (used when this is unset)
+    database_url: str | None = None
     database_path: Path = Path("thigh-coach.sqlite3")
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     content_dir: Path | None = None
@@ -63,6 +68,18 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             raise ValueError("must be a file path, not empty")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_database_url(value)
+        return value
+
+    @property
+    def database(self) -> str:
+        """DATABASE_URL, or the SQLite file DATABASE_PATH names."""
+        return self.database_url or sqlite_url(self.database_path)
 
     @field_validator("content_dir")
     @classmethod

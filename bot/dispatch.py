@@ -7,37 +7,45 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
-
-from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
 from bot.metrics import UPDATE_SECONDS, UPDATES
 from bot.store import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, Store, Stored
 from bot.store.base import Decide
+from bot.store.rows import SetAside
 from bot.user_locks import UserLocks
 from content import Content
 from flows.conversation import Conversation, handle
 from flows.events import Event, LogRun, Start, Text
+from flows.markup import rich
 from flows.plan import label
 from flows.reminders import schedule
 from flows.replies import AnswerRecorded, CheckInRecorded, RedFlagRaised, Reply, Result, TriageCompleted
+from flows.stored_state import Unreadable
+from flows.stored_state import dump as dump_state
+from flows.stored_state import load as load_state
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
 
-def restore(stored: Stored) -> Conversation:
-    """The stored conversation, or a fresh one if nothing (valid) is stored."""
+def loaded(stored: Stored) -> tuple[Conversation, SetAside | None]:
+    """The stored conversation, or a fresh one: for someone new, or when what is stored cannot be
+    read, which is then set aside whole, with why, to be kept in quarantine."""
     if stored.data is None:
-        return Conversation()
+        return Conversation(), None
     try:
-        return Conversation.model_validate_json(stored.data)
-    except ValidationError:
-        # state written by an incompatible version: keep consent, restart the questions
-        log.warning("user %s: stored state unreadable, starting fresh", stored.user_id)
-        return Conversation(consented='"consented":true' in stored.data.replace(" ", ""))
+        return load_state(stored.data), None
+    except Unreadable as exc:
+        return Conversation(), SetAside(stored.data, exc.reason)
+
+
+def restore(stored: Stored) -> Conversation:
+    """The stored conversation, or a fresh one if nothing readable is stored."""
+    return loaded(stored)[0]
 
 
 def where(state: Conversation) -> str:
@@ -86,16 +94,23 @@ class Dispatcher:
         now = self.clock.now()
 
         def decide(stored: Stored) -> tuple[Change, Result[Conversation]]:
-            before = restore(stored)
+            before, set_aside = loaded(stored)
             result = handle(content, before, event, now)
+            if set_aside is not None:
+                # the reason names fields and kinds of error, never what the runner wrote
+                log.warning("user %s: stored state set aside, starting fresh: %s", user_id, set_aside.reason)
+                # and the runner is told plainly, before anything else
+                notice = Reply(rich(content.strings.state_set_aside))
+                result = replace(result, replies=[notice, *result.replies])
             state, effects = result.state, result.effects
-            # reminders follow the settings; /start reschedules them for someone coming back
+            # reminders follow the settings; /start reschedules them for someone coming back, and
+            # a fresh start drops those of the state set aside
             reminders = None
-            if state.reminders != before.reminders or isinstance(event, Start):
+            if state.reminders != before.reminders or isinstance(event, Start) or set_aside is not None:
                 scheduled = schedule(state.reminders, now)
                 reminders = tuple(ReminderRow(r.kind, r.local_time, int(r.due.timestamp())) for r in scheduled)
             change = Change(
-                data=state.model_dump_json(),
+                data=dump_state(state),
                 state=where(state),
                 consented=state.consented,
                 active=True if isinstance(event, Start) else None,
@@ -113,6 +128,7 @@ class Dispatcher:
                 plan=label(content, state.plan) if state.plan is not None else None,
                 reminders=reminders,
                 outbox=self.render(result.replies) if self.render is not None else (),
+                set_aside=set_aside,
             )
             return change, result
 

@@ -25,7 +25,7 @@ from bot.metrics import REMINDERS
 from bot.send_limiter import SendingStopped
 from bot.sending import deliver
 from bot.store import Store
-from bot.store.base import ClaimedReminder, DueReminder, ReminderDecision, Stored
+from bot.store.rows import ClaimedReminder, DueReminder, ReminderDecision, Stored
 from content import Content
 from flows.conversation import Conversation
 from flows.events import StartCheckIn

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
-from bot.store import SqliteStore
+from bot.store import Store
 
 KEY = "services"
 
@@ -20,7 +20,7 @@ KEY = "services"
 @dataclass
 class Services:
     settings: Settings
-    store: SqliteStore
+    store: Store
     dispatcher: Dispatcher
     scheduler: Scheduler
     broadcaster: Broadcaster

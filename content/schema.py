@@ -592,6 +592,8 @@ class Strings(Strict):
     text_too_long: Text
     unsupported_message: Text
     unknown_command: Text
+    # a stored conversation this version cannot read: set aside (kept) and started afresh
+    state_set_aside: Text
     cancelled: Text
     nothing_to_cancel: Text
     error: Text

@@ -19,6 +19,7 @@ from content import Content
 from content.schema import Answer, MeasureItem, more_urgent
 from flows import measures
 from flows.events import CheckInChoice
+from flows.evolve import evolve
 from flows.language.numbers import pain_number
 from flows.markup import fill_markup, rich
 from flows.outcome import escalation_replies
@@ -160,7 +161,7 @@ def begin(
         return CheckinResult(plan, None, [Reply(rich(content.strings.checkin_already))])
     draft = CheckinDraft(session=previous.session + 1 if previous else 1)
     if done:
-        draft = draft.model_copy(update={"done": "done", "step": "pain_during"})
+        draft = evolve(draft, done="done", step="pain_during")
     return CheckinResult(plan, draft, [question(content, draft)])
 
 
@@ -291,12 +292,12 @@ def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str,
     kind, _, key = draft.step.partition(":")
     match kind:
         case "done" if value in ("done", "partly", "skipped"):
-            draft = draft.model_copy(update={"done": value, "step": "pain_during"})
+            draft = evolve(draft, done=value, step="pain_during")
         case "pain_during" if value.isdigit() and 0 <= int(value) <= 10:
-            draft = draft.model_copy(update={"pain_during": int(value), "step": "pain_morning"})
+            draft = evolve(draft, pain_during=int(value), step="pain_morning")
         case "pain_morning" if value.isdigit() and 0 <= int(value) <= 10:
-            draft = draft.model_copy(update={"pain_morning": int(value)})
-            draft = draft.model_copy(update={"step": _next_step(content, plan, draft, today)})
+            draft = evolve(draft, pain_morning=int(value))
+            draft = evolve(draft, step=_next_step(content, plan, draft, today))
         case "check" | "milestone" | "measure":
             choices = _choices(content, draft.step)
             if choices is not None and value not in {v for v, _ in choices}:
@@ -304,8 +305,8 @@ def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str,
             answers = {"check": draft.checks, "milestone": draft.milestones, "measure": draft.measure}[kind]
             field_name = {"check": "checks", "milestone": "milestones", "measure": "measure"}[kind]
             # an answer to a question this content no longer has is kept aside, and the check-in goes on
-            draft = draft.model_copy(update={field_name: {**answers, key.rpartition("/")[-1]: value}})
-            draft = draft.model_copy(update={"step": _next_step(content, plan, draft, today)})
+            draft = evolve(draft, **{field_name: {**answers, key.rpartition("/")[-1]: value}})
+            draft = evolve(draft, step=_next_step(content, plan, draft, today))
         case "warning" | "more_signs":
             screen = content.questions[content.triage.checkin_screen]
             answer = next((a for a in screen.answers if a.value == value), None)
@@ -313,7 +314,7 @@ def _advance(content: Content, plan: PlanState, draft: CheckinDraft, value: str,
                 return CheckinResult(plan, draft, [question(content, draft)])
             signs = [*draft.signs, *answer.findings]
             if kind == "warning" and _more_urgent(content, signs):
-                draft = draft.model_copy(update={"signs": signs, "step": "more_signs"})
+                draft = evolve(draft, signs=signs, step="more_signs")
                 return CheckinResult(plan, draft, [question(content, draft)])
             return _finish(content, plan, draft, signs, today)
         case _:

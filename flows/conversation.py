@@ -41,6 +41,7 @@ from flows.events import (
     Unsupported,
     WarningSigns,
 )
+from flows.evolve import evolve
 from flows.history import history_reply
 from flows.language.text import words
 from flows.markup import bold, fill, fill_markup, rich
@@ -54,8 +55,13 @@ from flows.session import exercise_reply
 from flows.triage import TriageState
 from flows.understanding import understanding
 
+# the stored document's schema version: flows/stored_state.py reads every earlier one
+VERSION = 1
+
 
 class Conversation(BaseModel):
+    # the first field, so a stored document names its version in its first characters
+    schema_version: int = VERSION
     consented: bool = False
     triage: TriageState | None = None
     plan: PlanState | None = None
@@ -75,9 +81,9 @@ def _fit_to_content(content: Content, state: Conversation) -> Conversation:
         return state
     found = content.plan_for(plan.pattern, plan.grade)
     if found is None:
-        return state.model_copy(update={"plan": None, "checkin": None})
+        return evolve(state, plan=None, checkin=None)
     if plan.phase >= len(found.phases):
-        return state.model_copy(update={"plan": plan.model_copy(update={"phase": len(found.phases) - 1})})
+        return evolve(state, plan=evolve(plan, phase=len(found.phases) - 1))
     return state
 
 
@@ -95,12 +101,12 @@ def consent_prompt(content: Content, intro: bool) -> Reply:
 
 
 def _reply(state: Conversation, *replies: Reply, **changes: object) -> Result[Conversation]:
-    return Result(state.model_copy(update=changes) if changes else state, list(replies))
+    return Result(evolve(state, **changes) if changes else state, list(replies))
 
 
 def _with_triage(content: Content, state: Conversation, result: Result[TriageState]) -> Result[Conversation]:
     """Apply a triage step; a finished triage is followed by the plan offer where it applies."""
-    new = state.model_copy(update={"triage": result.state, "checkin": None, "awaiting": None})
+    new = evolve(state, triage=result.state, checkin=None, awaiting=None)
     replies = list(result.replies)
     outcome = result.state.outcome
     if outcome is not None and any(isinstance(e, TriageCompleted) for e in result.effects) and new.plan is None:
@@ -133,10 +139,10 @@ def _red_flag(content: Content, state: Conversation, text: str, today: date) -> 
     flags = raised(content, findings)
     if not flags:
         return None
-    stopped = state.model_copy(update={"checkin": None, "awaiting": None})
+    stopped = evolve(state, checkin=None, awaiting=None)
     extra: list[Reply] = []
     if stopped.plan is not None and stopped.plan.status == "active":
-        stopped = stopped.model_copy(update={"plan": stopped.plan.model_copy(update={"status": "paused"})})
+        stopped = evolve(stopped, plan=evolve(stopped.plan, status="paused"))
         assert stopped.plan is not None
         extra = overview_replies(content, stopped.plan, today)
     return Result(stopped, [*escalation_replies(content, flags[0], None), *extra], [RedFlagRaised(f.id) for f in flags])
@@ -177,7 +183,7 @@ STORY_WORDS = 4  # a message this long at the consent screen is the runner's sto
 
 
 def _begin_consented(content: Content, state: Conversation) -> Result[Conversation]:
-    consented = state.model_copy(update={"consented": True, "story": None})
+    consented = evolve(state, consented=True, story=None)
     return _with_triage(content, consented, triage.begin(content, state.triage, story=state.story))
 
 
@@ -247,7 +253,7 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
                 return _reply(state, *replies, *setup.replies, plan=started, awaiting=setup.awaiting)
             return _reply(state, *replies, plan=started)
         case ResumePlan() if plan is not None and plan.status == "paused":
-            resumed = plan.model_copy(update={"status": "active", "good_days": 0})
+            resumed = evolve(plan, status="active", good_days=0)
             phase = current_phase(content, resumed)
             text = fill_markup(strings.plan_resumed, phase=bold(phase.name))
             if plan.good_days:  # said, never silently reset
@@ -266,12 +272,12 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
         case CheckInChoice():
             assert plan is not None
             done = checkin.choose(content, plan, state.checkin, event, today)
-            new = state.model_copy(update={"plan": done.plan, "checkin": done.draft})
+            new = evolve(state, plan=done.plan, checkin=done.draft)
             return Result(new, done.replies, done.effects, stale=done.stale)
         case LogRun() if plan is None:
             return _reply(state, Reply(rich(strings.no_plan)))
         case LogRun(text=text) if plan is not None and text.strip():
-            return _logged(content, state.model_copy(update={"checkin": None}), plan, text, today)
+            return _logged(content, evolve(state, checkin=None), plan, text, today)
         case LogRun():
             return _reply(state, Reply(rich(strings.log_question)), awaiting="run", checkin=None)
         case ShowHistory():
@@ -319,7 +325,7 @@ def _text(content: Content, state: Conversation, text: str, now: datetime) -> Re
     today = local_now(state.reminders, now).date()
     if state.checkin is not None and state.plan is not None:
         done = checkin.typed(content, state.plan, state.checkin, text, today)
-        new = state.model_copy(update={"plan": done.plan, "checkin": done.draft})
+        new = evolve(state, plan=done.plan, checkin=done.draft)
         return Result(new, done.replies, done.effects)
     if state.awaiting == "run" and state.plan is not None:
         return _logged(content, state, state.plan, text, today)
@@ -329,7 +335,7 @@ def _text(content: Content, state: Conversation, text: str, now: datetime) -> Re
             shown = reminder_settings.question_for(content, state.reminders, state.awaiting)
             picked = prompts.pick(content, text, prompts.Offer(shown).choices)
             if picked is not None:
-                return handle(content, state.model_copy(update={"awaiting": None}), picked, now)
+                return handle(content, evolve(state, awaiting=None), picked, now)
             step = reminder_settings.not_understood(content, state.reminders, state.awaiting)
         return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
     asking = _asking(state)

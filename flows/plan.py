@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from content import Content
 from content.schema import Phase, Plan, PlanStep
 from flows.events import ResumePlan, StartCheckIn
+from flows.evolve import evolve
 from flows.markup import bold, fill, fill_markup, rich
 from flows.progression import Decision, usual_morning
 from flows.replies import Button, Reply
@@ -176,16 +177,15 @@ def apply_checkin(
             good_days = 0
         case _:
             pass
-    return state.model_copy(
-        update={
-            "phase": phase,
-            "good_days": good_days,
-            "status": status,
-            "moved_on": moved_on,
-            "checkins": [*state.checkins, checkin],
-            "milestones": [*state.milestones, *results],
-            "scores": [*state.scores, *([score] if score else [])],
-        }
+    return evolve(
+        state,
+        phase=phase,
+        good_days=good_days,
+        status=status,
+        moved_on=moved_on,
+        checkins=[*state.checkins, checkin],
+        milestones=[*state.milestones, *results],
+        scores=[*state.scores, *([score] if score else [])],
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from content import Content
 from flows.events import ChangeReminders, ReminderAction, SetReminderTime, SetZone
+from flows.evolve import evolve
 from flows.language.times import time_said, weekdays_said
 from flows.markup import fill, fill_markup, rich
 from flows.places import zone_for_place
@@ -103,7 +104,7 @@ def set_quiet(content: Content, settings: ReminderSettings, hours: tuple[str, st
     strings = content.strings
     if hours is None:
         return Step(settings, [Reply(rich(strings.reminder_quiet_unknown))], "quiet")
-    updated = settings.model_copy(update={"quiet_start": hours[0], "quiet_end": hours[1]})
+    updated = evolve(settings, quiet_start=hours[0], quiet_end=hours[1])
     if settings.time is not None and in_quiet_hours(updated, settings.time):
         return Step(settings, [Reply(fill(strings.reminder_quiet_clash, time=settings.time))], "quiet")
     return Step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
@@ -121,7 +122,7 @@ def open_settings(content: Content, settings: ReminderSettings) -> Step:
 def set_zone(content: Content, settings: ReminderSettings, zone: str | None) -> Step:
     if zone is None:
         return Step(settings, [Reply(rich(content.strings.reminder_zone_unknown)), zone_question(content)], "zone")
-    return open_settings(content, settings.model_copy(update={"zone": zone}))
+    return open_settings(content, evolve(settings, zone=zone))
 
 
 def set_time(content: Content, settings: ReminderSettings, hhmm: str | None) -> Step:
@@ -131,7 +132,7 @@ def set_time(content: Content, settings: ReminderSettings, hhmm: str | None) -> 
     if in_quiet_hours(settings, hhmm):
         text = fill(strings.reminder_time_quiet, start=settings.quiet_start, end=settings.quiet_end)
         return Step(settings, [Reply(text), time_question(content)], "time")
-    updated = settings.model_copy(update={"time": hhmm, "paused": False})
+    updated = evolve(settings, time=hhmm, paused=False)
     if settings.time is None and settings.morning is None:  # the first time: the morning nudge is offered
         return Step(updated, [Reply(rich(strings.reminder_saved)), morning_offer(content)], "morning")
     return Step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
@@ -152,7 +153,7 @@ def set_days(content: Content, settings: ReminderSettings, days: list[int] | Non
     if days is None:
         unknown = Reply(rich(content.strings.reminder_days_unknown))
         return Step(settings, [unknown, days_question(content, settings)], "days")
-    updated = settings.model_copy(update={"days": days})
+    updated = evolve(settings, days=days)
     return Step(updated, [Reply(rich(content.strings.reminder_saved)), overview(content, updated)])
 
 
@@ -213,16 +214,16 @@ def change(content: Content, settings: ReminderSettings, what: str) -> Step:
         case "zone":
             return Step(settings, [zone_question(content)], "zone")
         case "pause":
-            paused = settings.model_copy(update={"paused": True})
+            paused = evolve(settings, paused=True)
             return Step(paused, [Reply(rich(strings.reminder_paused))])
         case "resume":
-            resumed = settings.model_copy(update={"paused": False})
+            resumed = evolve(settings, paused=False)
             return Step(resumed, [Reply(rich(strings.reminder_resumed)), overview(content, resumed)])
         case "morning":
-            toggled = settings.model_copy(update={"morning": None if settings.morning else MORNING_TIME})
+            toggled = evolve(settings, morning=None if settings.morning else MORNING_TIME)
             return Step(toggled, [overview(content, toggled)])
         case "morning_on" | "morning_off":
-            chosen = settings.model_copy(update={"morning": MORNING_TIME if what == "morning_on" else None})
+            chosen = evolve(settings, morning=MORNING_TIME if what == "morning_on" else None)
             return Step(chosen, [Reply(rich(strings.reminder_saved)), overview(content, chosen)])
         case "days":
             return Step(settings, [days_question(content, settings)], "days")
@@ -231,7 +232,7 @@ def change(content: Content, settings: ReminderSettings, what: str) -> Step:
         case _ if what.startswith("day:") and what[4:].isdigit() and 0 <= int(what[4:]) <= 6:
             day = int(what[4:])
             days = sorted(set(settings.days) ^ {day}) or settings.days  # at least one day stays on
-            switched = settings.model_copy(update={"days": days})
+            switched = evolve(settings, days=days)
             return Step(switched, [days_question(content, switched)], "days")
     return Step(settings, [overview(content, settings)])
 
@@ -259,13 +260,13 @@ def act(content: Content, settings: ReminderSettings, action: str, now: datetime
         case "snooze":
             until = snooze_until(settings, now)
             text = fill(strings.reminder_snoozed, time=local_now(settings, until).strftime("%H:%M"))
-            return Step(settings.model_copy(update={"snooze_until": until}), [Reply(text)])
+            return Step(evolve(settings, snooze_until=until), [Reply(text)])
         case "skip":
             return Step(
-                settings.model_copy(update={"skip_on": today, "snooze_until": None}),
+                evolve(settings, skip_on=today, snooze_until=None),
                 [Reply(rich(strings.reminder_skipped))],
             )
         case "pause":
             return change(content, settings, "pause")
-    done = settings.model_copy(update={"done_on": today, "snooze_until": None})
+    done = evolve(settings, done_on=today, snooze_until=None)
     return Step(done, [Reply(fill_markup(strings.reminder_done))])

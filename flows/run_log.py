@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from content import Content
+from flows.evolve import evolve
 from flows.markup import fill, rich
 from flows.plan import PlanState, current_phase
 from flows.replies import Reply
@@ -64,4 +65,4 @@ def log_run(content: Content, plan: PlanState, text: str, today: date) -> tuple[
         else:
             text = fill(strings.guard_single, percent=warning.percent, longest=warning.longest_km)
         replies.append(Reply(text))
-    return plan.model_copy(update={"runs": [*plan.runs, run]}), replies
+    return evolve(plan, runs=[*plan.runs, run]), replies

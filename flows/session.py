@@ -16,6 +16,7 @@ from math import floor
 from content import Content
 from content.schema import Every, Phase, PhaseExercise, RunningRules, RunStep
 from flows.events import ShowExercise
+from flows.evolve import evolve
 from flows.markup import bold, fill, fill_markup, rich
 from flows.replies import Button, Reply
 from flows.running_guard import RunLog
@@ -84,7 +85,7 @@ def _fit(session: RunStep, limit: int) -> RunStep:
     if session.continuous is not None:
         return RunStep(continuous=max(1, limit))
     assert session.run is not None and session.walk is not None
-    return session.model_copy(update={"repeats": max(1, limit // (session.run + session.walk))})
+    return evolve(session, repeats=max(1, limit // (session.run + session.walk)))
 
 
 def planned_run(

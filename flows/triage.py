@@ -21,6 +21,7 @@ from content import Content
 from content.checks import OUTCOME
 from content.schema import Answer, Question, RedFlag, Urgency
 from flows.events import Back, Choose, Event, Text, WarningSigns
+from flows.evolve import evolve
 from flows.language.text import words
 from flows.markup import bold, rich
 from flows.outcome import Outcome, assess, escalation_replies, outcome_replies, urgent
@@ -216,7 +217,8 @@ MACHINE = Machine(
 
 
 def _run(content: Content, state: TriageState, trigger: str, *args: Any) -> Result[TriageState]:
-    # the lists are the only mutable parts the callbacks touch (their items are immutable): copy just those
+    # the callbacks work on a scratch copy (the lists are the only parts they touch, their items are
+    # immutable: copy just those); the state they leave is validated whole
     copy = state.model_copy(
         update={
             "answers": list(state.answers),
@@ -228,8 +230,7 @@ def _run(content: Content, state: TriageState, trigger: str, *args: Any) -> Resu
     # fire the shared machine's event on the turn directly: attaching the model (add_model) would
     # only decorate it with convenience methods, and costs more than the whole transition
     MACHINE.events[trigger].trigger(turn, *args)
-    turn.data.status = turn.state  # type: ignore[assignment]
-    return Result(turn.data, turn.replies, turn.effects)
+    return Result(evolve(turn.data, status=turn.state), turn.replies, turn.effects)
 
 
 Chain = list[tuple[str, str]]  # (question, answer value) recorded by one event, in order
@@ -238,7 +239,7 @@ Chain = list[tuple[str, str]]  # (question, answer value) recorded by one event,
 def _plan(content: Content, state: TriageState, answer: Answer) -> tuple[str, str, Chain]:
     """The trigger for an answer, the question it leads to, and the answers it records: this one, then any
     the runner's own words already gave for the questions the route reaches next (until a warning sign)."""
-    sim = state.model_copy(update={"answers": list(state.answers)})
+    sim = evolve(state, answers=list(state.answers))
     chain: Chain = []
     current = answer
     while True:
@@ -312,7 +313,7 @@ def first_unanswered(content: Content, state: TriageState) -> str:
 def _current(content: Content, state: TriageState) -> TriageState:
     if state.question in content.questions:
         return state
-    return state.model_copy(update={"question": first_unanswered(content, state), "detour_from": None})
+    return evolve(state, question=first_unanswered(content, state), detour_from=None)
 
 
 def resume(content: Content, state: TriageState) -> Result[TriageState]:
@@ -328,14 +329,14 @@ def report(content: Content, state: TriageState, typed: Iterable[str], text: str
     message's other answers are kept for when the questions reach them."""
     state = _current(content, state)
     if text and state.status == "asking":
-        state = state.model_copy(update={"prefilled": {**state.prefilled, **story_answers(content, state, text)}})
+        state = evolve(state, prefilled={**state.prefilled, **story_answers(content, state, text)})
     before = findings_of(content, state)
     new = [f for f in typed if f not in state.typed_findings]
     known = before | set(new)
     flags = raised(content, known)
     if not flags or {f.id for f in flags} <= {f.id for f in raised(content, before)}:
         return None
-    noted = state.model_copy(update={"typed_findings": [*state.typed_findings, *new]})
+    noted = evolve(state, typed_findings=[*state.typed_findings, *new])
     top = flags[0]
     if state.status != "asking" or top.urgency == Urgency.EMERGENCY:
         return _run(content, noted, "report_flag", before)
@@ -413,7 +414,7 @@ def handle(content: Content, state: TriageState, event: Event) -> Result[TriageS
         case Text(text=text) if state.status == "asking":
             if len(text) > LONG_TEXT:
                 return Result(state, [question_reply(content, state, prefix=rich(strings.text_too_long))])
-            told = state.model_copy(update={"prefilled": {**state.prefilled, **story_answers(content, state, text)}})
+            told = evolve(state, prefilled={**state.prefilled, **story_answers(content, state, text)})
             typed = understanding(content).answer(question, text)
             if typed is not None:
                 return _run(content, told, *_plan(content, told, typed), [question.id])

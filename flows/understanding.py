@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TypeVar
@@ -33,8 +33,14 @@ class Understanding:
         answer_words = [s for q in self.content.triage.questions for a in q.answers for s in (a.label, *a.synonyms)]
         return Reader(self.content.language, self.content.findings, answer_words)
 
+    @cached_property
+    def _readings(self) -> Callable[[str], Reading]:
+        # one turn reads its message several times (warning signs, the answer, a story's other answers, the
+        # buttons on offer): the last few readings are kept, so a long message is read once, not a dozen times
+        return lru_cache(maxsize=32)(self.reader.read)
+
     def read(self, text: str) -> Reading:
-        return self.reader.read(text)
+        return self._readings(text)
 
     def red_flags(self, text: str) -> list[RedFlag]:
         """The warning signs one message reports, most urgent first."""

@@ -8,6 +8,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,19 @@ async def test_stats_user_and_audit(rig: AdminRig) -> None:
     assert rig.audit_actions() == ["stats", "user_lookup", "user_lookup", "audit"]
 
 
+async def test_user_shows_a_quarantined_state_without_its_text(rig: AdminRig) -> None:
+    await rig.say(RUNNER, "/start")
+    await rig.say(RUNNER, "yes")
+    conn = sqlite3.connect(rig.db, isolation_level=None)
+    conn.execute("""UPDATE flow_state SET data = '{"awaiting": "my own words"}' WHERE user_id = ?""", (RUNNER,))
+    conn.close()
+    assert "could not read where we were" in await rig.say(RUNNER, "hello")
+    lookup = await rig.say(ADMIN, f"/user {RUNNER}")
+    [line] = [line for line in lookup.splitlines() if line.startswith("quarantined: ")]
+    assert "set aside at " in line and "awaiting: literal_error" in line
+    assert "my own words" not in lookup
+
+
 async def test_reload_refuses_broken_content_and_takes_good_content(rig: AdminRig) -> None:
     triage_file = rig.content_dir / "triage.yaml"
     good = triage_file.read_text(encoding="utf-8")
@@ -166,15 +180,10 @@ async def test_broadcast_respects_the_send_rate(tmp_path: Path) -> None:
     ):
         add_runners(db, active=300, inactive=0)
         found = installed(app)
-        await found.store.write(
-            lambda conn: conn.execute(
-                "INSERT INTO broadcasts (created_by, text, status, total, created_at) "
-                "VALUES (?, 'Hi', 'running', 300, '')",
-                (ADMIN,),
-            )
-        )
+        broadcast_id, _ = await found.store.create_broadcast(ADMIN, "Hi", datetime.now(UTC))
+        await found.store.set_broadcast_status(broadcast_id, "running", datetime.now(UTC))
         started = time.monotonic()
-        await found.broadcaster.run_one(1, asyncio.Event())
+        await found.broadcaster.run_one(broadcast_id, asyncio.Event())
         elapsed = time.monotonic() - started
     times = [c.at for c in api.calls if c.method == "sendMessage"]
     assert len(times) == 300

@@ -35,3 +35,22 @@ def test_core_imports_no_shell(package: str) -> None:
 def test_content_does_not_import_flows() -> None:
     for path in sorted((ROOT / "content").rglob("*.py")):
         assert not any(m.split(".")[0] == "flows" for m in imported_modules(path)), path
+
+
+SQLITE_BACKEND = ROOT / "bot" / "store" / "sqlite"
+DRIVERS = ("sqlite3", "aiosqlite")
+
+
+def test_only_the_sqlite_backend_imports_a_database_driver() -> None:
+    """The store is closed: everything else talks to it through the protocols of bot/store/base.py.
+    (tests/ and bench/ open database files directly to check or prepare them.)"""
+    files = [p for package in ("bot", "flows", "content") for p in sorted((ROOT / package).rglob("*.py"))]
+    outside = [p for p in files if SQLITE_BACKEND not in p.parents]
+    assert len(outside) > 50
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in outside
+        for module in imported_modules(path)
+        if module.split(".")[0] in DRIVERS
+    ]
+    assert offenders == []

@@ -15,14 +15,17 @@ from content import load_content
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(*args: str, db: Path, cwd: Path, stdin: str = "", umask: int = 0o022) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, db: Path, cwd: Path, stdin: str = "", umask: int = 0o022, url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db)}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db)},
+        env=env | ({"DATABASE_URL": url} if url else {}),
         timeout=60,
         check=False,
         preexec_fn=lambda: os.umask(umask),  # the usual umask, under which files come out 0644
@@ -40,6 +43,18 @@ def test_db_check_on_a_missing_database_creates_nothing(tmp_path: Path) -> None:
     line = one_line(cli("db", "check", db=db, cwd=tmp_path))
     assert "does not exist" in line and str(db) in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_database_url_names_the_database_before_database_path(tmp_path: Path) -> None:
+    relative, absolute = tmp_path / "relative.sqlite3", tmp_path / "absolute.sqlite3"
+    assert (
+        cli("db", "migrate", db=tmp_path / "path.sqlite3", cwd=tmp_path, url="sqlite:///relative.sqlite3").returncode
+        == 0
+    )
+    assert cli("db", "migrate", db=tmp_path / "path.sqlite3", cwd=tmp_path, url=f"sqlite:///{absolute}").returncode == 0
+    assert relative.is_file() and absolute.is_file() and not (tmp_path / "path.sqlite3").exists()
+    assert cli("db", "migrate", db=tmp_path / "path.sqlite3", cwd=tmp_path).returncode == 0, "DATABASE_PATH alone"
+    assert (tmp_path / "path.sqlite3").is_file()
 
 
 def test_db_backup_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
@@ -122,3 +137,30 @@ def test_the_files_beside_a_running_bots_database_are_private(tmp_path: Path) ->
     assert asked is not None, "the first question never came"
     assert {"bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3-shm"} <= set(modes)
     assert {name: oct(mode) for name, mode in modes.items() if mode != 0o600} == {}
+
+
+def test_db_check_reports_a_quarantined_state_and_the_runner_is_told(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    cli("chat", db=db, cwd=tmp_path, stdin="1\n3\n/quit\n")  # consent, "Slowly, over days or weeks"
+    conn = sqlite3.connect(db, isolation_level=None)
+    answers = conn.execute("SELECT * FROM answers").fetchall()
+    conn.execute("""UPDATE flow_state SET data = '{"consented": "maybe", "story": "my words"}'""")
+    conn.close()
+    assert answers, "the runner answered a question"
+    assert cli("db", "check", db=db, cwd=tmp_path).stdout.endswith("quarantined states: 0\n")
+
+    chat = cli("chat", db=db, cwd=tmp_path, stdin="hello\n/quit\n")
+    assert "could not read where we were" in chat.stdout
+    check = cli("db", "check", db=db, cwd=tmp_path)
+    assert check.returncode == 0 and "integrity check: ok" in check.stdout
+    [line] = [line for line in check.stdout.splitlines() if line.startswith("quarantined state: ")]
+    assert line.startswith("quarantined state: user 0 at ") and "consented: bool_parsing" in line
+    assert "my words" not in check.stdout and "quarantined states: 1 (see /user ID" in check.stdout
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT * FROM answers").fetchall() == answers, "the runner's facts are all still there"
+        assert conn.execute("SELECT data FROM quarantine").fetchall() == [
+            ('{"consented": "maybe", "story": "my words"}',)
+        ]
+    finally:
+        conn.close()

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from bot.app import App, health_problem
 from bot.polling import PollingBot
 from bot.services import installed
+from bot.store import SqliteStore
 from content import Content
 from tests.bot_fixture import running_bot
 from tests.fake_bot_api import FakeBotApi, message_update
@@ -80,8 +82,10 @@ async def test_a_deleted_or_replaced_database_file_is_noticed_at_once(
 async def test_a_full_disk_turns_health_red(tmp_path: Path, content: Content) -> None:
     async with watched_bot(tmp_path / "h.sqlite3") as (app, api, client):
         store = installed(app).store
+        assert isinstance(store, SqliteStore)
         # SQLite's own "database or disk is full", exactly what a full disk gives: no page to grow
-        await store.read(lambda conn: conn.execute("PRAGMA max_page_count = 1").fetchone())
+        # (set on the backend's own connection, which no interface offers)
+        await store._run(lambda conn: conn.execute("PRAGMA max_page_count = 1").fetchone())
         for user in range(100, 400):  # runners arrive until the file can hold no more
             await app.process_update(message_update(app.bot, user, "/start"))
             if api.sent(user)[-1].text == content.strings.error:
@@ -114,21 +118,17 @@ async def test_background_loops_survive_database_errors_with_backoff(tmp_path: P
         for loop in (found.broadcaster.loop, found.scheduler.loop):
             loop.backoff = 0.02
         store = found.store
-        real_read, failures = store.read, [0]
+        real_running, failures = store.broadcasts_with_status, [0]
 
-        async def locked_for_a_while(fn: Any) -> Any:
+        async def locked_for_a_while(status: str) -> list[int]:
             if failures[0] < 4:
                 failures[0] += 1
                 raise sqlite3.OperationalError("database is locked")
-            return await real_read(fn)
+            return await real_running(status)
 
-        store.read = locked_for_a_while  # type: ignore[method-assign]
-        await store.write(
-            lambda conn: conn.execute(
-                "INSERT INTO broadcasts (created_by, text, status, total, created_at) "
-                "VALUES (9, 'Hi all', 'running', 1, '')"
-            )
-        )
+        store.broadcasts_with_status = locked_for_a_while  # type: ignore[method-assign]
+        broadcast_id, _ = await store.create_broadcast(9, "Hi all", datetime.now(UTC))
+        await store.set_broadcast_status(broadcast_id, "running", datetime.now(UTC))
         await app.process_update(message_update(app.bot, 9, "/start"))
         found.broadcaster.wake.set()
         await eventually(lambda: found.broadcaster.loop.failures > 0)

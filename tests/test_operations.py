@@ -127,6 +127,7 @@ def test_env_example_lists_every_setting() -> None:
 BAD_VALUES = {
     "ADMIN_IDS": "alice,bob",
     "DATABASE_PATH": "",
+    "DATABASE_URL": "postgresql://db.example.org/thigh",
     "SQLITE_SYNCHRONOUS": "SOMETIMES",
     "CONTENT_DIR": "",
     "LOG_LEVEL": "LOUD",
@@ -179,6 +180,24 @@ def test_bad_setting_at_start_up_is_one_line_without_traceback(tmp_path: Path) -
     assert result.stderr.strip().splitlines() == [
         "thigh-coach: HEALTH_PORT: Input should be a valid integer, unable to parse string as an integer"
     ]
+
+
+@pytest.mark.parametrize("url", ["postgresql://db.example.org/thigh", "thigh-coach.sqlite3", "sqlite://"])
+def test_a_database_url_no_backend_reads_stops_start_up(tmp_path: Path, url: str) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "TELEGRAM_BOT_TOKEN": "1:x", "DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("thigh-coach: DATABASE_URL: ") and "sqlite:///" in line
+    assert list(tmp_path.iterdir()) == [], "nothing created"
 
 
 def test_run_without_token_explains_and_points_to_chat(tmp_path: Path) -> None:

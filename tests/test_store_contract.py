@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.store import AnswerRow, Change, OutcomeRow, SqliteStore, Store, Stored
+from bot.store import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, SqliteStore, Store, Stored
+from bot.store.base import (
+    AdminQueries,
+    BroadcastQueue,
+    DataRights,
+    Facts,
+    Health,
+    OwedReplies,
+    ReminderQueue,
+    Turns,
+)
+from bot.store.rows import Adherence, Broadcast, DueReminder, ProgressMessage, ReminderDecision, SetAside
 
 Backend = Callable[[Path], Store]
 BACKENDS: dict[str, Backend] = {"sqlite": lambda tmp: SqliteStore(tmp / "contract.sqlite3")}
@@ -172,3 +184,171 @@ async def test_an_export_says_an_admin_looked_not_which_one(store: Store) -> Non
     audit = (await store.export_user(9))["audit"]
     assert [row["actor_id"] for row in audit] == ["an admin"]
     assert "4242" not in repr(await store.export_user(9))
+
+
+def runner(
+    data: str = "{}",
+    checkins: tuple[CheckinRow, ...] = (),
+    outcomes: tuple[OutcomeRow, ...] = (),
+    plan: str | None = None,
+    reminders: tuple[ReminderRow, ...] | None = None,
+) -> Callable[[Stored], tuple[Change, None]]:
+    def decide(stored: Stored) -> tuple[Change, None]:
+        change = Change(
+            data=data,
+            state="s",
+            consented=True,
+            checkins=checkins,
+            outcomes=outcomes,
+            plan=plan,
+            reminders=reminders,
+        )
+        return change, None
+
+    return decide
+
+
+CHECKIN = CheckinRow("2026-03-02", "done", 3, 2, "load", "hold")
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+
+async def test_a_fresh_store_has_no_problem(store: Store) -> None:
+    assert await store.problem() is None
+
+
+async def test_facts_are_kept_in_order(store: Store) -> None:
+    later = CheckinRow("2026-03-03", "partly", 5, 4, "load", "step_back")
+    await store.apply(1, None, runner(checkins=(CHECKIN,), outcomes=(OutcomeRow("self_care", "tendon", None),)))
+    await store.apply(1, None, runner(checkins=(later,), outcomes=(OutcomeRow("emergency", None, "dvt"),)))
+    await store.apply(2, None, runner(checkins=(CHECKIN,)))
+    assert await store.checkins(1) == [CHECKIN, later]
+    assert await store.outcomes(1) == [OutcomeRow("self_care", "tendon", None), OutcomeRow("emergency", None, "dvt")]
+    assert await store.checkins(3) == [] and await store.outcomes(2) == [] and await store.answers(2) == []
+
+
+def due_today(status: str = "send", next_due: int | None = 5000) -> Callable[[DueReminder], ReminderDecision]:
+    return lambda due: ReminderDecision("2026-03-02", status, next_due)
+
+
+async def test_a_due_reminder_is_claimed_once_a_day_and_finished(store: Store) -> None:
+    await store.apply(1, None, runner('{"r": 1}', reminders=(ReminderRow("session", "07:30", 1000),)))
+    assert await store.claim_reminders(999, 10, due_today()) == [], "not due yet"
+    [claimed] = await store.claim_reminders(1000, 10, due_today())
+    assert (claimed.user_id, claimed.kind, claimed.data, claimed.due) == (1, "session", '{"r": 1}', 1000)
+    assert await store.unsent_reminders() == [claimed]
+    assert await store.claim_reminders(5000, 10, due_today()) == [], "the same local day is logged once"
+    await store.finish_reminder(claimed.log_id, "sent")
+    assert await store.unsent_reminders() == []
+    assert (await store.stats(NOW)).reminders == {"sent": 1}
+
+
+async def test_a_reminder_decided_against_is_logged_and_can_end(store: Store) -> None:
+    await store.apply(1, None, runner(reminders=(ReminderRow("session", "07:30", 1000),)))
+    assert await store.claim_reminders(1000, 10, due_today("paused", None)) == []
+    assert await store.claim_reminders(10**9, 10, due_today()) == [], "no next occurrence: the row is gone"
+    assert (await store.stats(NOW)).reminders == {"paused": 1}
+
+
+async def test_a_broadcast_goes_to_each_active_runner_once(store: Store) -> None:
+    for user in (1, 2, 3):
+        await store.apply(user, None, runner())
+    await store.set_active(3, False)
+    broadcast_id, recipients = await store.create_broadcast(9, "Club run on Sunday", NOW)
+    assert recipients == 2
+    assert await store.broadcast(broadcast_id) == Broadcast(broadcast_id, 9, "Club run on Sunday", "draft", 2, None)
+    assert await store.broadcast(broadcast_id + 1) is None
+    await store.set_broadcast_status(broadcast_id, "running", NOW, ProgressMessage(9, 55))
+    found = await store.broadcast(broadcast_id)
+    assert found is not None and found.status == "running" and found.progress == ProgressMessage(9, 55)
+    assert await store.broadcasts_with_status("running") == [broadcast_id]
+    assert await store.claim_recipients(broadcast_id, 1) == [1]
+    assert await store.unfinished_claims(broadcast_id) == [1]
+    assert await store.claim_recipients(broadcast_id, 10) == [2], "the next runner, never one claimed"
+    await store.mark_delivery(broadcast_id, 1, "sent")
+    assert await store.unfinished_claims(broadcast_id) == [2]
+    assert await store.broadcast_progress(broadcast_id) == {"sent": 1, "claimed": 1}
+    assert await store.claim_recipients(broadcast_id, 10) == []
+    await store.set_broadcast_status(broadcast_id, "done", NOW)
+    assert await store.broadcasts_with_status("running") == []
+    done = await store.broadcast(broadcast_id)
+    assert done is not None and done.progress == ProgressMessage(9, 55), "the progress message is kept"
+
+
+async def test_stats_count_runners_outcomes_plans_and_adherence(store: Store) -> None:
+    await store.apply(
+        1,
+        None,
+        runner(checkins=(CHECKIN,), outcomes=(OutcomeRow("self_care", "tendon", None),), plan="tendon:0:active"),
+    )
+    await store.apply(2, None, runner(outcomes=(OutcomeRow("emergency", None, "dvt"),)))
+    await store.set_active(2, False)
+    stats = await store.stats(NOW)
+    assert (stats.users, stats.active, stats.blocked, stats.new_week) == (2, 1, 1, 2)
+    assert stats.patterns == {"tendon": 1, "unclear": 1}
+    assert stats.red_flags == {"dvt": 1}
+    assert stats.phases == {"tendon:0:active": 1}
+    assert stats.adherence_7 == Adherence(1, 7) and stats.adherence_30 == Adherence(1, 30)
+    assert await store.active_users() == 1
+
+
+async def test_a_user_in_brief(store: Store) -> None:
+    await store.apply(
+        9,
+        None,
+        runner(
+            checkins=(CHECKIN,),
+            outcomes=(OutcomeRow("emergency", None, "dvt"),),
+            plan="tendon:0:active",
+            reminders=(ReminderRow("session", "07:30", 1000),),
+        ),
+    )
+    await store.apply(9, None, writes("{}", (AnswerRow(1, "onset", "gradual"),)))
+    summary = await store.user_summary(9)
+    assert summary is not None
+    assert (summary.consented, summary.active, summary.where, summary.plan) == (True, True, "s", None)
+    assert (summary.answers, summary.checkins, summary.reminders) == (1, 1, ("session",))
+    assert summary.last_outcome is not None and summary.last_outcome.red_flag == "dvt"
+    assert await store.user_summary(404) is None
+
+
+async def test_the_audit_log_is_newest_first(store: Store) -> None:
+    await store.audit(4242, "stats", None)
+    await store.audit(4242, "user_lookup", 9, "why")
+    log = await store.audit_log(10)
+    assert [(e.actor_id, e.action, e.user_id, e.detail) for e in log] == [
+        (4242, "user_lookup", 9, "why"),
+        (4242, "stats", None, ""),
+    ]
+    assert len(await store.audit_log(1)) == 1
+
+
+async def test_a_state_set_aside_is_kept_shown_exported_and_deleted(store: Store) -> None:
+    await store.apply(7, None, runner('{"broken', checkins=(CHECKIN,)))
+
+    def start_afresh(stored: Stored) -> tuple[Change, None]:
+        assert stored.data is not None
+        kept = SetAside(stored.data, "not JSON")
+        return Change(data="{}", state="idle", consented=False, set_aside=kept), None
+
+    await store.apply(7, None, start_afresh)
+    summary = await store.user_summary(7)
+    assert summary is not None
+    [kept] = summary.quarantined
+    assert (kept.user_id, kept.data, kept.reason) == (7, '{"broken', "not JSON") and kept.at
+    assert await store.checkins(7) == [CHECKIN], "the facts stay"
+    assert [row["data"] for row in (await store.export_user(7))["quarantine"]] == ['{"broken']
+    await store.delete_user(7)
+    assert await store.user_summary(7) is None
+
+
+# the interface by concern: every method of every protocol is called above
+PROTOCOLS = (Health, Turns, Facts, OwedReplies, ReminderQueue, BroadcastQueue, AdminQueries, DataRights)
+
+
+def test_every_store_method_is_under_contract() -> None:
+    assert set(Store.__mro__) >= set(PROTOCOLS), "Store is every concern together"
+    assert not [name for name in vars(Store) if not name.startswith("_")], "Store adds nothing of its own"
+    methods = {name for protocol in PROTOCOLS for name in vars(protocol) if not name.startswith("_")}
+    source = Path(__file__).read_text(encoding="utf-8")
+    untested = sorted(name for name in methods if f"store.{name}(" not in source and f"backend.{name}(" not in source)
+    assert len(methods) > 20 and untested == [], f"store methods without a contract test: {untested}"

@@ -155,6 +155,7 @@ SAMPLE_ROWS = {
         "INSERT INTO reminder_log VALUES "
         "(1, 7, 'session', '2026-01-01', 1767290400, 'sent', '2026-01-01T18:00:01+00:00')",
     ],
+    7: ["INSERT INTO quarantine VALUES (1, 7, '{\"plan\": 3}', 'invalid (plan: model_type)', '2026-01-02')"],
 }
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import logging
-from functools import partial
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import fields
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -20,7 +20,7 @@ from bot.broadcaster import progress_text
 from bot.handlers.taps import acknowledge, private_tap
 from bot.rendering import MESSAGE_LIMIT
 from bot.services import Services, services
-from bot.store import admin_sql
+from bot.store.rows import Adherence, LastOutcome, ProgressMessage, Quarantined, UserSummary
 from content import ContentError, load_content
 from content.schema import AdminStrings
 from flows.markup import bold, fill, plain, rich
@@ -63,31 +63,37 @@ def _number(text: str) -> int | None:
     return number if abs(number) < 2**53 else None
 
 
-def _table(texts: AdminStrings, title: str, counts: dict[str, int]) -> str:
+def _table(texts: AdminStrings, title: str, counts: Mapping[str, int]) -> str:
     lines = [f"  {html.escape(k)}: {v}" for k, v in counts.items()] or [f"  {rich(texts.stats_none)}"]
     return bold(title) + "\n" + "\n".join(lines)
 
 
-def _percent(texts: AdminStrings, done_planned: tuple[int, int]) -> str:
-    done, planned = done_planned
+def _percent(texts: AdminStrings, adherence: Adherence) -> str:
+    done, planned = adherence.done, adherence.planned
     return f"{done}/{planned} ({done * 100 // planned}%)" if planned else texts.stats_no_plans
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats: the numbers an admin checks first."""
     found, texts = services(context), _texts(context)
-    numbers: dict[str, Any] = await found.store.read(partial(admin_sql.stats, now=found.dispatcher.clock.now()))
+    numbers = await found.store.stats(found.dispatcher.clock.now())
     parts = [
-        fill(texts.stats_users, **{k: numbers[k] for k in ("users", "active", "blocked", "new_week")}),
-        _table(texts, texts.stats_patterns, numbers["patterns"]),
-        _table(texts, texts.stats_red_flags, numbers["red_flags"]),
-        _table(texts, texts.stats_phases, numbers["phases"]),
+        fill(
+            texts.stats_users,
+            users=numbers.users,
+            active=numbers.active,
+            blocked=numbers.blocked,
+            new_week=numbers.new_week,
+        ),
+        _table(texts, texts.stats_patterns, numbers.patterns),
+        _table(texts, texts.stats_red_flags, numbers.red_flags),
+        _table(texts, texts.stats_phases, numbers.phases),
         fill(
             texts.stats_adherence,
-            week=_percent(texts, numbers["adherence_7"]),
-            month=_percent(texts, numbers["adherence_30"]),
+            week=_percent(texts, numbers.adherence_7),
+            month=_percent(texts, numbers.adherence_30),
         ),
-        _table(texts, texts.stats_reminders, numbers["reminders"]),
+        _table(texts, texts.stats_reminders, numbers.reminders),
     ]
     await _answer(update, "\n\n".join(parts))
     await found.store.audit(_who(update), "stats", None)
@@ -98,13 +104,11 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     found, texts = services(context), _texts(context)
     text = _args(update)
     admin = _who(update)
-    now = found.dispatcher.clock.now().isoformat()
+    now = found.dispatcher.clock.now()
     if text.lower() == "cancel":
-        running = await found.store.read(partial(admin_sql.broadcasts_with_status, status="running"))
+        running = await found.store.broadcasts_with_status("running")
         for broadcast_id in running:
-            await found.store.write(
-                partial(admin_sql.set_status, broadcast_id=broadcast_id, status="cancelled", now=now)
-            )
+            await found.store.set_broadcast_status(broadcast_id, "cancelled", now)
             await found.store.audit(admin, "broadcast_cancelled", None, f"#{broadcast_id}")
         reply = fill(texts.broadcast_cancelled, count=len(running)) if running else rich(texts.broadcast_none_running)
         await _answer(update, reply)
@@ -117,9 +121,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if len(text) > room:
         await _answer(update, fill(texts.broadcast_too_long, limit=room, length=len(text)))
         return
-    broadcast_id, recipients = await found.store.write(
-        partial(admin_sql.create_broadcast, admin=admin, text=text, now=now)
-    )
+    broadcast_id, recipients = await found.store.create_broadcast(admin, text, now)
     await found.store.audit(admin, "broadcast_drafted", None, f"#{broadcast_id} to {recipients}")
     buttons = InlineKeyboardMarkup(
         [
@@ -145,30 +147,23 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     broadcast_id = _number(query.data.rsplit("|", 1)[1])
     if _who(update) not in found.settings.admin_ids or broadcast_id is None:
         return  # a forged button, from someone else or with made-up data, does nothing
-    draft = await found.store.read(partial(admin_sql.broadcast, broadcast_id=broadcast_id))
-    now = found.dispatcher.clock.now().isoformat()
-    if draft is None or draft["status"] != "draft" or not isinstance(query.message, Message):
+    draft = await found.store.broadcast(broadcast_id)
+    now = found.dispatcher.clock.now()
+    if draft is None or draft.status != "draft" or not isinstance(query.message, Message):
         return
     if query.data.startswith(BROADCAST_DROP):
-        await found.store.write(partial(admin_sql.set_status, broadcast_id=broadcast_id, status="cancelled", now=now))
+        await found.store.set_broadcast_status(broadcast_id, "cancelled", now)
         await query.message.edit_text(rich(texts.broadcast_dropped), parse_mode=ParseMode.HTML)
         await found.store.audit(_who(update), "broadcast_dropped", None, f"#{broadcast_id}")
         return
     progress = await query.message.reply_text(
-        progress_text(texts, broadcast_id, {}, draft["total"], "running"), parse_mode=ParseMode.HTML
+        progress_text(texts, broadcast_id, {}, draft.total, "running"), parse_mode=ParseMode.HTML
     )
-    await found.store.write(
-        partial(
-            admin_sql.set_status,
-            broadcast_id=broadcast_id,
-            status="running",
-            now=now,
-            chat=progress.chat_id,
-            message=progress.message_id,
-        )
+    await found.store.set_broadcast_status(
+        broadcast_id, "running", now, ProgressMessage(progress.chat_id, progress.message_id)
     )
     await query.message.edit_reply_markup(reply_markup=None)
-    await found.store.audit(_who(update), "broadcast_started", None, f"#{broadcast_id} to {draft['total']}")
+    await found.store.audit(_who(update), "broadcast_started", None, f"#{broadcast_id} to {draft.total}")
     found.broadcaster.wake.set()
 
 
@@ -179,14 +174,29 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user_id is None:
         await _answer(update, rich(texts.user_usage))
         return
-    summary = await found.store.read(partial(admin_sql.user_summary, user_id=user_id))
+    summary = await found.store.user_summary(user_id)
     await found.store.audit(_who(update), "user_lookup", user_id)
     if summary is None:
         await _answer(update, fill(texts.user_missing, id=user_id))
         return
     lines = [fill(texts.user_heading, id=user_id)]
-    lines += [f"{html.escape(k)}: {html.escape(str(v))}" for k, v in summary.items()]
+    lines += [f"{name}: {html.escape(value)}" for name, value in _summary_fields(summary)]
     await _answer(update, "\n".join(lines))
+
+
+def _summary_fields(summary: UserSummary) -> list[tuple[str, str]]:
+    """Each field of the summary as a line's name and value."""
+
+    def shown(value: object) -> str:
+        if isinstance(value, LastOutcome):
+            return f"{value.urgency} {value.pattern or '-'} {value.red_flag or '-'} at {value.decided_at}"
+        if isinstance(value, Quarantined):  # when and why; what it holds is the runner's, not for a chat
+            return f"set aside at {value.at[:19]} ({value.reason})"
+        if isinstance(value, tuple):
+            return ", ".join(map(shown, value)) or "-"
+        return str(value)
+
+    return [(field.name, shown(getattr(summary, field.name))) for field in fields(summary)]
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -208,12 +218,12 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/audit: the recent admin actions."""
     found, texts = services(context), _texts(context)
-    rows = await found.store.read(partial(admin_sql.audit_log, limit=20))
+    entries = await found.store.audit_log(20)
     await found.store.audit(_who(update), "audit", None)
     lines = [
-        f"{html.escape(at[:19])} {actor or '-'} {html.escape(action)}"
-        + (f" user {user}" if user is not None else "")
-        + (f" {html.escape(detail)}" if detail else "")
-        for at, actor, action, user, detail in rows
+        f"{html.escape(e.at[:19])} {e.actor_id or '-'} {html.escape(e.action)}"
+        + (f" user {e.user_id}" if e.user_id is not None else "")
+        + (f" {html.escape(e.detail)}" if e.detail else "")
+        for e in entries
     ]
     await _answer(update, rich(texts.audit_heading) + "\n" + ("\n".join(lines) or rich(texts.stats_none)))

@@ -1,122 +1,47 @@
-"""The store interface: what the shell needs from durable storage, whatever the backend."""
+"""The store interface, split by concern: small protocols that every backend implements.
+
+Each method takes and returns plain values and the frozen rows of `bot.store.rows`; nothing of a
+backend's driver (connections, cursors, SQL) crosses it. `Store` is all of them together.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from bot.store.rows import (
+    AnswerRow,
+    AuditEntry,
+    Broadcast,
+    Change,
+    CheckinRow,
+    ClaimedReminder,
+    DueReminder,
+    OutcomeRow,
+    OwedMessage,
+    ProgressMessage,
+    Quarantined,
+    ReminderDecision,
+    Row,
+    Stats,
+    Stored,
+    UserSummary,
+)
 
 T = TypeVar("T")
-
-Row = dict[str, Any]
 
 
 class StoreError(Exception):
     """A problem with the database that an operator must fix; the message is one line."""
 
 
-@dataclass(frozen=True)
-class Stored:
-    """One user's conversation as stored: `data` is its JSON document, None for someone new."""
-
-    user_id: int
-    data: str | None
-    version: int
-    active: bool
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    session: int
-    question: str
-    value: str
-
-
-@dataclass(frozen=True)
-class OutcomeRow:
-    urgency: str
-    pattern: str | None
-    red_flag: str | None
-
-
-@dataclass(frozen=True)
-class CheckinRow:
-    day: str
-    done: str
-    pain_during: int
-    pain_morning: int
-    phase: str
-    decision: str
-
-
-@dataclass(frozen=True)
-class ReminderRow:
-    kind: str
-    local_time: str | None
-    due: int  # UTC epoch seconds
-
-
-@dataclass(frozen=True)
-class DueReminder:
-    """A reminder row that has come due, with what the scheduler needs to decide about it."""
-
-    user_id: int
-    kind: str
-    local_time: str | None
-    due: int
-    data: str | None
-    active: bool
-
-
-@dataclass(frozen=True)
-class ReminderDecision:
-    log_key: str  # the local date (or, for a snooze, the local minute) it counts for
-    status: str  # "send", or why not: "missed", "done", "skipped", "paused", "no_plan", "inactive"
-    next_due: int | None  # the next occurrence; None removes the row
-
-
-@dataclass(frozen=True)
-class ClaimedReminder:
-    log_id: int
-    user_id: int
-    kind: str
-    data: str | None
-    due: int  # UTC epoch seconds
-
-
-@dataclass(frozen=True)
-class OwedMessage:
-    """A message owed to a user: stored with the change that produced it, removed once sent."""
-
-    id: int
-    user_id: int
-    body: str  # the rendered message, in whatever form the shell wrote it
-
-
-@dataclass(frozen=True)
-class Change:
-    """Everything one event changes for one user, written in a single transaction."""
-
-    data: str  # the new conversation state, a JSON document
-    state: str
-    consented: bool
-    active: bool | None = None
-    answers: tuple[AnswerRow, ...] = ()
-    outcomes: tuple[OutcomeRow, ...] = ()
-    checkins: tuple[CheckinRow, ...] = ()
-    # where the runner's plan stands ("pattern:phase:status"), None without a plan
-    plan: str | None = None
-    # the user's reminders, replacing all of them; None leaves them as they are
-    reminders: tuple[ReminderRow, ...] | None = None
-    # messages owed to the user because of this change, in the order they are to be sent
-    outbox: tuple[str, ...] = ()
-
-
 # runs inside the write transaction: must be pure and quick
 Decide = Callable[[Stored], tuple[Change, T]]
 
 
-class Store(Protocol):
+class Health(Protocol):
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -124,6 +49,10 @@ class Store(Protocol):
     async def problem(self) -> str | None:
         """Why the store cannot be trusted now (for /healthz); None when it reads and writes."""
         ...
+
+
+class Turns(Protocol):
+    """One runner's conversation: each event read, decided and written whole."""
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         """Load the user's state, let `decide` compute the change, write it; all or nothing.
@@ -134,12 +63,22 @@ class Store(Protocol):
 
     async def load(self, user_id: int) -> Stored: ...
 
-    async def answers(self, user_id: int) -> list[AnswerRow]: ...
-
     async def set_active(self, user_id: int, active: bool) -> None:
         """Someone inactive (they blocked the bot) is owed no message and has no reminders."""
         ...
 
+
+class Facts(Protocol):
+    """What runners reported, appended by `Turns.apply` and never rewritten."""
+
+    async def answers(self, user_id: int) -> list[AnswerRow]: ...
+
+    async def outcomes(self, user_id: int) -> list[OutcomeRow]: ...
+
+    async def checkins(self, user_id: int) -> list[CheckinRow]: ...
+
+
+class OwedReplies(Protocol):
     async def unsent(self, user_id: int | None = None, limit: int = 100) -> list[OwedMessage]:
         """Messages owed and not yet sent, oldest first: one user's, or everyone's."""
         ...
@@ -148,16 +87,8 @@ class Store(Protocol):
         """The message went out (or never can): it is owed no more."""
         ...
 
-    async def audit(self, actor_id: int | None, action: str, user_id: int | None, detail: str = "") -> None: ...
 
-    async def export_user(self, user_id: int) -> dict[str, list[Row]]:
-        """Every stored row about one user, by table."""
-        ...
-
-    async def delete_user(self, user_id: int) -> int:
-        """Remove every row about one user; returns how many rows went."""
-        ...
-
+class ReminderQueue(Protocol):
     async def claim_reminders(
         self, now: int, limit: int, decide: Callable[[DueReminder], ReminderDecision]
     ) -> list[ClaimedReminder]:
@@ -171,6 +102,82 @@ class Store(Protocol):
 
     async def finish_reminder(self, log_id: int, status: str) -> None: ...
 
+
+class BroadcastQueue(Protocol):
+    async def create_broadcast(self, admin_id: int, text: str, now: datetime) -> tuple[int, int]:
+        """A draft broadcast: its id and the number of runners it would reach now."""
+        ...
+
+    async def broadcast(self, broadcast_id: int) -> Broadcast | None: ...
+
+    async def broadcasts_with_status(self, status: str) -> list[int]: ...
+
+    async def set_broadcast_status(
+        self, broadcast_id: int, status: str, now: datetime, progress: ProgressMessage | None = None
+    ) -> None:
+        """A finished (done or cancelled) broadcast records `now`; `progress` names the admin's message."""
+        ...
+
+    async def claim_recipients(self, broadcast_id: int, limit: int) -> list[int]:
+        """The next active runners who have not had this broadcast, marked as claimed."""
+        ...
+
+    async def unfinished_claims(self, broadcast_id: int) -> list[int]:
+        """Runners claimed for this broadcast and not yet settled (a restart, a network error)."""
+        ...
+
     async def mark_delivery(self, broadcast_id: int, user_id: int, status: str) -> None:
         """One broadcast delivery is settled (sent, blocked, failed): never sent again."""
+        ...
+
+    async def broadcast_progress(self, broadcast_id: int) -> dict[str, int]:
+        """How many deliveries have each status."""
+        ...
+
+
+class AdminQueries(Protocol):
+    async def stats(self, now: datetime) -> Stats: ...
+
+    async def user_summary(self, user_id: int) -> UserSummary | None: ...
+
+    async def active_users(self) -> int: ...
+
+    async def audit(self, actor_id: int | None, action: str, user_id: int | None, detail: str = "") -> None: ...
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        """The latest audit entries, newest first."""
+        ...
+
+
+class DataRights(Protocol):
+    async def export_user(self, user_id: int) -> dict[str, list[Row]]:
+        """Every stored row about one user, by table."""
+        ...
+
+    async def delete_user(self, user_id: int) -> int:
+        """Remove every row about one user; returns how many rows went."""
+        ...
+
+
+class Store(Health, Turns, Facts, OwedReplies, ReminderQueue, BroadcastQueue, AdminQueries, DataRights, Protocol):
+    """Everything the bot keeps, whatever the backend."""
+
+
+class Maintenance(Protocol):
+    """What `thigh-coach db` does, beside a running bot (it takes no instance lock)."""
+
+    def migrate(self) -> int:
+        """Apply pending schema migrations; returns the schema version now."""
+        ...
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy at `target`, safe while the bot runs."""
+        ...
+
+    def problems(self) -> list[str]:
+        """What an integrity check finds wrong; empty when all is well."""
+        ...
+
+    def quarantined(self) -> list[Quarantined]:
+        """Every conversation state set aside because it could not be read, oldest first."""
         ...

@@ -133,6 +133,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_by_user ON outbox(user_id, id);
     """,
+    # 7: conversation states that could not be read, set aside whole (never dropped) when the runner
+    # started afresh; shown by /user and `thigh-coach db check`
+    """
+    CREATE TABLE quarantine (
+        id              INTEGER PRIMARY KEY,
+        user_id         INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        data            TEXT NOT NULL,
+        reason          TEXT NOT NULL,
+        quarantined_at  TEXT NOT NULL
+    );
+    CREATE INDEX quarantine_by_user ON quarantine(user_id, id);
+    """,
 )
 
 LATEST = len(MIGRATIONS)

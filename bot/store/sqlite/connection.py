@@ -1,0 +1,245 @@
+"""The SQLite connection every concern shares: one aiosqlite writer, WAL, BEGIN IMMEDIATE, one
+thread hop per event, group commit, and what /healthz needs to know about the file.
+
+aiosqlite hops to its thread on every awaited call (~70 µs here). A whole event is therefore run
+as one function inside the connection's thread: load, decide, write, commit, in a single hop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import aiosqlite
+
+from bot.clock import Clock, SystemClock
+from bot.store.base import StoreError
+from bot.store.sqlite.maintenance import check_path, explain, migrate
+
+R = TypeVar("R")
+
+HANDLED_UPDATES_KEPT = timedelta(days=14)
+# less free space than this where the database lives, and health says the disk is full
+MIN_FREE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A small write waiting for the next group commit: runs in the writer thread, in a savepoint."""
+
+    write: Callable[[sqlite3.Connection], Any]
+    future: asyncio.Future[Any]
+
+
+class SqliteConnection:
+    """The shared core; each concern of the store is a subclass (see bot/store/sqlite/__init__.py)."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        clock: Clock | None = None,
+        synchronous: str = "NORMAL",
+        busy_timeout_ms: int = 5000,
+        journal_mode: str = "WAL",
+    ) -> None:
+        self.path = Path(path)
+        self.clock = clock or SystemClock()
+        self.synchronous = synchronous
+        self.busy_timeout_ms = busy_timeout_ms
+        self.journal_mode = journal_mode
+        self._db: aiosqlite.Connection | None = None
+        self._instance_lock: IO[str] | None = None
+        self._queue: list[_Pending] = []
+        self._committer: asyncio.Task[None] | None = None
+        self._file: tuple[int, int] | None = None  # (device, inode) of the file opened
+        self._write_failure: str | None = None  # why the last write failed; None once one works
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def open(self) -> None:
+        check_path(self.path)
+        self._take_instance_lock()
+        self._make_private()
+        try:
+            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            self._file = self._identity()
+            await self._run(self._setup)
+        except sqlite3.Error as exc:
+            await self.close()
+            raise StoreError(explain(exc, self.path)) from None
+        except StoreError:
+            await self.close()
+            raise
+
+    def _make_private(self) -> None:
+        """Health data: the database and the files beside it are the bot's user's alone (0600),
+        also when an older version created them readable by others."""
+        for name in ("", "-wal", "-shm", ".lock"):
+            path = self.path.with_name(self.path.name + name)
+            if path.is_file() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+
+    def _take_instance_lock(self) -> None:
+        """One bot process per database: a second one would answer the same users twice."""
+        if str(self.path) == ":memory:":
+            return
+        handle = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreError(f"database {self.path} is in use by another thigh-coach process") from None
+        self._instance_lock = handle
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails early on a corrupt file
+        conn.execute(f"PRAGMA journal_mode = {self.journal_mode}")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+        # Telegram re-delivers an update for a day at most: older ids only take space
+        cutoff = (self.clock.now() - HANDLED_UPDATES_KEPT).isoformat()
+        self._write(conn, fn=lambda c: c.execute("DELETE FROM handled_updates WHERE handled_at < ?", (cutoff,)))
+
+    async def close(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+        if self._instance_lock is not None:
+            self._instance_lock.close()  # closing the file releases the lock
+            self._instance_lock = None
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], R]) -> R:
+        """Run `fn` with the raw connection in the writer thread: one hop, serialised with all others."""
+        if self._db is None:
+            raise StoreError("the store is not open")
+        db = self._db
+        # aiosqlite's own dispatch into its thread; its public API offers one hop per statement only
+        return await db._execute(lambda: fn(db._conn))  # type: ignore[no-any-return, no-untyped-call]
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def _file_problem(self) -> str | None:
+        """The file open is no longer the one at the path: whatever is written now would be lost."""
+        if str(self.path) == ":memory:":
+            return None
+        now = self._identity()
+        if now is None:
+            return f"database file {self.path} was deleted"
+        return f"database file {self.path} was replaced" if now != self._file else None
+
+    def _write(self, conn: sqlite3.Connection, *, fn: Callable[[sqlite3.Connection], R]) -> R:
+        try:
+            if problem := self._file_problem():  # refuse to save what would be lost at the restart
+                raise StoreError(problem)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                if conn.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except (sqlite3.Error, StoreError) as exc:
+            self._write_failure = str(exc)
+            raise
+        self._write_failure = None
+        return result
+
+    async def problem(self) -> str | None:
+        """What /healthz says about the store: None when it can read and write."""
+        if problem := self._file_problem():
+            return problem
+        if self._write_failure is not None:
+            return f"database writes failing: {self._write_failure}"
+        free = shutil.disk_usage(self.path.parent).free
+        if free < MIN_FREE_BYTES:
+            return f"disk full: {free} bytes free for {self.path}"
+        try:
+            await self._run(lambda conn: conn.execute("SELECT 1").fetchone())
+        except Exception as exc:  # any failure here is exactly what health must report
+            return f"store unreachable: {type(exc).__name__}"
+        return None
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat()
+
+    async def _queued(self, write: Callable[[sqlite3.Connection], R]) -> R:
+        """Join the next group commit and wait until the write is durable."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(write, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_queued())
+        result: R = await future
+        return result
+
+    async def _commit_queued(self) -> None:
+        """Group commit: every write waiting now goes into one transaction, in one thread hop.
+
+        Each write runs in its own savepoint, so one failing decision rolls back only itself.
+        Per-user locks guarantee a batch never holds two events of the same user.
+        """
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                outcomes = await self._run(partial(self._write, fn=partial(self._apply_batch, batch=batch)))
+            except BaseException as exc:  # the whole transaction failed: every event in it hears why
+                for pending in batch:
+                    if not pending.future.done():
+                        pending.future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for pending, (ok, value) in zip(batch, outcomes, strict=True):
+                if pending.future.done():
+                    continue
+                if ok:
+                    pending.future.set_result(value)
+                else:
+                    pending.future.set_exception(value)
+
+    def _apply_batch(self, conn: sqlite3.Connection, *, batch: list[_Pending]) -> list[tuple[bool, Any]]:
+        outcomes: list[tuple[bool, Any]] = []
+        for pending in batch:
+            conn.execute("SAVEPOINT event")
+            try:
+                outcomes.append((True, pending.write(conn)))
+            except Exception as exc:
+                if not conn.in_transaction:  # SQLite rolled the whole transaction back (a full disk)
+                    raise
+                conn.execute("ROLLBACK TO event")
+                outcomes.append((False, exc))
+            conn.execute("RELEASE event")
+        return outcomes
+
+    async def _in_transaction(self, fn: Callable[[sqlite3.Connection], R]) -> R:
+        """Run `fn` in a transaction of its own, in the writer thread."""
+        return await self._run(partial(self._write, fn=fn))
+
+    async def _rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        """One query's rows, read in the writer thread."""
+        return await self._run(lambda conn: conn.execute(sql, args).fetchall())
+
+
+def count(conn: sqlite3.Connection, sql: str, *args: Any) -> int:
+    return int(conn.execute(sql, args).fetchone()[0] or 0)
+
+
+def grouped(conn: sqlite3.Connection, sql: str, *args: Any) -> dict[str, int]:
+    """A `SELECT key, count(*) ... GROUP BY` as a dict."""
+    return {str(key): int(n) for key, n in conn.execute(sql, args)}

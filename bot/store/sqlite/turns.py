@@ -1,0 +1,111 @@
+"""Conversation turns in SQLite: an event's state, facts, reminders and owed replies in one write."""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import partial
+from typing import Any, TypeVar
+
+from bot.store.base import Decide
+from bot.store.rows import Change, Stored
+from bot.store.sqlite.connection import SqliteConnection
+
+T = TypeVar("T")
+
+_DUPLICATE = object()
+
+
+class SqliteTurns(SqliteConnection):
+    async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
+        """Queue the event for the next group commit and wait until it is durable."""
+        outcome = await self._queued(partial(self._apply, user_id=user_id, update_id=update_id, decide=decide))
+        return None if outcome is _DUPLICATE else outcome
+
+    def _apply(self, conn: sqlite3.Connection, user_id: int, update_id: int | None, decide: Decide[T]) -> Any:
+        now = self._now()
+        if update_id is not None:
+            seen = conn.execute("SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)).fetchone()
+            if seen:
+                return _DUPLICATE
+            conn.execute(
+                "INSERT INTO handled_updates (update_id, user_id, handled_at) VALUES (?, ?, ?)",
+                (update_id, user_id, now),
+            )
+        change, result = decide(self._stored(conn, user_id))
+        self._save(conn, user_id, change, now)
+        return result
+
+    def _stored(self, conn: sqlite3.Connection, user_id: int) -> Stored:
+        row = conn.execute(
+            "SELECT f.data, f.version, u.active FROM users u LEFT JOIN flow_state f USING (user_id) "
+            "WHERE u.user_id = ?",
+            (user_id,),
+        ).fetchone()
+        if row is None:
+            return Stored(user_id, None, 0, True)
+        return Stored(user_id, row[0], int(row[1] or 0), bool(row[2]))
+
+    def _save(self, conn: sqlite3.Connection, user_id: int, change: Change, now: str) -> None:
+        conn.execute(
+            "INSERT INTO users (user_id, consented, active, created_at, updated_at) VALUES (?, ?, 1, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET consented = excluded.consented, updated_at = excluded.updated_at",
+            (user_id, int(change.consented), now, now),
+        )
+        if change.active is not None:
+            conn.execute("UPDATE users SET active = ? WHERE user_id = ?", (int(change.active), user_id))
+        conn.execute(
+            "INSERT INTO flow_state (user_id, flow, state, data, version, plan) "
+            "VALUES (?, 'conversation', ?, ?, 1, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
+            "plan = excluded.plan, version = flow_state.version + 1",
+            (user_id, change.state, change.data, change.plan),
+        )
+        if change.answers:
+            conn.executemany(
+                "INSERT INTO answers (user_id, session, question, value, answered_at) VALUES (?, ?, ?, ?, ?)",
+                [(user_id, a.session, a.question, a.value, now) for a in change.answers],
+            )
+        if change.checkins:
+            conn.executemany(
+                "INSERT INTO checkins (user_id, day, done, pain_during, pain_morning, phase, decision, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (user_id, c.day, c.done, c.pain_during, c.pain_morning, c.phase, c.decision, now)
+                    for c in change.checkins
+                ],
+            )
+        if change.reminders is not None:
+            conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+            conn.executemany(
+                "INSERT INTO reminders (user_id, kind, local_time, next_due_at) VALUES (?, ?, ?, ?)",
+                [(user_id, r.kind, r.local_time, r.due) for r in change.reminders],
+            )
+        if change.outcomes:
+            conn.executemany(
+                "INSERT INTO outcomes (user_id, urgency, pattern, red_flag, decided_at) VALUES (?, ?, ?, ?, ?)",
+                [(user_id, o.urgency, o.pattern, o.red_flag, now) for o in change.outcomes],
+            )
+        if change.set_aside is not None:
+            conn.execute(
+                "INSERT INTO quarantine (user_id, data, reason, quarantined_at) VALUES (?, ?, ?, ?)",
+                (user_id, change.set_aside.data, change.set_aside.reason, now),
+            )
+        if change.outbox:
+            conn.executemany(
+                "INSERT INTO outbox (user_id, body, created_at) VALUES (?, ?, ?)",
+                [(user_id, body, now) for body in change.outbox],
+            )
+
+    async def load(self, user_id: int) -> Stored:
+        return await self._run(lambda conn: self._stored(conn, user_id))
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE users SET active = ?, updated_at = ? WHERE user_id = ?", (int(active), self._now(), user_id)
+            )
+            if not active:  # someone who blocked the bot is not scheduled, nor owed anything, any more
+                conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+                conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
+
+        await self._in_transaction(write)
