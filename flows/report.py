@@ -33,7 +33,7 @@ def _triage(content: Content, triage: TriageState | None, triaged_on: date | Non
         if question is None:  # a question removed from content since
             continue
         label = next((a.label for a in question.answers if a.value == value), value)
-        lines.append(f"{plain(rich(question.text))} {label}")
+        lines.append(f"{plain(rich(question.text))} → {label}")
     return Section(heading=words.triage, lines=tuple(lines))
 
 
