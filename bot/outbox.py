@@ -12,21 +12,17 @@ import asyncio
 import json
 import logging
 
-from pydantic import TypeAdapter
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.pictures import Stored
 from bot.rendering import Message, messages
 from bot.sending import send
 from bot.store import OwedMessage, Store
 from bot.user_locks import UserLocks
-from flows.pictures import Picture
 from flows.replies import Reply
 
 log = logging.getLogger(__name__)
-
-
-_PICTURE: TypeAdapter[Picture] = TypeAdapter(Picture)
 
 
 def render(replies: list[Reply]) -> tuple[str, ...]:
@@ -37,7 +33,8 @@ def render(replies: list[Reply]) -> tuple[str, ...]:
             {
                 "text": m.text,
                 "markup": m.markup.to_dict() if m.markup else None,
-                "picture": m.picture.model_dump(mode="json") if m.picture else None,
+                # a reply with a picture is one message (its caption)
+                "picture": reply.picture.model_dump(mode="json") if reply.picture is not None else None,
             },
             ensure_ascii=False,
         )
@@ -50,7 +47,7 @@ def _read(body: str) -> Message:
     message = json.loads(body)
     markup = InlineKeyboardMarkup.de_json(message["markup"], None) if message["markup"] else None
     picture = message.get("picture")  # rows from before pictures have none
-    return Message(message["text"], markup, _PICTURE.validate_python(picture) if picture else None)
+    return Message(message["text"], markup, Stored(picture["kind"], picture) if picture else None)
 
 
 class Outbox:

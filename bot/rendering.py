@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import encode
+from bot.pictures import Stored
 from flows.markup import plain
 from flows.pictures import Chart, Report
 from flows.replies import Reply
@@ -69,7 +70,7 @@ class Message:
 
     text: str
     markup: InlineKeyboardMarkup | None = None
-    picture: Chart | Report | None = None
+    picture: Chart | Report | Stored | None = None
 
 
 def messages(reply: Reply) -> list[Message]:

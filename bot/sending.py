@@ -12,7 +12,6 @@ from telegram.error import Forbidden
 from bot.pictures import FILE_NAMES, drawn
 from bot.rendering import Message, messages
 from bot.store import Store
-from flows.pictures import Chart
 from flows.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -24,7 +23,7 @@ async def send(bot: Bot, chat_id: int, message: Message) -> None:
         await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup)
         return
     data = InputFile(await drawn(message.picture), filename=FILE_NAMES[message.picture.kind])
-    if isinstance(message.picture, Chart):
+    if message.picture.kind == "chart":
         await bot.send_photo(
             chat_id, data, caption=message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup
         )
