@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from bot.app import command_menu
 from bot.console import Console
 from bot.dispatch import Dispatcher
 from bot.outbox import _read, render
@@ -152,3 +153,8 @@ async def test_terminal_chat_writes_the_chart_and_the_report_here(
     out = "\n".join(written)
     assert str(chart) in out and str(report) in out
     assert plain(rich(content.strings.report.caption)) in out
+
+
+def test_report_is_in_the_command_menu_and_the_help(content: Content) -> None:
+    assert "report" in [c.command for c in command_menu(content)]
+    assert "/report" in content.strings.help and "/history" in content.strings.help
