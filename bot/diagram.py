@@ -48,7 +48,7 @@ def triage_diagram(content: Content) -> str:
     lines += [f"    q_{q.id}[{_text(q.text)}]" for q in asked]
     for question in asked:
         lines += _routes(content, question)
-    lines.append(f"    {OUTCOME}([Outcome: pattern, grade, first steps])")
+    lines.append(f"    {OUTCOME}([{_text('Outcome: pattern, grade, first steps')}])")
     lines.append(f'    anywhere(["Any question: the warning-signs button"]) -.-> q_{triage.warning_signs}')
     urgencies = content.red_flags.urgencies
     lines += [
