@@ -12,7 +12,7 @@ from flows.pictures import Chart
 
 # 1080 x 1350 px: the portrait size Telegram shows full width on a phone without cropping
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 7.2, 9.0, 150
-FONT = 13  # points at 150 dpi: about as large as the chat's own text on a phone
+FONT = 16  # points at 150 dpi: 33 px, about as large as the chat's own text once the photo is shown on a phone
 DURING, MORNING, PHASE, MILESTONE, VOLUME = "#d62728", "#1f77b4", "#7f7f7f", "#2ca02c", "#9467bd"
 
 
