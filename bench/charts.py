@@ -1,9 +1,11 @@
 """Drawing /history's chart and /report's PDF: the time per runner, and how long the event loop stalls
 while 50 runners with twelve weeks of history ask for both at once (it must stay within 50 ms).
 
-First the drawing alone (the drawing processes), then the whole path: the real PTB application on a
-SQLite file with the in-process fake Bot API, each update dispatched, its picture stored in the outbox as a
-description, drawn and sent; then the same runners asking for /plan, which draws nothing, for comparison.
+First the drawing alone (the drawing processes) and, as a control, a pool of the same size running jobs
+that only burn a core as long (what the machine itself does to the loop); then the whole path: the real
+PTB application on a SQLite file with the in-process fake Bot API, each update dispatched, its picture
+stored in the outbox as a description, drawn and sent; then the same runners asking for /plan, which draws
+nothing, for comparison.
 A ticker task asks to wake every millisecond and records the longest gap between its wake-ups.
 Run: python -m bench.charts [RUNNERS]
 """
@@ -11,12 +13,14 @@ Run: python -m bench.charts [RUNNERS]
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -108,6 +112,25 @@ async def _through_the_bot(state: Conversation, runners: int, commands: tuple[st
             return took
 
 
+def burn(seconds: float, size: int) -> bytes:
+    """A job that only keeps a core busy, then returns as many bytes as a picture: the control."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        pass
+    return bytes(size)
+
+
+async def _control(jobs: int, seconds: float, size: int) -> tuple[float, Ticker]:
+    """The same number of jobs in a process pool of the same size, drawing nothing."""
+    pool = ProcessPoolExecutor(max(1, (os.cpu_count() or 2) - 1), mp_context=multiprocessing.get_context("spawn"))
+    loop = asyncio.get_running_loop()
+    try:
+        await loop.run_in_executor(pool, burn, 0.0, 0)
+        return await _stall_of(asyncio.gather(*(loop.run_in_executor(pool, burn, seconds, size) for _ in range(jobs))))
+    finally:
+        pool.shutdown()
+
+
 def _verdict(ticker: Ticker) -> str:
     stall = ticker.longest * 1e3
     verdict = "within" if stall <= STALL_LIMIT_MS else "OVER"
@@ -134,6 +157,11 @@ async def at_once(runners: int) -> None:
     stored = [Stored(p.kind, p.model_dump(mode="json")) for p in (chart, report)]
     seconds, stall = await _stall_of(asyncio.gather(*(drawn(p) for _ in range(runners) for p in stored)))
     print(f"{runners} runners' charts and reports drawn at once (the drawing processes):")
+    print(f"  {seconds:.1f} s in all; the event loop's longest stall {_verdict(stall)}")
+    each = seconds / (2 * runners)
+    size = (len(await drawn(chart)) + len(await drawn(report))) // 2
+    seconds, stall = await _control(2 * runners, each, size)
+    print(f"  control: as many jobs that only burn a core for {each * 1e3:.0f} ms each and return {size} bytes:")
     print(f"  {seconds:.1f} s in all; the event loop's longest stall {_verdict(stall)}")
 
     seconds, stall = await _through_the_bot(state, runners, ("/history", "/report"))
