@@ -50,6 +50,7 @@ USER_COMMANDS = (
     "checkin",
     "log",
     "history",
+    "report",
     "remind",
     "settings",
     "cancel",

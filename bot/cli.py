@@ -43,6 +43,15 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_content_diagram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.diagram import diagram
+
+    path = Path(args.output)
+    path.write_text(diagram(load_content(_content_dir(settings))), encoding="utf-8")
+    print(f"diagram written: {path}")
+    return 0
+
+
 async def _chat(settings: Settings) -> None:
     from bot.clock import FileClock, SystemClock
     from bot.console import Console
@@ -129,6 +138,9 @@ def parser() -> argparse.ArgumentParser:
     check = content.add_parser("check", help="validate a content directory")
     check.add_argument("dir", nargs="?", help="directory with the YAML files (default: the bundled content)")
     check.set_defaults(func=cmd_content_check)
+    drawn = content.add_parser("diagram", help="write the triage and the plans as a Mermaid diagram")
+    drawn.add_argument("output", nargs="?", default="docs/flow.md", help="where to write it (default: docs/flow.md)")
+    drawn.set_defaults(func=cmd_content_diagram)
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)
     for name, text in (("migrate", "apply pending schema migrations"), ("check", "run an integrity check")):
         action = db.add_parser(name, help=text)

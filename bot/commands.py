@@ -10,6 +10,7 @@ from flows.events import (
     OpenReminders,
     ShowHistory,
     ShowPlan,
+    ShowReport,
     Start,
     StartCheckIn,
 )
@@ -21,6 +22,7 @@ COMMAND_EVENTS: dict[str, Event] = {
     "checkin": StartCheckIn(),
     "log": LogRun(),
     "history": ShowHistory(),
+    "report": ShowReport(),
     "remind": OpenReminders(),
     "settings": OpenReminders(),
     "cancel": Cancel(),

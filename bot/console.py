@@ -2,7 +2,8 @@
 (TEST_CLOCK_FILE) and the same commands, arguments included ("/log 5 km in 32 min").
 
 Buttons are numbered: type the number (or the label) to tap one. Besides the bot's commands:
-/back, /restart, /export (a JSON file here), /delete (asks first), /help, /quit.
+/back, /restart, /export (a JSON file here), /delete (asks first), /help, /quit. /history's chart and
+/report's PDF are written here too, and their paths printed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from bot.commands import command_event
 from bot.dispatch import Dispatcher
+from bot.pictures import FILE_NAMES, drawn
 from flows.events import Back, BeginTriage, Choose, Event, Text
 from flows.markup import plain
 from flows.replies import Button, Reply
@@ -33,7 +35,7 @@ class Console:
         self.dispatcher = dispatcher
         self.write = write
         self.user_id = user_id
-        self.folder = folder  # where /export writes its file
+        self.folder = folder  # where /export, /history and /report write their files
         self.buttons: list[Button] = []
         self.confirming_delete = False
 
@@ -101,6 +103,10 @@ class Console:
         result = await self.dispatcher.dispatch(self.user_id, event)
         for reply in result.replies if result else ():
             text, buttons = render(reply)
+            if reply.picture is not None:
+                path = self.folder / FILE_NAMES[reply.picture.kind]
+                path.write_bytes(await drawn(reply.picture))
+                text += f"\n  {path}"
             self.write(text + "\n")
             if buttons:
                 self.buttons = buttons

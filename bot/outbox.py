@@ -13,10 +13,11 @@ import json
 import logging
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.rendering import messages
+from bot.pictures import Stored
+from bot.rendering import Message, messages
+from bot.sending import send
 from bot.store import OwedMessage, Store
 from bot.user_locks import UserLocks
 from flows.replies import Reply
@@ -25,18 +26,28 @@ log = logging.getLogger(__name__)
 
 
 def render(replies: list[Reply]) -> tuple[str, ...]:
-    """The replies as the messages Telegram will get, in order, each a JSON document."""
+    """The replies as the messages Telegram will get, in order, each a JSON document. A picture is
+    stored as its description (data and words): it is drawn when it is sent."""
     return tuple(
-        json.dumps({"text": text, "markup": markup.to_dict() if markup else None}, ensure_ascii=False)
+        json.dumps(
+            {
+                "text": m.text,
+                "markup": m.markup.to_dict() if m.markup else None,
+                # a reply with a picture is one message (its caption)
+                "picture": reply.picture.model_dump(mode="json") if reply.picture is not None else None,
+            },
+            ensure_ascii=False,
+        )
         for reply in replies
-        for text, markup in messages(reply)
+        for m in messages(reply)
     )
 
 
-def _read(body: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def _read(body: str) -> Message:
     message = json.loads(body)
     markup = InlineKeyboardMarkup.de_json(message["markup"], None) if message["markup"] else None
-    return message["text"], markup
+    picture = message.get("picture")  # rows from before pictures have none
+    return Message(message["text"], markup, Stored(picture["kind"], picture) if picture else None)
 
 
 class Outbox:
@@ -64,9 +75,8 @@ class Outbox:
 
     async def _send(self, message: OwedMessage, marks: list[asyncio.Task[None]]) -> bool:
         """False when this message has to wait for a later try."""
-        text, markup = _read(message.body)
         try:
-            await self.bot.send_message(message.user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await send(self.bot, message.user_id, _read(message.body))
         except Forbidden:
             log.info("user %s blocked the bot; marked inactive", message.user_id)
             await self.store.set_active(message.user_id, False)  # which also drops what was owed

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import encode
+from bot.pictures import Stored
 from flows.markup import plain
+from flows.pictures import Chart, Report
 from flows.replies import Reply
 
 MESSAGE_LIMIT = 4096
@@ -61,10 +64,22 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-def messages(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    """The reply as one or more messages; the keyboard goes with the last one."""
+@dataclass(frozen=True)
+class Message:
+    """One Telegram message: HTML text, or a picture (drawn when sent) with the text as its caption."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    picture: Chart | Report | Stored | None = None
+
+
+def messages(reply: Reply) -> list[Message]:
+    """The reply as one or more messages; the keyboard goes with the last one. A caption is one message
+    (content keeps captions within Telegram's 1024 characters)."""
+    if reply.picture is not None:
+        return [Message(reply.text, keyboard(reply), reply.picture)]
     chunks = split_text(reply.text)
-    return [(chunk, keyboard(reply) if index == len(chunks) - 1 else None) for index, chunk in enumerate(chunks)]
+    return [Message(chunk, keyboard(reply) if index == len(chunks) - 1 else None) for index, chunk in enumerate(chunks)]
 
 
 def answered(question_html: str, label: str) -> str:

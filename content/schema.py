@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 MESSAGE_LIMIT = 4096
 LABEL_LIMIT = 40
+CAPTION_LIMIT = 1024
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,23}$")]
 # a kind of button and its mode or action: "start_plan:self_care", "reminder_action:snooze"
@@ -48,6 +49,12 @@ Text = Annotated[
     AfterValidator(_balanced_markup),
 ]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=LABEL_LIMIT, strip_whitespace=True)]
+# the text under a photo or a document: Telegram takes at most 1024 characters there
+Caption = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=CAPTION_LIMIT, strip_whitespace=True),
+    AfterValidator(_balanced_markup),
+]
 Phrase = Annotated[str, StringConstraints(min_length=2, max_length=80, strip_whitespace=True)]
 
 
@@ -573,6 +580,60 @@ class Plans(Strict):
 # --- strings.yaml and language.yaml -------------------------------------------------------
 
 
+class ChartStrings(Strict):
+    """The words on /history's chart (plain text: it is drawn, not sent as HTML)."""
+
+    caption: Caption
+    title: Label
+    pain_axis: Label
+    during: Label
+    morning: Label
+    volume_axis: Label
+    milestone: Label
+
+
+class ReportStrings(Strict):
+    """/report: the one-page PDF for a physiotherapist, its caption, and what a runner with no data is told."""
+
+    caption: Caption
+    empty: Text
+    title: Label
+    # {day}
+    subtitle: Text
+    note: Text
+    triage: Label
+    # {day}
+    triage_on: Text
+    no_triage: Text
+    warning_signs: Label
+    # {day}, {sign}, {urgency}
+    warning_line: Text
+    no_warning_signs: Text
+    outcome: Label
+    # {grade}
+    grade_line: Text
+    phases: Label
+    # {phase}, {start}, {end}
+    phase_line: Text
+    # {phase}, {start}
+    phase_now: Text
+    no_plan: Text
+    adherence: Label
+    # {done}, {partly}, {skipped}, {days}
+    adherence_line: Text
+    runs: Label
+    # {week}, {runs}, {minutes}
+    runs_line: Text
+    milestones: Label
+    # {day}, {milestone}
+    milestone_line: Text
+    none_yet: Text
+    scores: Label
+    # {day}, {name}, {score}
+    score_line: Text
+    chart: Label
+
+
 class Strings(Strict):
     welcome: Text
     disclaimer: Text
@@ -707,6 +768,8 @@ class Strings(Strict):
     history_milestones: Text
     history_empty: Text
     checkin_more_signs: Text
+    chart: ChartStrings
+    report: ReportStrings
     checkin_already: Text
     checkin_no_plan: Text
     guard_no_running: Text

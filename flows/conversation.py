@@ -34,6 +34,7 @@ from flows.events import (
     ShowExercise,
     ShowHistory,
     ShowPlan,
+    ShowReport,
     Start,
     StartCheckIn,
     StartPlan,
@@ -42,13 +43,14 @@ from flows.events import (
     WarningSigns,
 )
 from flows.evolve import evolve
-from flows.history import history_reply
+from flows.history import history_replies
 from flows.language.text import words
 from flows.markup import bold, fill, fill_markup, rich
-from flows.outcome import Outcome, escalation_replies
+from flows.outcome import FlagRaised, Outcome, escalation_replies
 from flows.plan import PlanState, current_phase, overview_replies
 from flows.reminders import ReminderSettings, local_now, parse_time, zone_from_text
 from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
+from flows.report import report_reply
 from flows.run_log import log_run
 from flows.screening import raised
 from flows.session import exercise_reply
@@ -71,6 +73,9 @@ class Conversation(BaseModel):
     reminders: ReminderSettings = ReminderSettings()
     # what the runner wrote about their pain before agreeing to start: the questions use it
     story: str | None = None
+    # the day the last triage ended, and every warning sign reported with its day
+    triaged_on: date | None = None
+    flags_raised: list[FlagRaised] = []
 
 
 def _fit_to_content(content: Content, state: Conversation) -> Conversation:
@@ -203,7 +208,7 @@ def _idle_text(content: Content, state: Conversation, text: str, now: datetime) 
     offer = _offer(content, state)
     picked = prompts.pick(content, text, offer.choices)
     if picked is not None:
-        return handle(content, state, picked, now)
+        return _handle(content, state, picked, now)
     hint = f"{rich(content.strings.typed_hint)}\n\n{offer.reply.text}"
     return _reply(state, Reply(hint, offer.reply.buttons))
 
@@ -281,7 +286,7 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
         case LogRun():
             return _reply(state, Reply(rich(strings.log_question)), awaiting="run", checkin=None)
         case ShowHistory():
-            return _reply(state, history_reply(content, plan, today))
+            return _reply(state, *history_replies(content, plan, today))
         case ShowExercise(exercise=exercise):
             return _reply(state, exercise_reply(content, exercise))
     raise AssertionError(f"not a plan event: {event!r}")
@@ -335,7 +340,7 @@ def _text(content: Content, state: Conversation, text: str, now: datetime) -> Re
             shown = reminder_settings.question_for(content, state.reminders, state.awaiting)
             picked = prompts.pick(content, text, prompts.Offer(shown).choices)
             if picked is not None:
-                return handle(content, evolve(state, awaiting=None), picked, now)
+                return _handle(content, evolve(state, awaiting=None), picked, now)
             step = reminder_settings.not_understood(content, state.reminders, state.awaiting)
         return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
     asking = _asking(state)
@@ -345,7 +350,7 @@ def _text(content: Content, state: Conversation, text: str, now: datetime) -> Re
     if answered.state is asking:  # not an answer: perhaps "carry on" or "start again" after /start
         picked = prompts.pick(content, text, prompts.Offer(prompts.resume_or_restart(content)).choices)
         if picked is not None:
-            return handle(content, state, picked, now)
+            return _handle(content, state, picked, now)
     return _with_triage(content, state, answered)
 
 
@@ -354,6 +359,27 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
 
     Dates the runner sees (check-ins, sessions) are their local dates, in their reminder time zone.
     """
+    result = _handle(content, state, event, now)
+    return _dated(result, local_now(result.state.reminders, now).date())
+
+
+def _dated(result: Result[Conversation], today: date) -> Result[Conversation]:
+    """The day of a finished triage and of each warning sign, kept for the report."""
+    state = result.state
+    signs = [e.red_flag for e in result.effects if isinstance(e, RedFlagRaised)]
+    signs += [e.red_flag for e in result.effects if isinstance(e, TriageCompleted) and e.red_flag]
+    new = [FlagRaised(day=today, flag=f) for f in dict.fromkeys(signs)]
+    new = [f for f in new if f not in state.flags_raised]  # said again the same day: once is enough
+    triaged = any(isinstance(e, TriageCompleted) for e in result.effects)
+    if not new and not triaged:
+        return result
+    changes: dict[str, object] = {"flags_raised": [*state.flags_raised, *new]}
+    if triaged:
+        changes["triaged_on"] = today
+    return Result(evolve(state, **changes), result.replies, result.effects, stale=result.stale)
+
+
+def _handle(content: Content, state: Conversation, event: Event, now: datetime) -> Result[Conversation]:
     strings = content.strings
     state = _fit_to_content(content, state)
     today = local_now(state.reminders, now).date()
@@ -407,6 +433,10 @@ def handle(content: Content, state: Conversation, event: Event, now: datetime) -
             return _show_plan(content, state, today)
         case StartPlan() | ResumePlan() | StartCheckIn() | CheckInChoice() | LogRun() | ShowHistory() | ShowExercise():
             return _plan_event(content, state, event, today)
+        case ShowReport():
+            return _reply(
+                state, report_reply(content, state.triage, state.triaged_on, state.flags_raised, state.plan, today)
+            )
         case OpenReminders() | SetZone() | SetReminderTime() | ChangeReminders() | ReminderAction():
             return _reminder_event(content, state, event, now)
         case Text(text=text):

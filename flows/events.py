@@ -117,6 +117,11 @@ class ShowHistory:
 
 
 @dataclass(frozen=True)
+class ShowReport:
+    """/report: a one-page summary for a physiotherapist."""
+
+
+@dataclass(frozen=True)
 class OpenReminders:
     """/remind or /settings: set up or change daily reminders."""
 
@@ -164,6 +169,7 @@ Event = (
     | ShowExercise
     | LogRun
     | ShowHistory
+    | ShowReport
     | OpenReminders
     | SetZone
     | SetReminderTime

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from content import Content
 from flows.markup import fill, rich
+from flows.pictures import Chart, ChartWords, Mark, PainDay, WeekVolume
 from flows.plan import PlanState
 from flows.replies import Reply
 
@@ -25,14 +26,58 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-def _phases(content: Content, plan: PlanState) -> str:
-    """Each phase reached and the first check-in in it: "Protect 3 Nov → Early loading 7 Nov"."""
+def phases_reached(content: Content, plan: PlanState) -> list[Mark]:
+    """Each phase reached, named, and the first check-in in it."""
     reached: list[tuple[str, date]] = []
     for checkin in plan.checkins:
         if not reached or reached[-1][0] != checkin.phase:
             reached.append((checkin.phase, checkin.day))
     names = content.phase_by_id
-    return " → ".join(f"{names[p].name if p in names else p} {_day(d)}" for p, d in reached)
+    return [Mark(day=d, label=names[p].name if p in names else p) for p, d in reached]
+
+
+def _phases(content: Content, plan: PlanState) -> str:
+    """ "Protect 3 Nov → Early loading 7 Nov"."""
+    return " → ".join(f"{m.label} {_day(m.day)}" for m in phases_reached(content, plan))
+
+
+def milestones_passed(content: Content, plan: PlanState) -> list[Mark]:
+    return [
+        Mark(day=r.day, label=content.milestone_by_id[r.milestone].name)
+        for r in plan.milestones
+        if r.passed and r.milestone in content.milestone_by_id
+    ]
+
+
+def running_per_week(plan: PlanState) -> list[WeekVolume]:
+    """Runs and minutes in each week since the plan started: runs logged, and the plan's own on days checked in."""
+    runs = [(c.day, c.run_minutes) for c in plan.checkins if c.run_minutes and c.done != "skipped"]
+    runs += [(r.day, r.minutes) for r in plan.runs]
+    last = max([*(d for d, _ in runs), *(c.day for c in plan.checkins)], default=plan.started_on)
+    weeks = [plan.started_on + timedelta(days=7 * n) for n in range((last - plan.started_on).days // 7 + 1)]
+    weekly = [[m for d, m in runs if week <= d < week + timedelta(days=7)] for week in weeks]
+    return [WeekVolume(week=w, runs=len(m), minutes=sum(m)) for w, m in zip(weeks, weekly, strict=True)]
+
+
+def chart(content: Content, plan: PlanState | None) -> Chart | None:
+    """The pain chart of the plan so far; None before the first check-in (nothing to draw)."""
+    if plan is None or not plan.checkins:
+        return None
+    words = content.strings.chart
+    return Chart(
+        words=ChartWords(
+            title=words.title,
+            pain_axis=words.pain_axis,
+            during=words.during,
+            morning=words.morning,
+            volume_axis=words.volume_axis,
+            milestone=words.milestone,
+        ),
+        pain=tuple(PainDay(day=c.day, during=c.pain_during, morning=c.pain_morning) for c in plan.checkins),
+        phases=tuple(phases_reached(content, plan)),
+        milestones=tuple(milestones_passed(content, plan)),
+        volume=tuple(running_per_week(plan)),
+    )
 
 
 def _runs_per_week(plan: PlanState, today: date) -> list[int]:
@@ -44,10 +89,16 @@ def _runs_per_week(plan: PlanState, today: date) -> list[int]:
     ]
 
 
-def history_reply(content: Content, plan: PlanState | None, today: date | None = None) -> Reply:
+def history_replies(content: Content, plan: PlanState | None, today: date | None = None) -> list[Reply]:
+    """The chart, then the same story in words (for screen readers, and for a glance)."""
+    drawn = chart(content, plan)
+    if plan is None or drawn is None:
+        return [Reply(rich(content.strings.history_empty))]
+    return [Reply(rich(content.strings.chart.caption), picture=drawn), history_reply(content, plan, today)]
+
+
+def history_reply(content: Content, plan: PlanState, today: date | None = None) -> Reply:
     strings = content.strings
-    if not plan or not plan.checkins:
-        return Reply(rich(strings.history_empty))
     today = today or plan.checkins[-1].day
     checkins = plan.checkins[-SHOWN:]
     during = [c.pain_during for c in checkins]
@@ -75,8 +126,8 @@ def history_reply(content: Content, plan: PlanState | None, today: date | None =
         if measure is not None:
             trend = " → ".join(f"{s.score} ({_day(s.day)})" for s in scores)
             lines.append(fill(strings.history_score, name=measure.name, trend=trend))
-    passed = [r for r in plan.milestones if r.passed and r.milestone in content.milestone_by_id]
+    passed = milestones_passed(content, plan)
     if passed:
-        names = ", ".join(f"{content.milestone_by_id[r.milestone].name} ({_day(r.day)})" for r in passed[-SHOWN:])
+        names = ", ".join(f"{m.label} ({_day(m.day)})" for m in passed[-SHOWN:])
         lines.append(fill(strings.history_milestones, passed=names))
     return Reply("\n".join(lines))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -21,6 +22,13 @@ from flows.screening import raised
 
 Level = Literal["emergency", "same_day", "within_days", "self_care"]
 _FLAG_REFERENCE = re.compile(r"\{flag:([a-z0-9_]+)\}")
+
+
+class FlagRaised(BaseModel):
+    """A warning sign and the day it was reported (for the clinician's report)."""
+
+    day: date
+    flag: str
 
 
 class Outcome(BaseModel):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from flows.events import Event
+from flows.pictures import Chart, Report
 
 S = TypeVar("S")
 
@@ -18,10 +19,12 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    """One message: text in the <b>/<i> subset of HTML, and rows of buttons."""
+    """One message: text in the <b>/<i> subset of HTML, and rows of buttons; with a picture (a chart
+    sent as a photo, a report as a PDF document) the text is its caption."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    picture: Chart | Report | None = None
 
 
 @dataclass(frozen=True)

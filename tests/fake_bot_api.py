@@ -31,6 +31,7 @@ STICKER = {
 
 
 TEXT_LIMIT, CALLBACK_DATA_LIMIT = 4096, 64
+SENDS = ("sendMessage", "sendDocument", "sendPhoto")
 _TAGS = re.compile(r"</?(?:b|i|u|s|code|pre)>")
 
 
@@ -97,7 +98,7 @@ class FakeBotApi(BaseRequest):
             call.status = 400
             return self._error(400, f"Bad Request: {refusal}")
         chat_id = params.get("chat_id")
-        if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
+        if api_method in SENDS and chat_id is not None:
             if int(chat_id) in self.blocked:
                 return self._error(403, "Forbidden: bot was blocked by the user")
             if self.flood > 0:
@@ -105,7 +106,7 @@ class FakeBotApi(BaseRequest):
                 return self._error(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
         if api_method == "answerCallbackQuery" and self.taps_too_old:
             return self._error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
-        if api_method in ("sendMessage", "sendDocument") and chat_id is not None:
+        if api_method in SENDS and chat_id is not None:
             self.last_sent[int(chat_id)] = call
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
 
@@ -119,7 +120,7 @@ class FakeBotApi(BaseRequest):
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
-        if method in ("sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"):
+        if method in (*SENDS, "editMessageText", "editMessageReplyMarkup"):
             chat_id = int(params["chat_id"])
             message_id = int(params.get("message_id") or next(self._ids))
             message: dict[str, Any] = {
@@ -132,15 +133,14 @@ class FakeBotApi(BaseRequest):
                 message["text"] = params["text"]
             if method == "sendDocument":
                 message["document"] = {"file_id": f"f{message_id}", "file_unique_id": f"f{message_id}"}
+            if method == "sendPhoto":
+                size = {"file_id": f"f{message_id}", "file_unique_id": f"f{message_id}", "width": 1080, "height": 1350}
+                message["photo"] = [size]
             return message
         return True
 
     def sent(self, chat_id: int | None = None) -> list[Sent]:
-        return [
-            c
-            for c in self.calls
-            if c.method in ("sendMessage", "sendDocument") and (chat_id is None or int(c.params["chat_id"]) == chat_id)
-        ]
+        return [c for c in self.calls if c.method in SENDS and (chat_id is None or int(c.params["chat_id"]) == chat_id)]
 
 
 def _refusal(call: Sent) -> str | None:

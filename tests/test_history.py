@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from content import Content
-from flows.history import history_reply
+from flows.history import history_replies, history_reply
 from flows.markup import rich
 from flows.plan import CheckIn, PlanState
 from flows.progression import Decision
@@ -51,4 +51,4 @@ def test_history_shows_dates_phases_pain_runs_and_adherence(content: Content) ->
 
 def test_history_before_any_check_in_says_how_to_start(content: Content) -> None:
     plan = PlanState(pattern="overuse", started_on=START)
-    assert history_reply(content, plan).text == rich(content.strings.history_empty)
+    assert [r.text for r in history_replies(content, plan)] == [rich(content.strings.history_empty)]

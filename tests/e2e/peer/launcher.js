@@ -9,7 +9,8 @@
  *   - Telegram's limits are enforced: 4096 characters of text, 1-64 bytes of callback data;
  *   - editMessageText returns the message, and an edit without a keyboard removes the keyboard;
  *   - getUpdates honours offset and timeout (real long polling);
- *   - setMyCommands, sendChatAction, sendDocument and friends exist;
+ *   - setMyCommands, sendChatAction and friends exist; sendDocument and sendPhoto keep the multipart
+ *     upload (read it back at /client/document) and refuse a caption over 1024 characters;
  *   - the clean-up timer is off; user commands always carry a bot_command entity;
  *   - blocking (403), flood limits (429) and webhooks with a secret token can be played;
  *   - a token containing "rejected" is refused (401), as Telegram refuses a wrong token;
@@ -28,6 +29,7 @@ const HOST = '127.0.0.1';
 const BOT = { id: 666, is_bot: true, first_name: 'Thigh Coach', username: 'ThighCoachTestBot' };
 const TEXT_LIMIT = 4096;
 const CALLBACK_DATA_LIMIT = 64;
+const CAPTION_LIMIT = 1024;
 
 // the package keeps bot messages and hands out ids; its clean-up daemon only runs after start(),
 // which we never call: this launcher serves HTTP itself
@@ -148,6 +150,26 @@ function checkCanSend(state, chatId) {
   }
 }
 
+function keepUpload(token, files, field) {
+  const file = (files || []).find((f) => f.fieldname === field);
+  if (!file) throw new ApiError(400, `Bad Request: there is no ${field} in the request`);
+  const fileId = `${field}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  bot(token).documents.set(fileId, file.buffer);
+  return { fileId, file };
+}
+
+function captionOf(body) {
+  const caption = readText(body, 'caption');
+  if (caption && caption.text.length > CAPTION_LIMIT) throw new ApiError(400, 'Bad Request: message caption is too long');
+  return caption ? { caption: caption.text, caption_entities: caption.entities } : {};
+}
+
+// a PNG's width and height, from its IHDR chunk (Telegram reports them for every photo size)
+function pngSize(buffer) {
+  const isPng = buffer.length > 24 && buffer.toString('ascii', 1, 4) === 'PNG';
+  return isPng ? { width: buffer.readUInt32BE(16), height: buffer.readUInt32BE(20) } : { width: 0, height: 0 };
+}
+
 function storeBotMessage(token, chatId, fields) {
   // addBotMessage gives the message its id and keeps it in the package's history
   const stored = tg.addBotMessage({ chat_id: chatId }, token);
@@ -209,16 +231,21 @@ const methods = {
   },
   sendDocument: (token, body, files) => {
     checkCanSend(bot(token), body.chat_id);
-    const file = (files || []).find((f) => f.fieldname === 'document');
-    if (!file) throw new ApiError(400, 'Bad Request: there is no document in the request');
-    const fileId = `doc-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    bot(token).documents.set(fileId, file.buffer);
-    const caption = readText(body, 'caption');
+    const { fileId, file } = keepUpload(token, files, 'document');
     return storeBotMessage(token, body.chat_id, {
       document: { file_id: fileId, file_unique_id: fileId, file_name: file.originalname, mime_type: file.mimetype,
         file_size: file.size },
-      caption: caption ? caption.text : undefined,
-      caption_entities: caption ? caption.entities : undefined,
+      ...captionOf(body),
+      reply_markup: readMarkup(body),
+    });
+  },
+  sendPhoto: (token, body, files) => {
+    checkCanSend(bot(token), body.chat_id);
+    const { fileId, file } = keepUpload(token, files, 'photo');
+    return storeBotMessage(token, body.chat_id, {
+      photo: [{ file_id: fileId, file_unique_id: fileId, file_size: file.size, ...pngSize(file.buffer) }],
+      ...captionOf(body),
+      reply_markup: readMarkup(body),
     });
   },
   editMessageText: (token, body) => {
