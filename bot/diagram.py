@@ -5,9 +5,12 @@ docs/flow.md is this output, committed; tests/test_diagram.py fails when it is s
 
 from __future__ import annotations
 
+from typing import Any
+
 from content import Content
-from content.schema import Plan, Question
+from content.schema import LEVELS, Plan, Question
 from flows.screening import raised
+from flows.triage import TRANSITIONS
 
 HEADER = (
     "# The flow, drawn from content\n\n"
@@ -58,6 +61,45 @@ def triage_diagram(content: Content) -> str:
     return "\n".join(lines)
 
 
+def signs_diagram(content: Content) -> str:
+    """Every warning sign and every set of findings that raises it: a single finding, or several together."""
+    lines = ["flowchart LR"]
+    urgencies = content.red_flags.urgencies
+    for flag in content.red_flags.red_flags:
+        lines.append(f"    flag_{flag.id}{{{{{_text(f'{flag.title}: {urgencies[flag.urgency].short}')}}}}}")
+        for index, rule in enumerate(flag.when):
+            if len(rule) == 1:
+                lines.append(f"    f_{rule[0]}([{rule[0]}]) --> flag_{flag.id}")
+                continue
+            together = f"all_{flag.id}_{index}"
+            lines.append(f"    {together}((and))")
+            lines += [f"    f_{finding}([{finding}]) --> {together}" for finding in rule]
+            lines.append(f"    {together} --> flag_{flag.id}")
+    return "\n".join(lines)
+
+
+def _sources(transition: dict[str, Any]) -> list[str]:
+    source = transition["source"]
+    return list(source) if isinstance(source, list) else [source]
+
+
+def machine_diagram(content: Content) -> str:
+    """The triage machine's own table (flows/triage.py TRANSITIONS): the routing that is rules, not content.
+    Which trigger a sign fires follows from its urgency, and the order of the warning-sign questions."""
+    lines = ["stateDiagram-v2", "    [*] --> asking"]
+    for transition in TRANSITIONS:
+        lines += [f"    {source} --> {transition['dest']}: {transition['trigger']}" for source in _sources(transition)]
+    lines += ["    finished --> [*]", "    escalated --> [*]"]
+    order = " then ".join(content.triage.safety)
+    notes = [
+        f"{LEVELS[0]}: urgent_answer at once",
+        f"{LEVELS[1]}: asks what is left of {order} that could be more urgent, then urgent_answer",
+        f"{LEVELS[2]}: note_flag, the questions go on and the sign leads the outcome",
+    ]
+    lines.append(f"    note right of escalated\n        {'<br/>'.join(notes)}\n    end note")
+    return "\n".join(lines)
+
+
 def _plan(content: Content, plan: Plan) -> list[str]:
     grade = f" ({plan.grade})" if plan.grade else ""
     lines = [
@@ -85,8 +127,13 @@ def diagram(content: Content) -> str:
     """docs/flow.md: the triage, then the plans, each a Mermaid block."""
     return (
         f"{HEADER}\n## Triage: questions, routes and warning-sign exits\n\n"
-        "A dotted arrow: the answer raises that warning sign by itself (signs that need two answers are not drawn).\n\n"
+        "A dotted arrow: the answer raises that warning sign by itself (signs raised by findings together are in the\n"
+        "next diagram).\n\n"
         f"```mermaid\n{triage_diagram(content)}\n```\n\n"
+        "## Warning signs: the findings that raise each, alone or together\n\n"
+        f"```mermaid\n{signs_diagram(content)}\n```\n\n"
+        "## The triage machine: its states and triggers, and how a sign's urgency picks the trigger\n\n"
+        f"```mermaid\n{machine_diagram(content)}\n```\n\n"
         "## Plans: phases, minimum days and the milestones that move a runner on\n\n"
         "A bad check-in holds a phase or steps back one (a possible re-injury: back to the first).\n\n"
         f"```mermaid\n{plans_diagram(content)}\n```\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.cli import main
 from bot.diagram import diagram
 from content import Content
+from flows.triage import TRANSITIONS
 
 COMMITTED = Path(__file__).parent.parent / "docs" / "flow.md"
 
@@ -32,3 +33,17 @@ def test_the_command_writes_the_file(tmp_path: Path, content: Content) -> None:
     out = tmp_path / "flow.md"
     assert main(["content", "diagram", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == diagram(content)
+
+
+def test_signs_raised_by_findings_together_and_the_machine_are_drawn(content: Content) -> None:
+    """The diagram is complete: a sign that needs two findings is drawn with both, and the routing that is
+    rules rather than content (the triage machine's table) is drawn from that table."""
+    drawn = diagram(content)
+    spinal = next(f for f in content.red_flags.red_flags if f.id == "spinal_infection")
+    rule = next(r for r in spinal.when if len(r) > 1)
+    together = next(i for i, r in enumerate(spinal.when) if r == rule)
+    for finding in rule:
+        assert f"f_{finding}([{finding}]) --> all_spinal_infection_{together}" in drawn
+    assert f"all_spinal_infection_{together} --> flag_spinal_infection" in drawn
+    for transition in TRANSITIONS:
+        assert f": {transition['trigger']}" in drawn
