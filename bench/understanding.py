@@ -1,6 +1,6 @@
 """How well typed messages are read for warning signs: recall per sign and false alarms, on the labelled corpus.
 
-    python -m bench.understanding [--split dev|test|holdout|final|voice5|audit12|all] [--misses] [--why TEXT]
+    python -m bench.understanding [--split dev|test|holdout|final|voice5|audit12|voice6|all] [--misses] [--why TEXT]
 
 The corpus (tests/data/understanding/) holds runners' messages written from sources and forums, each
 labelled with the warning signs it reports as a current symptom of the writer. A sign counts as recalled
@@ -23,7 +23,7 @@ from content.schema import LEVELS
 from flows.understanding import understanding
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "understanding"
-SPLITS = ("dev", "test", "holdout", "final", "voice5", "audit12")
+SPLITS = ("dev", "test", "holdout", "final", "voice5", "audit12", "voice6")
 
 
 @dataclass(frozen=True)
