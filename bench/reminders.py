@@ -121,9 +121,9 @@ async def _ours(path: str) -> dict[str, float]:
     started = time.perf_counter()
     store = SqliteStore(path)
     await store.open()
-    from telegram import Bot
+    from telegram.ext import ExtBot
 
-    bot = Bot("1:bench", request=FakeBotApi(), get_updates_request=FakeBotApi())
+    bot: ExtBot[None] = ExtBot("1:bench", request=FakeBotApi(), get_updates_request=FakeBotApi())
     scheduler = Scheduler(store, bot, lambda: content, ManualClock(NOW - timedelta(hours=1)))
     await scheduler.tick()
     startup = time.perf_counter() - started

@@ -19,14 +19,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
-from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.loops import InFlight, Loop, first_of
 from bot.metrics import BROADCAST_SENT
+from bot.send_limiter import Lane
+from bot.sending import send_text
 from bot.store import SqliteStore, admin_sql
 from content import Content
 from content.schema import AdminStrings
@@ -52,7 +55,7 @@ def progress_text(texts: AdminStrings, broadcast_id: int, counts: dict[str, int]
 @dataclass
 class Broadcaster:
     store: SqliteStore
-    bot: Bot
+    bot: ExtBot[Any]
     clock: Clock
     content: Callable[[], Content]
     batch: int = 50
@@ -78,7 +81,7 @@ class Broadcaster:
 
     async def _send(self, user_id: int, text: str) -> str:
         try:
-            await self.bot.send_message(user_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML)
+            await send_text(self.bot, user_id, html.escape(text, quote=False), lane=Lane.BACKGROUND)
         except Forbidden:
             await self.store.set_active(user_id, False)
             return "blocked"

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
 
 from bot.rendering import messages
+from bot.sending import send_text
 from bot.store import OwedMessage, Store
 from bot.user_locks import UserLocks
 from flows.replies import Reply
@@ -40,7 +42,7 @@ def _read(body: str) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 class Outbox:
-    def __init__(self, store: Store, bot: Bot) -> None:
+    def __init__(self, store: Store, bot: ExtBot[Any]) -> None:
         self.store = store
         self.bot = bot
         # one sender per runner at a time, so their messages keep their order and none goes twice
@@ -66,7 +68,7 @@ class Outbox:
         """False when this message has to wait for a later try."""
         text, markup = _read(message.body)
         try:
-            await self.bot.send_message(message.user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await send_text(self.bot, message.user_id, text, markup)
         except Forbidden:
             log.info("user %s blocked the bot; marked inactive", message.user_id)
             await self.store.set_active(message.user_id, False)  # which also drops what was owed

@@ -14,15 +14,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from telegram import Bot
 from telegram.error import Forbidden, TelegramError
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.dispatch import restore
 from bot.loops import InFlight, Loop
 from bot.metrics import REMINDERS
-from bot.send_limiter import SendingStopped
+from bot.send_limiter import Lane, SendingStopped
 from bot.sending import deliver
 from bot.store import Store
 from bot.store.base import ClaimedReminder, DueReminder, ReminderDecision, Stored
@@ -87,7 +88,7 @@ def message(content: Content, claimed: ClaimedReminder, now: datetime) -> list[R
 @dataclass
 class Scheduler:
     store: Store
-    bot: Bot
+    bot: ExtBot[Any]
     content: Callable[[], Content]
     clock: Clock
     max_late: timedelta = timedelta(hours=2)
@@ -127,7 +128,7 @@ class Scheduler:
 
     async def _send(self, claimed: ClaimedReminder, now: datetime) -> None:
         try:
-            await deliver(self.bot, claimed.user_id, message(self.content(), claimed, now))
+            await deliver(self.bot, claimed.user_id, message(self.content(), claimed, now), Lane.BACKGROUND)
         except SendingStopped:  # the bot is stopping: stays claimed, sent after the restart if on time
             return
         except Forbidden:
