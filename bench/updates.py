@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -31,7 +32,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callback_data import decode
 from bot.handlers.conversation import show_choice
-from bot.sending import deliver
+from bot.rendering import messages
 from content import Content, load_content
 from content.checks import OUTCOME
 from flows.conversation import consent_prompt
@@ -64,6 +65,7 @@ class Run:
     name: str
     latencies: list[float]
     seconds: float
+    stall: float  # the longest the event loop was held up, in seconds
     flush: float = 0.0  # time spent making the run's changes durable after it
 
     @property
@@ -89,8 +91,33 @@ class Run:
         return (
             f"  {self.name}\n    {len(ordered)} updates: {self.rate:.0f} updates/s handled,"
             f" {self.durable_rate:.0f} updates/s durable (flush {self.flush:.2f} s);"
-            f" p50 {p50:.3f} ms, p99 {p99:.3f} ms"
+            f" p50 {p50:.3f} ms, p99 {p99:.3f} ms; longest event-loop stall {self.stall * 1e3:.0f} ms"
         )
+
+
+class StallProbe:
+    """The longest the event loop went without getting back to a task that asked to wake within a
+    millisecond: a garbage-collector pass or any long synchronous step shows here."""
+
+    TICK = 0.001
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        while True:
+            asked = time.perf_counter()
+            await asyncio.sleep(self.TICK)
+            self.longest = max(self.longest, time.perf_counter() - asked - self.TICK)
+
+    async def __aenter__(self) -> StallProbe:
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
 
 
 async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: int, concurrency: int) -> Run:
@@ -116,11 +143,12 @@ async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: i
 
     started = time.perf_counter()
     active = list(range(1, users + 1))
-    while active:
-        updates = {user: next_update(user) for user in active}
-        active = [user for user, update in updates.items() if update is not None]
-        await asyncio.gather(*(timed(update) for update in updates.values() if update is not None))
-    return Run(name, latencies, time.perf_counter() - started)
+    async with StallProbe() as probe:
+        while active:
+            updates = {user: next_update(user) for user in active}
+            active = [user for user, update in updates.items() if update is not None]
+            await asyncio.gather(*(timed(update) for update in updates.values() if update is not None))
+    return Run(name, latencies, time.perf_counter() - started, probe.longest)
 
 
 async def run_ours(content: Content, users: int, directory: Path, concurrency: int = CONCURRENCY) -> Run:
@@ -134,6 +162,12 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
     """The same question flow and the same messages, with PTB's ConversationHandler holding the state
     in memory and PicklePersistence saving it every 60 s (its default)."""
     questions = content.questions
+
+    async def deliver(bot: Any, chat_id: int, replies: list[Reply]) -> None:
+        """As a PTB bot sends: bot.send_message, which builds the Message Telegram answers with."""
+        for reply in replies:
+            for text, markup in messages(reply):
+                await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     async def ask(chat_id: int, qid: str, answers: list[tuple[str, str]], context: ContextTypes.DEFAULT_TYPE) -> str:
         await deliver(context.bot, chat_id, [question_reply(content, TriageState(question=qid, answers=answers))])
@@ -212,7 +246,7 @@ async def run_baseline(content: Content, users: int, directory: Path, concurrenc
     started = time.perf_counter()
     await app.update_persistence()
     flush = time.perf_counter() - started
-    run = Run(run.name, run.latencies, run.seconds, flush)
+    run = Run(run.name, run.latencies, run.seconds, run.stall, flush)
     await app.shutdown()
     return run
 
