@@ -135,9 +135,9 @@ async def _ours(path: str) -> dict[str, float]:
     started = time.perf_counter()
     store = SqliteStore(path)
     await store.open()
-    from telegram.ext import ExtBot
+    from bot.polling import PollingBot
 
-    bot: ExtBot[None] = ExtBot("1:bench", request=FakeBotApi(), get_updates_request=FakeBotApi())
+    bot = PollingBot("1:bench", request=FakeBotApi(), get_updates_request=FakeBotApi())
     scheduler = Scheduler(store, bot, lambda: content, ManualClock(NOW - timedelta(hours=1)))
     await scheduler.tick()
     startup = time.perf_counter() - started
@@ -192,9 +192,8 @@ def _in_subprocess(kind: str, argument: str) -> dict[str, float]:
 async def send_rate(limit: float, count: int, directory: Path) -> float:
     """Reminders per second sent by the scheduler through SendLimiter at `limit` per second, in the
     scheduler's own batches, one after another as its loop takes them."""
-    from telegram.ext import ApplicationBuilder
-
     from bot.clock import ManualClock
+    from bot.polling import PollingBot
     from bot.scheduler import Scheduler
     from bot.send_limiter import SendLimiter
     from bot.store import SqliteStore
@@ -205,26 +204,18 @@ async def send_rate(limit: float, count: int, directory: Path) -> float:
     build_due_database(path, count)
     api = FakeBotApi()
     limiter = SendLimiter(limit, per_chat_per_second=1.0, per_chat_burst=5)
-    app = (
-        ApplicationBuilder()
-        .token("1:rate")
-        .request(api)
-        .get_updates_request(api)
-        .updater(None)
-        .rate_limiter(limiter)
-        .build()
-    )
-    await app.initialize()
+    bot = PollingBot("1:rate", request=api, get_updates_request=api, rate_limiter=limiter)
+    await bot.initialize()
     store = SqliteStore(path)
     await store.open()
     content = load_content()
-    scheduler = Scheduler(store, app.bot, lambda: content, ManualClock(NOW))
+    scheduler = Scheduler(store, bot, lambda: content, ManualClock(NOW))
     started = time.perf_counter()
     while await scheduler.step(asyncio.Event()):  # every reminder is due: a full batch means more
         pass
     elapsed = time.perf_counter() - started
     await store.close()
-    await app.shutdown()
+    await bot.shutdown()
     return limiter.sent / elapsed
 
 

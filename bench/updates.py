@@ -9,6 +9,7 @@ Run: python -m bench.updates [USERS] [ROUNDS]
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -26,10 +27,12 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ConversationHandler,
+    Defaults,
     PicklePersistence,
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.app import freeze_start_up
 from bot.callback_data import decode
 from bot.handlers.conversation import show_choice
 from bot.rendering import messages
@@ -155,6 +158,7 @@ async def run_ours(content: Content, users: int, directory: Path, concurrency: i
     # no rate limiter on either side: the fake has no flood limit, and the state handling is what differs
     database = directory / f"ours-{concurrency}.sqlite3"
     async with running_bot(database, content, run_scheduler=False, send_rate_per_second=0) as (app, api):
+        freeze_start_up()  # as run_bot does
         return await drive("ours (SQLite, durable every update)", app, api, content, users, concurrency)
 
 
@@ -167,7 +171,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
         """As a PTB bot sends: bot.send_message, which builds the Message Telegram answers with."""
         for reply in replies:
             for text, markup in messages(reply):
-                await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+                await bot.send_message(chat_id, text, reply_markup=markup)
 
     async def ask(chat_id: int, qid: str, answers: list[tuple[str, str]], context: ContextTypes.DEFAULT_TYPE) -> str:
         await deliver(context.bot, chat_id, [question_reply(content, TriageState(question=qid, answers=answers))])
@@ -215,6 +219,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
         .request(api)
         .get_updates_request(api)
         .updater(None)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         .persistence(PicklePersistence(filepath=path))
         .build()
     )
@@ -234,6 +239,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
 
 
 async def run_baseline(content: Content, users: int, directory: Path, concurrency: int = CONCURRENCY) -> Run:
+    gc.unfreeze()  # ours froze what its start-up built; a plain PTB bot leaves the collector as it is
     api = FakeBotApi()
     app = baseline_application(content, api, directory / f"baseline-{concurrency}.pickle")
     await app.initialize()

@@ -19,17 +19,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
-from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.loops import InFlight, Loop, first_of
 from bot.metrics import BROADCAST_SENT
+from bot.polling import PollingBot
 from bot.send_limiter import Lane
-from bot.sending import send_text
 from bot.store import SqliteStore, admin_sql
 from content import Content
 from content.schema import AdminStrings
@@ -55,7 +52,7 @@ def progress_text(texts: AdminStrings, broadcast_id: int, counts: dict[str, int]
 @dataclass
 class Broadcaster:
     store: SqliteStore
-    bot: ExtBot[Any]
+    bot: PollingBot
     clock: Clock
     content: Callable[[], Content]
     batch: int = 50
@@ -81,7 +78,7 @@ class Broadcaster:
 
     async def _send(self, user_id: int, text: str) -> str:
         try:
-            await send_text(self.bot, user_id, html.escape(text, quote=False), lane=Lane.BACKGROUND)
+            await self.bot.send_text(user_id, html.escape(text, quote=False), lane=Lane.BACKGROUND)
         except Forbidden:
             await self.store.set_active(user_id, False)
             return "blocked"
@@ -104,9 +101,7 @@ class Broadcaster:
         counts = await self.store.read(partial(admin_sql.progress, broadcast_id=broadcast_id))
         text = progress_text(self.content().admin, broadcast_id, counts, found["total"], found["status"])
         with contextlib.suppress(BadRequest):  # "message is not modified" when nothing moved
-            await self.bot.edit_message_text(
-                text, found["progress_chat"], found["progress_message"], parse_mode=ParseMode.HTML
-            )
+            await self.bot.edit_message_text(text, found["progress_chat"], found["progress_message"])
 
     async def run_one(self, broadcast_id: int, stop: asyncio.Event) -> None:
         """Send broadcast `broadcast_id` to everyone still due, until done, cancelled or stopped."""

@@ -13,12 +13,10 @@ import json
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ExtBot
 
+from bot.polling import PollingBot
 from bot.rendering import messages
-from bot.sending import send_text
 from bot.store import OwedMessage, Store
 from bot.user_locks import UserLocks
 from flows.replies import Reply
@@ -35,14 +33,14 @@ def render(replies: list[Reply]) -> tuple[str, ...]:
     )
 
 
-def _read(body: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def _read(body: str) -> tuple[str, dict[str, Any] | None]:
+    """The text and the keyboard as Telegram takes it (no PTB objects built to be taken apart again)."""
     message = json.loads(body)
-    markup = InlineKeyboardMarkup.de_json(message["markup"], None) if message["markup"] else None
-    return message["text"], markup
+    return message["text"], message["markup"]
 
 
 class Outbox:
-    def __init__(self, store: Store, bot: ExtBot[Any]) -> None:
+    def __init__(self, store: Store, bot: PollingBot) -> None:
         self.store = store
         self.bot = bot
         # one sender per runner at a time, so their messages keep their order and none goes twice
@@ -68,7 +66,7 @@ class Outbox:
         """False when this message has to wait for a later try."""
         text, markup = _read(message.body)
         try:
-            await send_text(self.bot, message.user_id, text, markup)
+            await self.bot.send_text(message.user_id, text, markup)
         except Forbidden:
             log.info("user %s blocked the bot; marked inactive", message.user_id)
             await self.store.set_active(message.user_id, False)  # which also drops what was owed

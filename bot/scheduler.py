@@ -14,15 +14,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.dispatch import restore
 from bot.loops import InFlight, Loop
 from bot.metrics import REMINDERS
+from bot.polling import PollingBot
 from bot.send_limiter import Lane, SendingStopped
 from bot.sending import deliver
 from bot.store import Store
@@ -89,7 +88,7 @@ def message(content: Content, claimed: ClaimedReminder, now: datetime) -> list[R
 @dataclass
 class Scheduler:
     store: Store
-    bot: ExtBot[Any]
+    bot: PollingBot
     content: Callable[[], Content]
     clock: Clock
     max_late: timedelta = timedelta(hours=2)

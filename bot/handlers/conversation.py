@@ -6,7 +6,6 @@ import logging
 
 import tzfpy
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -52,7 +51,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert chat is not None
     found = services(context)
     await found.outbox.flush(chat.id)
-    await send_replies(context.bot, found.store, chat.id, [Reply(rich(found.dispatcher.content.strings.help))])
+    await send_replies(found.outbox.bot, found.store, chat.id, [Reply(rich(found.dispatcher.content.strings.help))])
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,7 +61,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     found = services(context)
     await found.outbox.flush(chat.id)
     text = rich(found.dispatcher.content.strings.unknown_command)
-    await send_replies(context.bot, found.store, chat.id, [Reply(text)])
+    await send_replies(found.outbox.bot, found.store, chat.id, [Reply(text)])
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -98,7 +97,7 @@ async def show_choice(message: Message, data: str, stale: bool) -> None:
         if stale or label is None or not message.text:
             await message.edit_reply_markup(reply_markup=None)
         else:
-            await message.edit_text(answered(message.text_html, label), parse_mode=ParseMode.HTML, reply_markup=None)
+            await message.edit_text(answered(message.text_html, label), reply_markup=None)
     except TelegramError as exc:  # too old to edit, already edited by a double tap: the turn goes on
         log.debug("could not edit tapped message: %s", exc)
 
