@@ -33,8 +33,8 @@ async def with_reminder(runner: Runner) -> None:
     await runner.send("Berlin")
     await runner.expect(STRINGS.reminder_time_question[:30])
     await runner.send("19:00")
-    overview = await runner.expect_keyboard(STRINGS.reminder_morning_toggle_button)
-    await runner.tap(overview, STRINGS.reminder_morning_toggle_button)
+    offer = await runner.expect_keyboard(STRINGS.reminder_morning_no_button)  # offered, not on by default
+    await runner.tap(offer, STRINGS.reminder_morning_no_button)
     await runner.expect("Morning check-in nudge: off")
 
 
