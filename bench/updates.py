@@ -34,8 +34,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import freeze_start_up
 from bot.callback_data import decode
-from bot.handlers.conversation import show_choice
-from bot.rendering import messages
+from bot.rendering import answered, messages
 from content import Content, load_content
 from content.checks import OUTCOME
 from flows.conversation import consent_prompt
@@ -69,6 +68,7 @@ class Run:
     latencies: list[float]
     seconds: float
     stall: float  # the longest the event loop was held up, in seconds
+    gc_pause: float  # the longest single pass of the garbage collector, in seconds
     flush: float = 0.0  # time spent making the run's changes durable after it
 
     @property
@@ -94,18 +94,22 @@ class Run:
         return (
             f"  {self.name}\n    {len(ordered)} updates: {self.rate:.0f} updates/s handled,"
             f" {self.durable_rate:.0f} updates/s durable (flush {self.flush:.2f} s);"
-            f" p50 {p50:.3f} ms, p99 {p99:.3f} ms; longest event-loop stall {self.stall * 1e3:.0f} ms"
+            f" p50 {p50:.3f} ms, p99 {p99:.3f} ms;\n    longest event-loop stall {self.stall * 1e3:.0f} ms,"
+            f" longest garbage-collector pass {self.gc_pause * 1e3:.0f} ms"
         )
 
 
 class StallProbe:
     """The longest the event loop went without getting back to a task that asked to wake within a
-    millisecond: a garbage-collector pass or any long synchronous step shows here."""
+    millisecond (any long synchronous step, or the machine busy elsewhere), and the longest single
+    pass of the garbage collector, which holds the loop up wherever it strikes."""
 
     TICK = 0.001
 
     def __init__(self) -> None:
         self.longest = 0.0
+        self.longest_gc = 0.0
+        self._gc_started = 0.0
         self._task: asyncio.Task[None] | None = None
 
     async def _watch(self) -> None:
@@ -114,13 +118,21 @@ class StallProbe:
             await asyncio.sleep(self.TICK)
             self.longest = max(self.longest, time.perf_counter() - asked - self.TICK)
 
+    def _collected(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.longest_gc = max(self.longest_gc, time.perf_counter() - self._gc_started)
+
     async def __aenter__(self) -> StallProbe:
         self._task = asyncio.create_task(self._watch())
+        gc.callbacks.append(self._collected)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         assert self._task is not None
         self._task.cancel()
+        gc.callbacks.remove(self._collected)
 
 
 async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: int, concurrency: int) -> Run:
@@ -148,10 +160,14 @@ async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: i
     active = list(range(1, users + 1))
     async with StallProbe() as probe:
         while active:
-            updates = {user: next_update(user) for user in active}
+            updates = {}
+            for user in active:
+                updates[user] = next_update(user)
+                if user % 100 == 0:  # building a round must not stall the loop the probe watches
+                    await asyncio.sleep(0)
             active = [user for user, update in updates.items() if update is not None]
             await asyncio.gather(*(timed(update) for update in updates.values() if update is not None))
-    return Run(name, latencies, time.perf_counter() - started, probe.longest)
+    return Run(name, latencies, time.perf_counter() - started, probe.longest, probe.longest_gc)
 
 
 async def run_ours(content: Content, users: int, directory: Path, concurrency: int = CONCURRENCY) -> Run:
@@ -173,6 +189,12 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
             for text, markup in messages(reply):
                 await bot.send_message(chat_id, text, reply_markup=markup)
 
+    async def show_choice(message: Message, data: str) -> None:
+        """As a PTB bot edits the tapped message: Message.edit_text, which builds the edited Message."""
+        assert message.reply_markup is not None
+        label = next(b.text for row in message.reply_markup.inline_keyboard for b in row if b.callback_data == data)
+        await message.edit_text(answered(message.text_html, label), reply_markup=None)
+
     async def ask(chat_id: int, qid: str, answers: list[tuple[str, str]], context: ContextTypes.DEFAULT_TYPE) -> str:
         await deliver(context.bot, chat_id, [question_reply(content, TriageState(question=qid, answers=answers))])
         return qid
@@ -188,7 +210,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
         assert query is not None and query.data and update.effective_chat and context.user_data is not None
         await query.answer()
         if isinstance(query.message, Message):
-            await show_choice(query.message, query.data, stale=False)
+            await show_choice(query.message, query.data)
         return await ask(update.effective_chat.id, content.triage.start, context.user_data["answers"], context)
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -200,7 +222,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
         answers = context.user_data["answers"]
         answers.append((event.question, event.value))
         if isinstance(query.message, Message):
-            await show_choice(query.message, query.data, stale=False)
+            await show_choice(query.message, query.data)
         picked = next(a for a in questions[event.question].answers if a.value == event.value)
         target = picked.next or questions[event.question].next
         if target == OUTCOME:
@@ -252,7 +274,7 @@ async def run_baseline(content: Content, users: int, directory: Path, concurrenc
     started = time.perf_counter()
     await app.update_persistence()
     flush = time.perf_counter() - started
-    run = Run(run.name, run.latencies, run.seconds, run.stall, flush)
+    run = Run(run.name, run.latencies, run.seconds, run.stall, run.gc_pause, flush)
     await app.shutdown()
     return run
 

@@ -54,6 +54,15 @@ class PollingBot(ExtBot[Any]):
         limits = self._merge_api_rl_kwargs(None, lane if self.rate_limiter else None)
         await self._post("sendMessage", data, api_kwargs=limits)
 
+    async def edit_text(self, chat_id: int, message_id: int, text: str | None = None) -> None:
+        """A message's text replaced and its buttons removed (without `text`, only the buttons), again
+        without building the Message Telegram answers with."""
+        message = {"chat_id": chat_id, "message_id": message_id}
+        if text is None:
+            await self._post("editMessageReplyMarkup", message)
+        else:
+            await self._post("editMessageText", {**message, "text": text, "parse_mode": HTML.parse_mode})
+
     async def _post(self, endpoint: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         if endpoint != "getUpdates":
             return await super()._post(endpoint, data, **kwargs)
