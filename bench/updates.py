@@ -173,7 +173,8 @@ async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: i
 async def run_ours(content: Content, users: int, directory: Path, concurrency: int = CONCURRENCY) -> Run:
     # no rate limiter on either side: the fake has no flood limit, and the state handling is what differs
     database = directory / f"ours-{concurrency}.sqlite3"
-    async with running_bot(database, content, run_scheduler=False, send_rate_per_second=0) as (app, api):
+    bot = running_bot(database, content, run_scheduler=False, api=FakeBotApi(keep_calls=False), send_rate_per_second=0)
+    async with bot as (app, api):
         freeze_start_up()  # as run_bot does
         return await drive("ours (SQLite, durable every update)", app, api, content, users, concurrency)
 
@@ -262,7 +263,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
 
 async def run_baseline(content: Content, users: int, directory: Path, concurrency: int = CONCURRENCY) -> Run:
     gc.unfreeze()  # ours froze what its start-up built; a plain PTB bot leaves the collector as it is
-    api = FakeBotApi()
+    api = FakeBotApi(keep_calls=False)
     app = baseline_application(content, api, directory / f"baseline-{concurrency}.pickle")
     await app.initialize()
     # the same concurrency as ours: each runner has one update in flight at a time, so the
