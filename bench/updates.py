@@ -48,6 +48,7 @@ from tests.bot_fixture import running_bot
 from tests.fake_bot_api import FakeBotApi, Sent, callback_update, message_update
 
 LATENCY_USERS = 200
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 CONCURRENCY = 256  # PTB's default for concurrent_updates=True
 SCRIPTS = [answers for _, answers in ANSWER_SETS.values() if "warning_signs" in answers]
 
@@ -262,7 +263,9 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
 
 
 async def run_baseline(content: Content, users: int, directory: Path, concurrency: int = CONCURRENCY) -> Run:
-    gc.unfreeze()  # ours froze what its start-up built; a plain PTB bot leaves the collector as it is
+    # ours froze what its start-up built and collects less often; a plain PTB bot leaves the collector as it is
+    gc.unfreeze()
+    gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
     api = FakeBotApi(keep_calls=False)
     app = baseline_application(content, api, directory / f"baseline-{concurrency}.pickle")
     await app.initialize()

@@ -237,6 +237,10 @@ def freeze_start_up() -> None:
     the collector's full passes, which would otherwise walk it all while every update waits."""
     gc.collect()
     gc.freeze()
+    # an update makes thousands of short-lived objects that reference counting frees: collecting
+    # every 700 allocations mostly promotes them; rarer passes measured +10-15% updates/s at 1,000
+    # runners (bench.updates) and a shorter longest pass (105 -> 55 ms, 57 -> 44 ms)
+    gc.set_threshold(20_000, 20, 20)
 
 
 def run_bot(settings: Settings) -> int:
