@@ -9,6 +9,7 @@ Run: python -m bench.updates [USERS] [ROUNDS]
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -19,19 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
+    Defaults,
     PicklePersistence,
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.app import freeze_start_up
 from bot.callback_data import decode
-from bot.handlers.conversation import show_choice
-from bot.sending import deliver
+from bot.rendering import answered, messages
 from content import Content, load_content
 from content.checks import OUTCOME
 from flows.conversation import consent_prompt
@@ -45,6 +48,7 @@ from tests.bot_fixture import running_bot
 from tests.fake_bot_api import FakeBotApi, Sent, callback_update, message_update
 
 LATENCY_USERS = 200
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 CONCURRENCY = 256  # PTB's default for concurrent_updates=True
 SCRIPTS = [answers for _, answers in ANSWER_SETS.values() if "warning_signs" in answers]
 
@@ -64,6 +68,8 @@ class Run:
     name: str
     latencies: list[float]
     seconds: float
+    stall: float  # the longest the event loop was held up, in seconds
+    gc_pause: float  # the longest single pass of the garbage collector, in seconds
     flush: float = 0.0  # time spent making the run's changes durable after it
 
     @property
@@ -89,8 +95,45 @@ class Run:
         return (
             f"  {self.name}\n    {len(ordered)} updates: {self.rate:.0f} updates/s handled,"
             f" {self.durable_rate:.0f} updates/s durable (flush {self.flush:.2f} s);"
-            f" p50 {p50:.3f} ms, p99 {p99:.3f} ms"
+            f" p50 {p50:.3f} ms, p99 {p99:.3f} ms;\n    longest event-loop stall {self.stall * 1e3:.0f} ms,"
+            f" longest garbage-collector pass {self.gc_pause * 1e3:.0f} ms"
         )
+
+
+class StallProbe:
+    """The longest the event loop went without getting back to a task that asked to wake within a
+    millisecond (any long synchronous step, or the machine busy elsewhere), and the longest single
+    pass of the garbage collector, which holds the loop up wherever it strikes."""
+
+    TICK = 0.001
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.longest_gc = 0.0
+        self._gc_started = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        while True:
+            asked = time.perf_counter()
+            await asyncio.sleep(self.TICK)
+            self.longest = max(self.longest, time.perf_counter() - asked - self.TICK)
+
+    def _collected(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.longest_gc = max(self.longest_gc, time.perf_counter() - self._gc_started)
+
+    async def __aenter__(self) -> StallProbe:
+        self._task = asyncio.create_task(self._watch())
+        gc.callbacks.append(self._collected)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        gc.callbacks.remove(self._collected)
 
 
 async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: int, concurrency: int) -> Run:
@@ -116,17 +159,24 @@ async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: i
 
     started = time.perf_counter()
     active = list(range(1, users + 1))
-    while active:
-        updates = {user: next_update(user) for user in active}
-        active = [user for user, update in updates.items() if update is not None]
-        await asyncio.gather(*(timed(update) for update in updates.values() if update is not None))
-    return Run(name, latencies, time.perf_counter() - started)
+    async with StallProbe() as probe:
+        while active:
+            updates = {}
+            for user in active:
+                updates[user] = next_update(user)
+                if user % 100 == 0:  # building a round must not stall the loop the probe watches
+                    await asyncio.sleep(0)
+            active = [user for user, update in updates.items() if update is not None]
+            await asyncio.gather(*(timed(update) for update in updates.values() if update is not None))
+    return Run(name, latencies, time.perf_counter() - started, probe.longest, probe.longest_gc)
 
 
 async def run_ours(content: Content, users: int, directory: Path, concurrency: int = CONCURRENCY) -> Run:
     # no rate limiter on either side: the fake has no flood limit, and the state handling is what differs
     database = directory / f"ours-{concurrency}.sqlite3"
-    async with running_bot(database, content, run_scheduler=False, send_rate_per_second=0) as (app, api):
+    bot = running_bot(database, content, run_scheduler=False, api=FakeBotApi(keep_calls=False), send_rate_per_second=0)
+    async with bot as (app, api):
+        freeze_start_up()  # as run_bot does
         return await drive("ours (SQLite, durable every update)", app, api, content, users, concurrency)
 
 
@@ -134,6 +184,18 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
     """The same question flow and the same messages, with PTB's ConversationHandler holding the state
     in memory and PicklePersistence saving it every 60 s (its default)."""
     questions = content.questions
+
+    async def deliver(bot: Any, chat_id: int, replies: list[Reply]) -> None:
+        """As a PTB bot sends: bot.send_message, which builds the Message Telegram answers with."""
+        for reply in replies:
+            for message in messages(reply):
+                await bot.send_message(chat_id, message.text, reply_markup=message.markup)
+
+    async def show_choice(message: Message, data: str) -> None:
+        """As a PTB bot edits the tapped message: Message.edit_text, which builds the edited Message."""
+        assert message.reply_markup is not None
+        label = next(b.text for row in message.reply_markup.inline_keyboard for b in row if b.callback_data == data)
+        await message.edit_text(answered(message.text_html, label), reply_markup=None)
 
     async def ask(chat_id: int, qid: str, answers: list[tuple[str, str]], context: ContextTypes.DEFAULT_TYPE) -> str:
         await deliver(context.bot, chat_id, [question_reply(content, TriageState(question=qid, answers=answers))])
@@ -150,7 +212,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
         assert query is not None and query.data and update.effective_chat and context.user_data is not None
         await query.answer()
         if isinstance(query.message, Message):
-            await show_choice(query.message, query.data, stale=False)
+            await show_choice(query.message, query.data)
         return await ask(update.effective_chat.id, content.triage.start, context.user_data["answers"], context)
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -162,7 +224,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
         answers = context.user_data["answers"]
         answers.append((event.question, event.value))
         if isinstance(query.message, Message):
-            await show_choice(query.message, query.data, stale=False)
+            await show_choice(query.message, query.data)
         picked = next(a for a in questions[event.question].answers if a.value == event.value)
         target = picked.next or questions[event.question].next
         if target == OUTCOME:
@@ -181,6 +243,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
         .request(api)
         .get_updates_request(api)
         .updater(None)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         .persistence(PicklePersistence(filepath=path))
         .build()
     )
@@ -200,7 +263,10 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
 
 
 async def run_baseline(content: Content, users: int, directory: Path, concurrency: int = CONCURRENCY) -> Run:
-    api = FakeBotApi()
+    # ours froze what its start-up built and collects less often; a plain PTB bot leaves the collector as it is
+    gc.unfreeze()
+    gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
+    api = FakeBotApi(keep_calls=False)
     app = baseline_application(content, api, directory / f"baseline-{concurrency}.pickle")
     await app.initialize()
     # the same concurrency as ours: each runner has one update in flight at a time, so the
@@ -212,7 +278,7 @@ async def run_baseline(content: Content, users: int, directory: Path, concurrenc
     started = time.perf_counter()
     await app.update_persistence()
     flush = time.perf_counter() - started
-    run = Run(run.name, run.latencies, run.seconds, flush)
+    run = Run(run.name, run.latencies, run.seconds, run.stall, run.gc_pause, flush)
     await app.shutdown()
     return run
 

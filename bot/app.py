@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from datetime import timedelta
@@ -232,6 +233,17 @@ async def health_problem(store: Store, loops: list[Loop], polling: PollingBot | 
     return "; ".join(p for p in problems if p) or None
 
 
+def freeze_start_up() -> None:
+    """What start-up built (content, handlers, libraries) lives as long as the process: kept out of
+    the collector's full passes, which would otherwise walk it all while every update waits."""
+    gc.collect()
+    gc.freeze()
+    # an update makes thousands of short-lived objects that reference counting frees: collecting
+    # every 700 allocations mostly promotes them; rarer passes measured +10-15% updates/s at 1,000
+    # runners (bench.updates) and a shorter longest pass (105 -> 55 ms, 57 -> 44 ms)
+    gc.set_threshold(20_000, 20, 20)
+
+
 def run_bot(settings: Settings) -> int:
     configure_logs(settings.log_level, settings.log_format)
     content = load_content(settings.content_dir) if settings.content_dir else load_content()
@@ -243,6 +255,7 @@ def run_bot(settings: Settings) -> int:
         raise ContentError("admin.yaml", "commands", f"no description for {', '.join(missing)}")
     application = build_application(settings, content)
     quiet_library()
+    freeze_start_up()
     try:
         if settings.webhook_url:
             # PTB's webhook server refuses any request without the secret token header (403)

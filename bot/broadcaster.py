@@ -19,13 +19,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.clock import Clock
 from bot.loops import InFlight, Loop, first_of
 from bot.metrics import BROADCAST_SENT
+from bot.polling import PollingBot
+from bot.send_limiter import Lane
 from bot.store import Store
 from content import Content
 from content.schema import AdminStrings
@@ -51,7 +51,7 @@ def progress_text(texts: AdminStrings, broadcast_id: int, counts: dict[str, int]
 @dataclass
 class Broadcaster:
     store: Store
-    bot: Bot
+    bot: PollingBot
     clock: Clock
     content: Callable[[], Content]
     batch: int = 50
@@ -74,7 +74,7 @@ class Broadcaster:
 
     async def _send(self, user_id: int, text: str) -> str:
         try:
-            await self.bot.send_message(user_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML)
+            await self.bot.send_text(user_id, html.escape(text, quote=False), lane=Lane.BACKGROUND)
         except Forbidden:
             await self.store.set_active(user_id, False)
             return "blocked"
@@ -97,9 +97,7 @@ class Broadcaster:
         counts = await self.store.broadcast_progress(broadcast_id)
         text = progress_text(self.content().admin, broadcast_id, counts, found.total, found.status)
         with contextlib.suppress(BadRequest):  # "message is not modified" when nothing moved
-            await self.bot.edit_message_text(
-                text, found.progress.chat_id, found.progress.message_id, parse_mode=ParseMode.HTML
-            )
+            await self.bot.edit_message_text(text, found.progress.chat_id, found.progress.message_id)
 
     async def run_one(self, broadcast_id: int, stop: asyncio.Event) -> None:
         """Send broadcast `broadcast_id` to everyone still due, until done, cancelled or stopped."""

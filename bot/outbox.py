@@ -12,10 +12,11 @@ import asyncio
 import json
 import logging
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.pictures import Stored
+from bot.polling import PollingBot
 from bot.rendering import Message, messages
 from bot.sending import send
 from bot.store import OwedMessage, Store
@@ -32,7 +33,7 @@ def render(replies: list[Reply]) -> tuple[str, ...]:
         json.dumps(
             {
                 "text": m.text,
-                "markup": m.markup.to_dict() if m.markup else None,
+                "markup": m.markup.to_dict() if isinstance(m.markup, InlineKeyboardMarkup) else m.markup,
                 # a reply with a picture is one message (its caption)
                 "picture": reply.picture.model_dump(mode="json") if reply.picture is not None else None,
             },
@@ -44,14 +45,15 @@ def render(replies: list[Reply]) -> tuple[str, ...]:
 
 
 def _read(body: str) -> Message:
+    """The message as stored; the keyboard stays in the JSON form Telegram takes (no PTB objects built to be
+    taken apart again)."""
     message = json.loads(body)
-    markup = InlineKeyboardMarkup.de_json(message["markup"], None) if message["markup"] else None
     picture = message.get("picture")  # rows from before pictures have none
-    return Message(message["text"], markup, Stored(picture["kind"], picture) if picture else None)
+    return Message(message["text"], message["markup"], Stored(picture["kind"], picture) if picture else None)
 
 
 class Outbox:
-    def __init__(self, store: Store, bot: Bot) -> None:
+    def __init__(self, store: Store, bot: PollingBot) -> None:
         self.store = store
         self.bot = bot
         # one sender per runner at a time, so their messages keep their order and none goes twice

@@ -1,4 +1,5 @@
-"""The bot's connection to Telegram, with two guards python-telegram-bot lacks when polling.
+"""The bot's connection to Telegram: every text it sends is HTML (PTB's Defaults), messages go out
+without building objects nobody reads, and two guards python-telegram-bot lacks when polling.
 
 - An update it cannot read makes PTB log the whole batch at CRITICAL (another runner's words) and
   fetch the same batch again, forever. Here each update is read on its own; one that cannot be is
@@ -12,18 +13,23 @@ import logging
 import time
 from typing import Any
 
-from telegram import Update
-from telegram.ext import ExtBot
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
 
 from bot.metrics import UPDATES
+from bot.send_limiter import Lane
 
 log = logging.getLogger(__name__)
+
+
+HTML = Defaults(parse_mode=ParseMode.HTML)  # content is written with <b> and <i>
 
 
 class PollingBot(ExtBot[Any]):
     # PTB freezes its bot objects after __init__: only underscored attributes may change
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **{**kwargs, "defaults": HTML})
         self._last_poll: float | None = None
         self._skip_before = 0  # updates below this id were unreadable: never ask for them again
 
@@ -31,6 +37,31 @@ class PollingBot(ExtBot[Any]):
     def last_poll(self) -> float | None:
         """time.monotonic() of the last answer to getUpdates; None before the first."""
         return self._last_poll
+
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | dict[str, Any] | None = None,
+        lane: Lane = Lane.REPLY,
+    ) -> None:
+        """sendMessage without building the Message Telegram answers with, which nobody reads (a
+        fifth of an update's time); `markup` may be a keyboard already in its JSON form. PTB still
+        raises what send_message raises (RetryAfter, Forbidden, BadRequest), and the message waits
+        for its turn in `lane` of the send limiter."""
+        data: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": HTML.parse_mode, "reply_markup": markup}
+        # PTB refuses limiter arguments when there is no limiter (a local server: SEND_RATE_PER_SECOND=0)
+        limits = self._merge_api_rl_kwargs(None, lane if self.rate_limiter else None)
+        await self._post("sendMessage", data, api_kwargs=limits)
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str | None = None) -> None:
+        """A message's text replaced and its buttons removed (without `text`, only the buttons), again
+        without building the Message Telegram answers with."""
+        message = {"chat_id": chat_id, "message_id": message_id}
+        if text is None:
+            await self._post("editMessageReplyMarkup", message)
+        else:
+            await self._post("editMessageText", {**message, "text": text, "parse_mode": HTML.parse_mode})
 
     async def _post(self, endpoint: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         if endpoint != "getUpdates":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -69,7 +70,7 @@ class Message:
     """One Telegram message: HTML text, or a picture (drawn when sent) with the text as its caption."""
 
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: InlineKeyboardMarkup | dict[str, Any] | None = None  # as built, or as stored in the outbox (JSON)
     picture: Chart | Report | Stored | None = None
 
 

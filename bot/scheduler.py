@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 
 from bot.clock import Clock
 from bot.dispatch import restore
 from bot.loops import InFlight, Loop
 from bot.metrics import REMINDERS
-from bot.send_limiter import SendingStopped
+from bot.polling import PollingBot
+from bot.send_limiter import Lane, SendingStopped
 from bot.sending import deliver
 from bot.store import Store
 from bot.store.rows import ClaimedReminder, DueReminder, ReminderDecision, Stored
@@ -38,6 +38,7 @@ from flows.replies import Button, Reply
 log = logging.getLogger(__name__)
 
 LATE = timedelta(minutes=1)  # sent later than this after its time counts as late in the metrics
+BATCH = 500  # reminders claimed per tick: 20 s of sending at 25 a second
 
 
 def _restore(data: str | None, user_id: int) -> Conversation:
@@ -87,11 +88,11 @@ def message(content: Content, claimed: ClaimedReminder, now: datetime) -> list[R
 @dataclass
 class Scheduler:
     store: Store
-    bot: Bot
+    bot: PollingBot
     content: Callable[[], Content]
     clock: Clock
     max_late: timedelta = timedelta(hours=2)
-    batch: int = 500
+    batch: int = BATCH
     poll_seconds: float = 5.0
     sends: InFlight = field(default_factory=InFlight)
     _resent: bool = False
@@ -127,7 +128,7 @@ class Scheduler:
 
     async def _send(self, claimed: ClaimedReminder, now: datetime) -> None:
         try:
-            await deliver(self.bot, claimed.user_id, message(self.content(), claimed, now))
+            await deliver(self.bot, claimed.user_id, message(self.content(), claimed, now), Lane.BACKGROUND)
         except SendingStopped:  # the bot is stopping: stays claimed, sent after the restart if on time
             return
         except Forbidden:

@@ -3,12 +3,19 @@
 Telegram allows about 30 messages a second across chats and about one a second in one chat
 (short bursts are tolerated). Above that it answers 429 with `retry_after`; then *every* sender
 waits, not only the one that was told, and the request is tried again.
+
+Sends take the global rate's slots one at a time, as each comes free, in two lanes: a runner's
+reply goes before every reminder or broadcast still waiting, so a burst of background sends never
+holds a reply up for longer than one slot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
+import heapq
+import itertools
 import logging
 import time
 from collections import deque
@@ -21,6 +28,13 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
+
+
+class Lane(enum.Enum):
+    """Who is waiting for a send: a runner (their reply) or no one in particular."""
+
+    REPLY = 0
+    BACKGROUND = 1  # reminders, broadcasts and the admin's progress line
 
 
 class SendingStopped(NetworkError):
@@ -39,17 +53,21 @@ class Pace:
         self.burst = max(1, burst)
         self._next = 0.0  # theoretical arrival time of the next request
 
+    def delay(self, now: float) -> float:
+        """How long until a slot is free, without taking it."""
+        return max(0.0, max(self._next, now) - (self.burst - 1) * self.interval - now)
+
     def reserve(self, now: float) -> float:
         """Take a slot; returns how long to wait before using it."""
-        arrival = max(self._next, now)
-        self._next = arrival + self.interval
-        return max(0.0, arrival - (self.burst - 1) * self.interval - now)
+        wait = self.delay(now)
+        self._next = max(self._next, now) + self.interval
+        return wait
 
     def idle_since(self, now: float) -> bool:
         return self._next <= now
 
 
-class SendLimiter(BaseRateLimiter[int]):
+class SendLimiter(BaseRateLimiter[Lane]):
     def __init__(
         self,
         per_second: float,
@@ -72,6 +90,10 @@ class SendLimiter(BaseRateLimiter[int]):
         self._chats: dict[int | str, Pace] = {}
         self._max_retries = max_retries
         self._paused_until = 0.0
+        # sends waiting for a global slot: (lane, arrival order, the turn it is given)
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+        self._giver: asyncio.Task[None] | None = None
         self.sent = 0  # requests that went through (for benchmarks)
 
     async def initialize(self) -> None:
@@ -94,19 +116,53 @@ class SendLimiter(BaseRateLimiter[int]):
         if self.stopping.is_set():
             raise SendingStopped
 
-    async def _wait_turn(self, chat_id: int | str) -> None:
+    def _global_delay(self, now: float) -> float:
+        """How long until the next global slot is free: a flood pause, the rate, the window."""
+        window = self._window
+        gap = 1.0 - (now - window[0]) if len(window) == window.maxlen else 0.0
+        return max(self._paused_until - now, self._global.delay(now), gap, 0.0)
+
+    def _take_slot(self, now: float) -> None:
+        self._global.reserve(now)
+        self._window.append(now)
+
+    async def _give_turns(self) -> None:
+        """Hands each global slot, as it comes free, to the first waiting send of the first lane."""
+        try:
+            with contextlib.suppress(SendingStopped):
+                while self._waiting:
+                    if self.stopping.is_set():
+                        raise SendingStopped
+                    if (wait := self._global_delay(time.monotonic())) > 0:
+                        await self._sleep(wait)
+                        continue
+                    _, _, turn = heapq.heappop(self._waiting)
+                    if not turn.done():  # a sender cancelled while waiting needs no slot
+                        self._take_slot(time.monotonic())
+                        turn.set_result(None)
+        finally:  # stopping (or cancelled at shutdown): whoever still waits is not sent now
+            self._giver = None
+            for _, _, turn in self._waiting:
+                if not turn.done():
+                    turn.set_exception(SendingStopped())
+            self._waiting.clear()
+
+    async def _wait_turn(self, chat_id: int | str, lane: Lane) -> None:
         if self.stopping.is_set():
             raise SendingStopped
-        while (pause := self._paused_until - time.monotonic()) > 0:
-            await self._sleep(pause)
         now = time.monotonic()
-        wait = max(self._global.reserve(now), self._chat(chat_id, now).reserve(now))
-        if wait > 0:
+        # booking a chat's slot ahead delays that chat alone
+        if (wait := self._chat(chat_id, now).reserve(now)) > 0:
             await self._sleep(wait)
-        window = self._window
-        while len(window) == window.maxlen and (gap := 1.0 - (time.monotonic() - window[0])) > 0:
-            await self._sleep(gap)
-        window.append(time.monotonic())
+        now = time.monotonic()
+        if not self._waiting and self._global_delay(now) == 0:
+            self._take_slot(now)
+            return
+        turn = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (lane.value, next(self._arrivals), turn))
+        if self._giver is None:
+            self._giver = asyncio.create_task(self._give_turns(), name="send turns")
+        await turn
 
     async def process_request(
         self,
@@ -115,18 +171,18 @@ class SendLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: Lane | None,
     ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
         if chat_id is None:  # getUpdates, answerCallbackQuery, setMyCommands: not message sends
             return await callback(*args, **kwargs)
-        retries = self._max_retries if rate_limit_args is None else rate_limit_args
-        for attempt in range(retries + 1):
-            await self._wait_turn(chat_id)
+        lane = rate_limit_args or Lane.REPLY
+        for attempt in range(self._max_retries + 1):
+            await self._wait_turn(chat_id, lane)
             try:
                 result = await callback(*args, **kwargs)
             except RetryAfter as exc:
-                if attempt == retries:
+                if attempt == self._max_retries:
                     raise
                 delay = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
                 # everybody waits, not only this sender

@@ -23,9 +23,13 @@ def test_settings(database: Path, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def running_bot(
-    database: Path, content: Content | None = None, run_scheduler: bool = True, **overrides: Any
+    database: Path,
+    content: Content | None = None,
+    run_scheduler: bool = True,
+    api: FakeBotApi | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[tuple[App, FakeBotApi]]:
-    api = FakeBotApi()
+    api = api or FakeBotApi()
     settings = test_settings(database, **overrides)
     app = build_application(settings, content or load_content(), request=api, run_scheduler=run_scheduler)
     await app.initialize()

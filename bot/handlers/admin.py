@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import fields
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.broadcaster import progress_text
@@ -43,7 +42,7 @@ def _texts(context: ContextTypes.DEFAULT_TYPE) -> AdminStrings:
 async def _answer(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
     message = update.effective_message
     assert message is not None
-    return await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    return await message.reply_text(text, reply_markup=markup)
 
 
 def _args(update: Update) -> str:
@@ -153,12 +152,10 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     if query.data.startswith(BROADCAST_DROP):
         await found.store.set_broadcast_status(broadcast_id, "cancelled", now)
-        await query.message.edit_text(rich(texts.broadcast_dropped), parse_mode=ParseMode.HTML)
+        await query.message.edit_text(rich(texts.broadcast_dropped))
         await found.store.audit(_who(update), "broadcast_dropped", None, f"#{broadcast_id}")
         return
-    progress = await query.message.reply_text(
-        progress_text(texts, broadcast_id, {}, draft.total, "running"), parse_mode=ParseMode.HTML
-    )
+    progress = await query.message.reply_text(progress_text(texts, broadcast_id, {}, draft.total, "running"))
     await found.store.set_broadcast_status(
         broadcast_id, "running", now, ProgressMessage(progress.chat_id, progress.message_id)
     )

@@ -6,13 +6,13 @@ import logging
 
 import tzfpy
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.callback_data import decode
 from bot.commands import command_event
 from bot.handlers.taps import acknowledge, private_tap
+from bot.polling import PollingBot
 from bot.rendering import answered
 from bot.sending import send_replies
 from bot.services import services
@@ -52,7 +52,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert chat is not None
     found = services(context)
     await found.outbox.flush(chat.id)
-    await send_replies(context.bot, found.store, chat.id, [Reply(rich(found.dispatcher.content.strings.help))])
+    await send_replies(found.outbox.bot, found.store, chat.id, [Reply(rich(found.dispatcher.content.strings.help))])
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,7 +62,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     found = services(context)
     await found.outbox.flush(chat.id)
     text = rich(found.dispatcher.content.strings.unknown_command)
-    await send_replies(context.bot, found.store, chat.id, [Reply(text)])
+    await send_replies(found.outbox.bot, found.store, chat.id, [Reply(text)])
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,14 +91,14 @@ def _tapped_label(message: Message, data: str) -> str | None:
     return next((b.text for row in markup.inline_keyboard for b in row if b.callback_data == data), None)
 
 
-async def show_choice(message: Message, data: str, stale: bool) -> None:
+async def show_choice(bot: PollingBot, message: Message, data: str, stale: bool) -> None:
     """Edit the tapped message so the chat reads as a record: the choice shown, the buttons gone."""
     label = _tapped_label(message, data)
     try:
         if stale or label is None or not message.text:
-            await message.edit_reply_markup(reply_markup=None)
+            await bot.edit_text(message.chat_id, message.message_id)
         else:
-            await message.edit_text(answered(message.text_html, label), parse_mode=ParseMode.HTML, reply_markup=None)
+            await bot.edit_text(message.chat_id, message.message_id, answered(message.text_html, label))
     except TelegramError as exc:  # too old to edit, already edited by a double tap: the turn goes on
         log.debug("could not edit tapped message: %s", exc)
 
@@ -114,5 +114,5 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await acknowledge(query)
     # a how-to button leaves the session list as it is, so every exercise stays one tap away
     if result is not None and isinstance(query.message, Message) and query.data and not isinstance(event, ShowExercise):
-        await show_choice(query.message, query.data, result.stale)
+        await show_choice(found.outbox.bot, query.message, query.data, result.stale)
     await found.outbox.flush(user.id)

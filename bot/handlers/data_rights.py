@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -29,7 +28,6 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         document.encode(),
         filename=f"thigh-coach-data-{user.id}.json",
         caption=rich(found.dispatcher.content.strings.export_caption),
-        parse_mode=ParseMode.HTML,
     )
 
 
@@ -44,9 +42,7 @@ async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             [InlineKeyboardButton(strings.delete_no, callback_data=KEEP)],
         ]
     )
-    await context.bot.send_message(
-        chat.id, rich(strings.delete_confirm), parse_mode=ParseMode.HTML, reply_markup=buttons
-    )
+    await context.bot.send_message(chat.id, rich(strings.delete_confirm), reply_markup=buttons)
 
 
 async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,6 +60,6 @@ async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         text = strings.delete_kept
     if isinstance(query.message, Message):
         try:
-            await query.message.edit_text(rich(text), parse_mode=ParseMode.HTML, reply_markup=None)
+            await query.message.edit_text(rich(text), reply_markup=None)
         except BadRequest as exc:  # a double tap: the message already says so
             log.debug("could not edit the confirmation: %s", exc)
