@@ -165,9 +165,10 @@ def test_webhook_url_without_secret_is_refused(monkeypatch: pytest.MonkeyPatch) 
         load_settings(env_file=None)
 
 
-def test_bad_setting_at_start_up_is_one_line_without_traceback(tmp_path: Path) -> None:
-    env = {"PATH": os.environ.get("PATH", ""), "TELEGRAM_BOT_TOKEN": "1:x", "HEALTH_PORT": "lots"}
-    result = subprocess.run(
+def start_with(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`thigh-coach run` in an empty directory with only these settings (and a token)."""
+    env = {"PATH": os.environ.get("PATH", ""), "TELEGRAM_BOT_TOKEN": "1:x", **settings}
+    return subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
         capture_output=True,
         text=True,
@@ -176,6 +177,10 @@ def test_bad_setting_at_start_up_is_one_line_without_traceback(tmp_path: Path) -
         timeout=60,
         check=False,
     )
+
+
+def test_bad_setting_at_start_up_is_one_line_without_traceback(tmp_path: Path) -> None:
+    result = start_with(tmp_path, HEALTH_PORT="lots")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "thigh-coach: HEALTH_PORT: Input should be a valid integer, unable to parse string as an integer"
@@ -184,16 +189,7 @@ def test_bad_setting_at_start_up_is_one_line_without_traceback(tmp_path: Path) -
 
 @pytest.mark.parametrize("url", ["postgresql://db.example.org/thigh", "thigh-coach.sqlite3", "sqlite://"])
 def test_a_database_url_no_backend_reads_stops_start_up(tmp_path: Path, url: str) -> None:
-    env = {"PATH": os.environ.get("PATH", ""), "TELEGRAM_BOT_TOKEN": "1:x", "DATABASE_URL": url}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    result = start_with(tmp_path, DATABASE_URL=url)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("thigh-coach: DATABASE_URL: ") and "sqlite:///" in line
