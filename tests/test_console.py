@@ -101,3 +101,39 @@ def test_the_terminal_is_the_same_bot_clock_log_export_and_delete(tmp_path: Path
         assert conn.execute("SELECT count(*) FROM flow_state").fetchone()[0] == 0
     finally:
         conn.close()
+
+
+def test_a_runner_who_only_types_in_the_terminal(tmp_path: Path) -> None:
+    """Issue 14 through the terminal chat: every prompt answered in words, each typed answer echoed, a place
+    and a spoken time for reminders, the morning nudge offered, a check-in, and no repeats."""
+    out = chat(
+        tmp_path / "chat.sqlite3",
+        [
+            "OK, let's start.",
+            *TRIAGE_TO_PLAN,
+            "yes let's do the plan",
+            "I live in Lisbon",
+            "half six in the evening",
+            "no thanks",
+            "the weather is lovely",
+            "check in",
+            "did it all",
+            "2",
+            "1",
+            "2",
+            "about half",
+            "a little",
+            "nothing new",
+            "check in",
+            "/quit",
+        ],
+    )
+    assert "Got it: " in out, "a typed answer is echoed as the answer it was taken as"
+    assert "Your plan has started" in out
+    assert "So reminders come at your local time" in out and "Europe/Lisbon" not in out.split("Saved.")[0]
+    assert "Session reminder: 18:30" in out and "Morning check-in nudge: off" in out
+    assert "Tap a button below, or type its words" in out, "words that fit no button: the buttons again, a hint"
+    assert "not asking you anything" not in out
+    assert out.count("You've already checked in today") == 1
+    tail = out.split("You've already checked in today", 1)[1]
+    assert "Today's session" not in tail and "[1] Check in" not in tail, "no plan again, no check-in button"
