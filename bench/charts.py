@@ -4,8 +4,9 @@ while 50 runners with twelve weeks of history ask for both at once (it must stay
 First the drawing alone (the drawing processes) and, as a control, a pool of the same size running jobs
 that only burn a core as long (what the machine itself does to the loop); then the whole path: the real
 PTB application on a SQLite file with the in-process fake Bot API, each update dispatched, its picture
-stored in the outbox as a description, drawn and sent; then the same runners asking for /plan, which draws
-nothing, for comparison.
+stored in the outbox as a description, drawn and sent, with the start-up heap frozen out of the collector
+as `thigh-coach run` does (unfrozen, one full pass over it stalled the loop 115-290 ms); then the same runners
+asking for /plan, which draws nothing, for comparison.
 A ticker task asks to wake every millisecond and records the longest gap between its wake-ups.
 Run: python -m bench.charts [RUNNERS]
 """
@@ -24,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from bot.app import freeze_start_up
 from bot.pictures import Stored, drawn
 from bot.pictures.chart import chart_png
 from bot.pictures.report import report_pdf
@@ -104,6 +106,7 @@ async def _through_the_bot(state: Conversation, runners: int, commands: tuple[st
             data = state.model_dump_json()
             for user in range(1, runners + 1):
                 await store.apply(user, None, lambda _: (Change(data=data, state="idle", consented=True), None))
+            freeze_start_up()  # as run_bot does: full collector passes would otherwise walk start-up's heap
             updates = [message_update(app.bot, u, c) for u in range(1, runners + 1) for c in commands]
             took = await _stall_of(asyncio.gather(*(app.process_update(update) for update in updates)))
             if "/report" in commands:
