@@ -32,10 +32,10 @@ from bot.pictures.report import report_pdf
 from bot.services import installed
 from bot.store import Change
 from content import load_content
-from flows.conversation import Conversation
 from flows.events import ShowHistory, ShowReport
 from flows.pictures import Chart, Report
 from tests.bot_fixture import running_bot
+from tests.chat import Chat
 from tests.fake_bot_api import message_update
 from tests.twelve_weeks import twelve_weeks
 
@@ -98,14 +98,14 @@ async def _stall_of(work: Awaitable[object]) -> tuple[float, Ticker]:
     return time.perf_counter() - started, ticker
 
 
-async def _through_the_bot(state: Conversation, runners: int, commands: tuple[str, ...]) -> tuple[float, Ticker]:
+async def _through_the_bot(chat: Chat, runners: int, commands: tuple[str, ...]) -> tuple[float, Ticker]:
     """Every runner sends the commands at once to the real application; every reply is sent."""
     with tempfile.TemporaryDirectory() as folder:
         async with running_bot(Path(folder) / "bench.sqlite3", run_scheduler=False) as (app, api):
             store = installed(app).store
-            data = state.model_dump_json()
+            change = Change(data=chat.state.model_dump_json(), state="idle", consented=True, facts=chat.record.facts)
             for user in range(1, runners + 1):
-                await store.apply(user, None, lambda _: (Change(data=data, state="idle", consented=True), None))
+                await store.apply(user, None, lambda _: (change, None))
             freeze_start_up()  # as run_bot does: full collector passes would otherwise walk start-up's heap
             updates = [message_update(app.bot, u, c) for u in range(1, runners + 1) for c in commands]
             took = await _stall_of(asyncio.gather(*(app.process_update(update) for update in updates)))
@@ -143,7 +143,6 @@ def _verdict(ticker: Ticker) -> str:
 async def at_once(runners: int) -> None:
     content = load_content()
     chat = twelve_weeks(content)
-    state = chat.state
     chart = chat.send(ShowHistory()).replies[0].picture
     report = chat.send(ShowReport()).replies[0].picture
     assert isinstance(chart, Chart) and isinstance(report, Report)
@@ -167,10 +166,10 @@ async def at_once(runners: int) -> None:
     print(f"  control: as many jobs that only burn a core for {each * 1e3:.0f} ms each and return {size} bytes:")
     print(f"  {seconds:.1f} s in all; the event loop's longest stall {_verdict(stall)}")
 
-    seconds, stall = await _through_the_bot(state, runners, ("/history", "/report"))
+    seconds, stall = await _through_the_bot(chat, runners, ("/history", "/report"))
     print(f"{runners} runners send /history and /report at once (PTB, SQLite, outbox, fake Bot API):")
     print(f"  {seconds:.1f} s in all; the event loop's longest stall {_verdict(stall)}")
-    seconds, stall = await _through_the_bot(state, runners, ("/plan", "/plan"))
+    seconds, stall = await _through_the_bot(chat, runners, ("/plan", "/plan"))
     print("  for comparison, the same runners sending /plan twice (no picture at all):")
     print(f"  {seconds:.1f} s in all; the event loop's longest stall {_verdict(stall)}")
 

@@ -8,28 +8,26 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
 
 from bot.clock import Clock, SystemClock
 from bot.metrics import UPDATE_SECONDS, UPDATES
-from bot.store import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, Store, Stored
+from bot.store import AnswerRow, Change, OutcomeRow, ReminderRow, Store, Stored
 from bot.store.base import Decide
 from bot.store.rows import SetAside
 from bot.user_locks import UserLocks
 from content import Content
-from flows.conversation import Conversation, handle
+from flows.conversation import Conversation, handle, may_need_record
 from flows.events import Event, LogRun, Start, Text
 from flows.markup import rich
 from flows.plan import label
+from flows.record import Record, Recorded, RecordNeeded
 from flows.reminders import schedule
-from flows.replies import AnswerRecorded, CheckInRecorded, RedFlagRaised, Reply, Result, TriageCompleted
+from flows.replies import AnswerRecorded, RedFlagRaised, Reply, Result, TriageCompleted
 from flows.stored_state import Unreadable
 from flows.stored_state import dump as dump_state
 from flows.stored_state import load as load_state
 
 log = logging.getLogger(__name__)
-
-R = TypeVar("R")
 
 
 def loaded(stored: Stored) -> tuple[Conversation, SetAside | None]:
@@ -93,9 +91,9 @@ class Dispatcher:
         content = self.content
         now = self.clock.now()
 
-        def decide(stored: Stored) -> tuple[Change, Result[Conversation]]:
+        def decide(stored: Stored, record: Record | None = None) -> tuple[Change, Result[Conversation]]:
             before, set_aside = loaded(stored)
-            result = handle(content, before, event, now)
+            result = handle(content, before, event, now, record)
             if set_aside is not None:
                 # the reason names fields and kinds of error, never what the runner wrote
                 log.warning("user %s: stored state set aside, starting fresh: %s", user_id, set_aside.reason)
@@ -120,11 +118,7 @@ class Dispatcher:
                 outcomes=tuple(
                     OutcomeRow(e.urgency, e.pattern, e.red_flag) for e in effects if isinstance(e, TriageCompleted)
                 ),
-                checkins=tuple(
-                    CheckinRow(e.day, e.done, e.pain_during, e.pain_morning, e.phase, e.decision)
-                    for e in effects
-                    if isinstance(e, CheckInRecorded)
-                ),
+                facts=tuple(e.fact for e in effects if isinstance(e, Recorded)),
                 plan=label(content, state.plan) if state.plan is not None else None,
                 reminders=reminders,
                 outbox=self.render(result.replies) if self.render is not None else (),
@@ -136,8 +130,8 @@ class Dispatcher:
         outcome = "error"
         try:
             async with self.locks.hold(user_id):
-                typed = isinstance(event, Text | LogRun) and bool(event.text)
-                decided = await _decided_beforehand(self.store, user_id, decide) if typed else decide
+                ahead = may_need_record(event) or (isinstance(event, Text | LogRun) and bool(event.text))
+                decided = await _decided_beforehand(self.store, user_id, decide) if ahead else decide
                 result = await self.store.apply(user_id, update_id, decided)
             outcome = _outcome(result)
             return result
@@ -162,13 +156,22 @@ class Dispatcher:
             )
 
 
-async def _decided_beforehand(store: Store, user_id: int, decide: Decide[R]) -> Decide[R]:
-    """Reading typed text takes time (every warning sign is looked for): do it before the event
-    joins the store's writer, in a worker thread, so nobody else waits for it. Under the user's
-    lock their state cannot change in between; if it did anyway, it is decided again."""
+# decides an event from the stored state and, when the flow asked for it, the runner's whole record
+DecideWithRecord = Callable[[Stored, Record | None], tuple[Change, Result[Conversation]]]
+
+
+async def _decided_beforehand(store: Store, user_id: int, decide: DecideWithRecord) -> Decide[Result[Conversation]]:
+    """Reading typed text takes time (every warning sign is looked for), and /history and /report
+    read the runner's whole record: do both before the event joins the store's writer, in a worker
+    thread, so nobody else waits for them. Under the user's lock their state and record cannot change
+    in between; if the state did anyway, the event is decided again."""
     before = await store.load(user_id)
-    early = await asyncio.to_thread(decide, before)
-    return lambda stored: early if stored == before else decide(stored)
+    early = await asyncio.to_thread(decide, before, None)
+    record = None
+    if any(isinstance(e, RecordNeeded) for e in early[1].effects):
+        record = await store.record(user_id)
+        early = await asyncio.to_thread(decide, before, record)
+    return lambda stored: early if stored == before else decide(stored, record)
 
 
 def _outcome(result: Result[Conversation] | None) -> str:

@@ -24,14 +24,13 @@ from flows.language.numbers import pain_number
 from flows.markup import fill_markup, rich
 from flows.outcome import escalation_replies
 from flows.plan import (
-    CheckIn,
-    MilestoneResult,
     PlanState,
     apply_checkin,
     current_phase,
     decision_reply,
     holds_before,
     is_last_phase,
+    kept,
     overview_replies,
     phase_time_done,
     plan_of,
@@ -39,7 +38,8 @@ from flows.plan import (
     usual_morning_of,
 )
 from flows.progression import decide, within_rules
-from flows.replies import Button, CheckInRecorded, Effect, RedFlagRaised, Reply
+from flows.record import CheckIn, Fact, MilestoneResult, Recorded
+from flows.replies import Button, Effect, RedFlagRaised, Reply
 from flows.screening import raised
 from flows.understanding import understanding
 
@@ -269,10 +269,9 @@ def _finish(
     )
     measure = measures.due(content, plan, today)
     score = measures.score(measure, draft.measure, today) if measure and draft.measure else None
-    after = apply_checkin(plan, checkin, plan_of(content, plan), results, score)
-    effects: list[Effect] = [
-        CheckInRecorded(today.isoformat(), draft.done, draft.pain_during, draft.pain_morning, phase.id, decision.value)
-    ]
+    after = kept(content, apply_checkin(plan, checkin, plan_of(content, plan), results, score), today)
+    facts: list[Fact] = [checkin, *results, *([score] if score else [])]
+    effects: list[Effect] = [Recorded(fact) for fact in facts]
     if flags:
         effects += [RedFlagRaised(f.id) for f in flags]
         replies = [*escalation_replies(content, flags[0], None), *overview_replies(content, after, today)]

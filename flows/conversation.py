@@ -48,6 +48,7 @@ from flows.language.text import words
 from flows.markup import bold, fill, fill_markup, rich
 from flows.outcome import FlagRaised, Outcome, escalation_replies
 from flows.plan import PlanState, current_phase, overview_replies
+from flows.record import Record, RecordNeeded
 from flows.reminders import ReminderSettings, local_now, parse_time, zone_from_text
 from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
 from flows.report import report_reply
@@ -285,8 +286,10 @@ def _plan_event(content: Content, state: Conversation, event: Event, today: date
             return _logged(content, evolve(state, checkin=None), plan, text, today)
         case LogRun():
             return _reply(state, Reply(rich(strings.log_question)), awaiting="run", checkin=None)
+        case ShowHistory() if plan is None:
+            return _reply(state, Reply(rich(strings.history_empty)))
         case ShowHistory():
-            return _reply(state, *history_replies(content, plan, today))
+            return Result(state, effects=[RecordNeeded("history")])
         case ShowExercise(exercise=exercise):
             return _reply(state, exercise_reply(content, exercise))
     raise AssertionError(f"not a plan event: {event!r}")
@@ -322,7 +325,7 @@ def _logged(content: Content, state: Conversation, plan: PlanState, text: str, t
     logged = log_run(content, plan, text, today)
     if logged is None:
         return _reply(state, Reply(rich(content.strings.log_not_understood)), awaiting="run")
-    return _reply(state, *logged[1], plan=logged[0], awaiting=None)
+    return Result(evolve(state, plan=logged.state, awaiting=None), logged.replies, logged.effects)
 
 
 def _text(content: Content, state: Conversation, text: str, now: datetime) -> Result[Conversation]:
@@ -354,13 +357,44 @@ def _text(content: Content, state: Conversation, text: str, now: datetime) -> Re
     return _with_triage(content, state, answered)
 
 
-def handle(content: Content, state: Conversation, event: Event, now: datetime) -> Result[Conversation]:
+def handle(
+    content: Content, state: Conversation, event: Event, now: datetime, record: Record | None = None
+) -> Result[Conversation]:
     """One event for one user at the instant `now` (UTC): the new state, the messages, the effects.
 
     Dates the runner sees (check-ins, sessions) are their local dates, in their reminder time zone.
+    /history and /report draw on the runner's whole `record`: without it, the result asks for it
+    (`RecordNeeded`) and the shell decides the event again with it.
     """
     result = _handle(content, state, event, now)
-    return _dated(result, local_now(result.state.reminders, now).date())
+    today = local_now(result.state.reminders, now).date()
+    needed = next((e for e in result.effects if isinstance(e, RecordNeeded)), None)
+    if needed is not None and record is not None:
+        shown = _from_record(content, result.state, needed, record, today)
+        effects = [e for e in result.effects if e is not needed]
+        result = Result(result.state, [*result.replies, *shown], effects, stale=result.stale)
+    return _dated(result, today)
+
+
+def may_need_record(event: Event) -> bool:
+    """Whether the event may be answered from the whole record (/history, /report, or words naming them):
+    the shell then decides it before writing, and again with the record if the result asks for it."""
+    return isinstance(event, ShowHistory | ShowReport | Text)
+
+
+def _from_record(
+    content: Content, state: Conversation, needed: RecordNeeded, record: Record, today: date
+) -> list[Reply]:
+    """/history or /report of the current plan, from its facts in the record."""
+    plan = state.plan
+    mine = record.since(plan.started_on) if plan is not None else Record()
+    if needed.what == "history":
+        return history_replies(content, plan, mine, today)
+    return [_report(content, state, mine, today)]
+
+
+def _report(content: Content, state: Conversation, record: Record, today: date) -> Reply:
+    return report_reply(content, state.triage, state.triaged_on, state.flags_raised, state.plan, record, today)
 
 
 def _dated(result: Result[Conversation], today: date) -> Result[Conversation]:
@@ -433,10 +467,10 @@ def _handle(content: Content, state: Conversation, event: Event, now: datetime) 
             return _show_plan(content, state, today)
         case StartPlan() | ResumePlan() | StartCheckIn() | CheckInChoice() | LogRun() | ShowHistory() | ShowExercise():
             return _plan_event(content, state, event, today)
+        case ShowReport() if state.plan is None:
+            return _reply(state, _report(content, state, Record(), today))
         case ShowReport():
-            return _reply(
-                state, report_reply(content, state.triage, state.triaged_on, state.flags_raised, state.plan, today)
-            )
+            return Result(state, effects=[RecordNeeded("report")])
         case OpenReminders() | SetZone() | SetReminderTime() | ChangeReminders() | ReminderAction():
             return _reminder_event(content, state, event, now)
         case Text(text=text):

@@ -6,7 +6,8 @@ from datetime import date
 
 from content import Content
 from content.schema import Measure
-from flows.plan import PlanState, Score, plan_of
+from flows.plan import PlanState, plan_of
+from flows.record import Score
 
 
 def due(content: Content, state: PlanState, today: date) -> Measure | None:

@@ -1,7 +1,7 @@
 """The recovery plan: which phase the runner is in, today's session, and how a check-in moves it.
 
-Everything a check-in learns is kept as plain data in the plan state (check-ins, milestone results,
-scores, runs: dates and values), for /history and for whoever examines the runner.
+A check-in or a logged run appends facts to the runner's record (flows/record.py), kept whole by the
+store for /history and /report; the plan state keeps only the recent facts its rules look back on.
 """
 
 from __future__ import annotations
@@ -17,46 +17,12 @@ from flows.events import ResumePlan, StartCheckIn
 from flows.evolve import evolve
 from flows.markup import bold, fill, fill_markup, rich
 from flows.progression import Decision, usual_morning
+from flows.record import CheckIn, MilestoneResult, Score
 from flows.replies import Button, Reply
-from flows.running_guard import RunLog
+from flows.running_guard import WEEKS_COMPARED_DAYS, RunLog
 from flows.session import PlannedRun, RunDay, planned_run, session_reply
 
 _WENT_WELL = (Decision.GOOD, Decision.ADVANCE, Decision.PREVENT)
-
-
-class CheckIn(BaseModel):
-    day: date
-    done: Literal["done", "partly", "skipped"]
-    pain_during: int
-    pain_morning: int
-    phase: str
-    decision: Decision
-    # the run the plan had that day: the whole session in minutes and its ladder step
-    run_minutes: int | None = None
-    run_step: int | None = None
-    # answers to the plan's own check-in questions: question id -> answer value
-    checks: dict[str, str] = {}
-
-    @property
-    def worst(self) -> int:
-        return max(self.pain_during, self.pain_morning)
-
-
-class MilestoneResult(BaseModel):
-    day: date
-    phase: str
-    milestone: str
-    answer: str
-    passed: bool
-
-
-class Score(BaseModel):
-    """An outcome measure: its score 0-100 and the answers it came from."""
-
-    day: date
-    measure: str
-    score: int
-    answers: dict[str, str]
 
 
 class PlanState(BaseModel):
@@ -71,10 +37,34 @@ class PlanState(BaseModel):
     caution: bool = False
     # the day the phase last moved: it moves at most one step a day
     moved_on: date | None = None
+    # the recent facts the rules look back on (`kept`), oldest first; the whole record is in the store
     checkins: list[CheckIn] = []
     runs: list[RunLog] = []
     milestones: list[MilestoneResult] = []
     scores: list[Score] = []
+
+
+def memory_days(content: Content) -> int:
+    """How far back the plan's rules look: the single-run rule's longest recent session, the usual
+    morning pain, the weekly running increase, and the questionnaire's interval (an older score means
+    it is due anyway)."""
+    measures = [m.every_days for m in content.plans.measures]
+    progression, running = content.plans.progression, content.plans.running
+    return max(running.lookback_days, progression.morning_window_days, WEEKS_COMPARED_DAYS, *measures)
+
+
+def kept(content: Content, state: PlanState, today: date) -> PlanState:
+    """The state with only the facts its rules still look back on; the last run day stays whatever its
+    age, as the run ladder goes on from its step."""
+    first = today - timedelta(days=memory_days(content))
+    last_run = next((c for c in reversed(state.checkins) if c.run_minutes is not None), None)
+    return evolve(
+        state,
+        checkins=[c for c in state.checkins if c.day >= first or c is last_run],
+        runs=[r for r in state.runs if r.day >= first],
+        milestones=[m for m in state.milestones if m.day >= first],
+        scores=[s for s in state.scores if s.day >= first],
+    )
 
 
 def plan_of(content: Content, state: PlanState) -> Plan:

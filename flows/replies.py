@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 
 from flows.events import Event
 from flows.pictures import Chart, Report
+from flows.record import Recorded, RecordNeeded
 
 S = TypeVar("S")
 
@@ -52,19 +53,7 @@ class AnswerRecorded:
     value: str
 
 
-@dataclass(frozen=True)
-class CheckInRecorded:
-    """Effect: a check-in was recorded (for adherence statistics)."""
-
-    day: str
-    done: str
-    pain_during: int
-    pain_morning: int
-    phase: str
-    decision: str
-
-
-Effect = TriageCompleted | RedFlagRaised | AnswerRecorded | CheckInRecorded
+Effect = TriageCompleted | RedFlagRaised | AnswerRecorded | Recorded | RecordNeeded
 
 
 @dataclass(frozen=True)

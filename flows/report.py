@@ -11,6 +11,7 @@ from flows.markup import fill, plain, rich
 from flows.outcome import FlagRaised
 from flows.pictures import Mark, Report, Section
 from flows.plan import PlanState, current_phase
+from flows.record import Record
 from flows.replies import Reply
 from flows.triage import TriageState
 
@@ -66,9 +67,9 @@ def _outcome(content: Content, triage: TriageState | None) -> Section:
     return Section(heading=words.outcome, lines=tuple(lines))
 
 
-def _phases(content: Content, plan: PlanState) -> Section:
+def _phases(content: Content, plan: PlanState, record: Record) -> Section:
     words = content.strings.report
-    reached = phases_reached(content, plan) or [Mark(day=plan.started_on, label=current_phase(content, plan).name)]
+    reached = phases_reached(content, record) or [Mark(day=plan.started_on, label=current_phase(content, plan).name)]
     starts = [plan.started_on, *(m.day for m in reached[1:])]
     lines = [
         _line(words.phase_line, phase=mark.label, start=_day(start), end=_day(following - timedelta(days=1)))
@@ -78,33 +79,34 @@ def _phases(content: Content, plan: PlanState) -> Section:
     return Section(heading=words.phases, lines=tuple(lines))
 
 
-def _adherence(content: Content, plan: PlanState) -> Section:
+def _adherence(content: Content, record: Record) -> Section:
     words = content.strings.report
-    counts = {done: sum(1 for c in plan.checkins if c.done == done) for done in ("done", "partly", "skipped")}
-    return Section(heading=words.adherence, lines=(_line(words.adherence_line, days=len(plan.checkins), **counts),))
+    counts = {done: sum(1 for c in record.checkins if c.done == done) for done in ("done", "partly", "skipped")}
+    return Section(heading=words.adherence, lines=(_line(words.adherence_line, days=len(record.checkins), **counts),))
 
 
-def _runs(content: Content, plan: PlanState) -> Section:
+def _runs(content: Content, plan: PlanState, record: Record) -> Section:
     words = content.strings.report
     weeks = [
         _line(words.runs_line, week=f"{w.week.day} {w.week:%b}", runs=w.runs, minutes=w.minutes)
-        for w in running_per_week(plan)
+        for w in running_per_week(plan, record)
     ]
     # one paragraph: twelve weeks as twelve lines would not leave the page room for the chart
     return Section(heading=words.runs, lines=("; ".join(weeks),))
 
 
-def _milestones(content: Content, plan: PlanState) -> Section:
+def _milestones(content: Content, record: Record) -> Section:
     words = content.strings.report
-    lines = [_line(words.milestone_line, day=_day(m.day), milestone=m.label) for m in milestones_passed(content, plan)]
+    passed = milestones_passed(content, record)
+    lines = [_line(words.milestone_line, day=_day(m.day), milestone=m.label) for m in passed]
     return Section(heading=words.milestones, lines=tuple(lines) or (words.none_yet,))
 
 
-def _scores(content: Content, plan: PlanState) -> Section:
+def _scores(content: Content, record: Record) -> Section:
     words = content.strings.report
     lines = [
         _line(words.score_line, day=_day(s.day), name=content.measure_by_id[s.measure].name, score=s.score)
-        for s in plan.scores
+        for s in record.scores
         if s.measure in content.measure_by_id
     ]
     return Section(heading=words.scores, lines=tuple(lines) or (words.none_yet,))
@@ -116,9 +118,11 @@ def report_reply(
     triaged_on: date | None,
     flags: list[FlagRaised],
     plan: PlanState | None,
+    record: Record,
     today: date,
 ) -> Reply:
-    """The report as a document with its caption; a runner with nothing to report is told how to begin."""
+    """The report as a document with its caption; a runner with nothing to report is told how to begin.
+    `record` holds the plan's facts."""
     words = content.strings.report
     if (triage is None or not triage.answers) and plan is None:
         return Reply(rich(words.empty))
@@ -127,11 +131,11 @@ def report_reply(
         sections.append(Section(heading=words.phases, lines=(words.no_plan,)))
     else:
         sections += [
-            _phases(content, plan),
-            _adherence(content, plan),
-            _runs(content, plan),
-            _milestones(content, plan),
-            _scores(content, plan),
+            _phases(content, plan, record),
+            _adherence(content, record),
+            _runs(content, plan, record),
+            _milestones(content, record),
+            _scores(content, record),
         ]
     report = Report(
         title=words.title,
@@ -139,6 +143,6 @@ def report_reply(
         note=plain(rich(words.note)),
         sections=tuple(sections),
         chart_heading=words.chart,
-        chart=chart(content, plan),
+        chart=chart(content, plan, record),
     )
     return Reply(rich(words.caption), picture=report)

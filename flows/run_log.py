@@ -8,8 +8,9 @@ from datetime import date
 from content import Content
 from flows.evolve import evolve
 from flows.markup import fill, rich
-from flows.plan import PlanState, current_phase
-from flows.replies import Reply
+from flows.plan import PlanState, current_phase, kept
+from flows.record import Recorded
+from flows.replies import Reply, Result
 from flows.running_guard import RunLog, WeeklyJump, run_warnings
 
 KM_PER_MILE = 1.609344
@@ -49,8 +50,8 @@ def parse_run(text: str) -> tuple[float, int] | None:
     return round(km, 2), round(minutes)
 
 
-def log_run(content: Content, plan: PlanState, text: str, today: date) -> tuple[PlanState, list[Reply]] | None:
-    """The plan with the run added and what to say, or None if the text holds no run."""
+def log_run(content: Content, plan: PlanState, text: str, today: date) -> Result[PlanState] | None:
+    """The plan with the run added (and recorded) and what to say, or None if the text holds no run."""
     parsed = parse_run(text)
     if parsed is None:
         return None
@@ -65,4 +66,4 @@ def log_run(content: Content, plan: PlanState, text: str, today: date) -> tuple[
         else:
             text = fill(strings.guard_single, percent=warning.percent, longest=warning.longest_km)
         replies.append(Reply(text))
-    return evolve(plan, runs=[*plan.runs, run]), replies
+    return Result(kept(content, evolve(plan, runs=[*plan.runs, run]), today), replies, [Recorded(run)])

@@ -41,6 +41,10 @@ class LongRun:
 Warning = WeeklyJump | LongRun
 
 
+# the weekly rule compares the last 7 days with the 7 before them
+WEEKS_COMPARED_DAYS = 14
+
+
 def _km_between(runs: Sequence[RunLog], first: date, last: date) -> float:
     return sum(r.km for r in runs if first <= r.day <= last)
 
@@ -53,7 +57,7 @@ def run_warnings(rules: RunningRules, earlier: Sequence[RunLog], run: RunLog) ->
     """Warnings for a logged run, given the runs logged before it."""
     warnings: list[Warning] = []
     week = _km_between([*earlier, run], run.day - timedelta(days=6), run.day)
-    last_week = _km_between(earlier, run.day - timedelta(days=13), run.day - timedelta(days=7))
+    last_week = _km_between(earlier, run.day - timedelta(days=WEEKS_COMPARED_DAYS - 1), run.day - timedelta(days=7))
     if last_week > 0 and week > last_week * (1 + rules.weekly_increase_max_percent / 100):
         warnings.append(WeeklyJump(round(week, 1), round(last_week, 1), _percent_over(week, last_week)))
     window = [r for r in earlier if run.day - timedelta(days=rules.lookback_days) <= r.day < run.day]

@@ -8,7 +8,19 @@ from content import Content
 from flows.conversation import Conversation, handle
 from flows.events import Choose, Consent, Event, Text, WarningSigns
 from flows.markup import plain
+from flows.record import CheckIn, Fact, MilestoneResult, Record, Recorded, RecordNeeded, Score
 from flows.replies import Reply, Result
+from flows.running_guard import RunLog
+
+
+def appended(record: Record, facts: list[Fact]) -> Record:
+    """The record with new facts at the end of their lists, as the store appends them."""
+    return Record(
+        (*record.checkins, *(f for f in facts if isinstance(f, CheckIn))),
+        (*record.runs, *(f for f in facts if isinstance(f, RunLog))),
+        (*record.milestones, *(f for f in facts if isinstance(f, MilestoneResult))),
+        (*record.scores, *(f for f in facts if isinstance(f, Score))),
+    )
 
 
 class Chat:
@@ -18,11 +30,17 @@ class Chat:
         self.state = Conversation()
         self.last: Result[Conversation] | None = None
         self.transcript: list[Reply] = []
+        self.record = Record()
         if consent:
             self.send(Consent(True))
 
     def send(self, event: Event) -> Result[Conversation]:
-        self.last = handle(self.content, self.state, event, datetime.combine(self.today, time(12), UTC))
+        """The event at noon today; the record is kept as the store keeps it, and given when asked for."""
+        now = datetime.combine(self.today, time(12), UTC)
+        self.last = handle(self.content, self.state, event, now)
+        if any(isinstance(e, RecordNeeded) for e in self.last.effects):
+            self.last = handle(self.content, self.state, event, now, self.record)
+        self.record = appended(self.record, [e.fact for e in self.last.effects if isinstance(e, Recorded)])
         self.state = self.last.state
         self.transcript.extend(self.last.replies)
         return self.last

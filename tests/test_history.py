@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from content import Content
 from flows.history import history_replies, history_reply
 from flows.markup import rich
-from flows.plan import CheckIn, PlanState
+from flows.plan import PlanState
 from flows.progression import Decision
+from flows.record import CheckIn, Record
 from flows.running_guard import RunLog
 
 START = date(2026, 11, 2)
@@ -27,20 +28,18 @@ def checkin(offset: int, phase: str, pain: int, done: str = "done", run: int | N
 
 
 def test_history_shows_dates_phases_pain_runs_and_adherence(content: Content) -> None:
-    plan = PlanState(
-        pattern="acute_strain",
-        grade="moderate",
-        started_on=START,
-        checkins=[
+    plan = PlanState(pattern="acute_strain", grade="moderate", started_on=START)
+    record = Record(
+        checkins=(
             checkin(1, "strain_protect", 4),
             checkin(2, "strain_protect", 3, done="partly"),
             checkin(4, "strain_load", 2),
             checkin(10, "strain_load", 2, run=20),
             checkin(12, "strain_load", 1, done="skipped"),
-        ],
-        runs=[RunLog(day=START + timedelta(days=11), km=3.0, minutes=20)],
+        ),
+        runs=(RunLog(day=START + timedelta(days=11), km=3.0, minutes=20),),
     )
-    text = history_reply(content, plan, today=START + timedelta(days=13)).text
+    text = history_reply(content, plan, record, today=START + timedelta(days=13)).text
     assert "Plan started 2 Nov; check-ins 3 Nov to 14 Nov (5 in all)." in text
     protect, load = content.phase_by_id["strain_protect"].name, content.phase_by_id["strain_load"].name
     assert f"Phases: {protect} 3 Nov → {load} 6 Nov" in text
@@ -51,4 +50,4 @@ def test_history_shows_dates_phases_pain_runs_and_adherence(content: Content) ->
 
 def test_history_before_any_check_in_says_how_to_start(content: Content) -> None:
     plan = PlanState(pattern="overuse", started_on=START)
-    assert [r.text for r in history_replies(content, plan)] == [rich(content.strings.history_empty)]
+    assert [r.text for r in history_replies(content, plan, Record())] == [rich(content.strings.history_empty)]

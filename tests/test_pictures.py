@@ -62,9 +62,7 @@ def test_history_sends_a_phone_sized_chart_then_the_words(runner: Chat) -> None:
 def test_chart_holds_every_check_in_the_phases_and_the_running(runner: Chat) -> None:
     chart = _picture(runner.send(ShowHistory()).replies)
     assert isinstance(chart, Chart)
-    plan = runner.state.plan
-    assert plan is not None
-    assert len(chart.pain) == len(plan.checkins) > 60
+    assert len(chart.pain) == len(runner.record.checkins) > 60
     assert [m.label for m in chart.phases][:2] == ["Calm the tendon", "Heavy, slow strength"]
     assert chart.milestones, "tests passed are marked"
     assert len(chart.volume) == DAYS // 7 + 1 and sum(w.runs for w in chart.volume) > 12
@@ -142,7 +140,8 @@ async def test_terminal_chat_writes_the_chart_and_the_report_here(
     store = SqliteStore(tmp_path / "chat.sqlite3")
     await store.open()
     state: Conversation = runner.state
-    await store.apply(0, None, lambda _: (Change(data=state.model_dump_json(), state="idle", consented=True), None))
+    change = Change(data=state.model_dump_json(), state="idle", consented=True, facts=runner.record.facts)
+    await store.apply(0, None, lambda _: (change, None))
     written: list[str] = []
     console = Console(Dispatcher(store, content), written.append, folder=tmp_path)
     await console.send("/history")

@@ -31,8 +31,7 @@ def phase_id(chat: Chat) -> str:
 
 
 def decisions(chat: Chat) -> list[str]:
-    assert chat.state.plan is not None
-    return [c.decision.value for c in chat.state.plan.checkins]
+    return [c.decision.value for c in chat.record.checkins]
 
 
 def play_days(chat: Chat, days: list[tuple[str, int, int]], overrides: dict[int, dict[str, str]] | None = None) -> None:
@@ -456,11 +455,10 @@ def test_log_and_plan_agree_on_running(content: Content) -> None:
 def test_check_ins_are_plain_data_for_charts_and_clinicians() -> None:
     chat = start_plan(CONTENT, "overuse")
     play_days(chat, [("done", 2, 1)] * 7)
-    plan = chat.state.plan
-    assert plan is not None
-    assert [(r.day, r.milestone, r.passed) for r in plan.milestones] == [
+    record = chat.record
+    assert [(r.day, r.milestone, r.passed) for r in record.milestones] == [
         (START + timedelta(days=7), "easy_run_settled", True),
         (START + timedelta(days=7), "hop_test", True),
     ]
-    assert [(s.day, s.measure, s.score) for s in plan.scores] == [(START + timedelta(days=1), "pain_function", 100)]
-    assert all(isinstance(c.pain_during, int) for c in plan.checkins)
+    assert [(s.day, s.measure, s.score) for s in record.scores] == [(START + timedelta(days=1), "pain_function", 100)]
+    assert all(isinstance(c.pain_during, int) for c in record.checkins)

@@ -44,7 +44,7 @@ def test_the_same_tingling_every_day_never_pauses_and_the_plan_moves_on() -> Non
         assert chat.state.plan is not None and chat.state.plan.status == "active"
     plan = chat.state.plan
     assert plan is not None
-    assert [c.checks["leg_map"] for c in plan.checkins] == ["same"] * 8
+    assert [c.checks["leg_map"] for c in chat.record.checkins] == ["same"] * 8
     assert current_phase(CONTENT, plan).id == "nerve_rebuild"
 
 

@@ -112,8 +112,7 @@ def test_the_outcome_measure_is_asked_at_the_start_and_every_two_weeks_and_shown
         if any(s.startswith("measure:") for s in steps):
             asked_on.append(offset)
     assert asked_on == [1, 15, 29]
-    plan = chat.state.plan
-    assert plan is not None and [s.score for s in plan.scores] == [100, 100, 100]
+    assert [s.score for s in chat.record.scores] == [100, 100, 100]
     chat.send(ShowHistory())
     assert f"{measure.name} (0–100, higher is better): 100 (3 Mar) → 100 (17 Mar) → 100 (31 Mar)" in chat.text
     if plan_id == "tendon":

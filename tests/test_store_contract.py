@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.store import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, SqliteStore, Store, Stored
+from bot.store import AnswerRow, Change, OutcomeRow, ReminderRow, SqliteStore, Store, Stored
 from bot.store.base import (
     AdminQueries,
     BroadcastQueue,
@@ -20,6 +20,9 @@ from bot.store.base import (
     Turns,
 )
 from bot.store.rows import Adherence, Broadcast, DueReminder, ProgressMessage, ReminderDecision, SetAside
+from flows.progression import Decision
+from flows.record import CheckIn, Fact, MilestoneResult, Record, Score
+from flows.running_guard import RunLog
 
 Backend = Callable[[Path], Store]
 BACKENDS: dict[str, Backend] = {"sqlite": lambda tmp: SqliteStore(tmp / "contract.sqlite3")}
@@ -188,7 +191,7 @@ async def test_an_export_says_an_admin_looked_not_which_one(store: Store) -> Non
 
 def runner(
     data: str = "{}",
-    checkins: tuple[CheckinRow, ...] = (),
+    facts: tuple[Fact, ...] = (),
     outcomes: tuple[OutcomeRow, ...] = (),
     plan: str | None = None,
     reminders: tuple[ReminderRow, ...] | None = None,
@@ -198,7 +201,7 @@ def runner(
             data=data,
             state="s",
             consented=True,
-            checkins=checkins,
+            facts=facts,
             outcomes=outcomes,
             plan=plan,
             reminders=reminders,
@@ -208,7 +211,21 @@ def runner(
     return decide
 
 
-CHECKIN = CheckinRow("2026-03-02", "done", 3, 2, "load", "hold")
+DAY = date(2026, 3, 2)
+CHECKIN = CheckIn(
+    day=DAY,
+    done="done",
+    pain_during=3,
+    pain_morning=2,
+    phase="load",
+    decision=Decision.HOLD,
+    run_minutes=20,
+    run_step=2,
+    checks={"leg_map": "same"},
+)
+RUN = RunLog(day=DAY, km=4.5, minutes=28)
+MILESTONE = MilestoneResult(day=DAY, phase="load", milestone="hop_test", answer="no_pain", passed=True)
+SCORE = Score(day=DAY, measure="visa_h", score=71, answers={"sitting": "s2", "running": "r5"})
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 
 
@@ -216,14 +233,31 @@ async def test_a_fresh_store_has_no_problem(store: Store) -> None:
     assert await store.problem() is None
 
 
-async def test_facts_are_kept_in_order(store: Store) -> None:
-    later = CheckinRow("2026-03-03", "partly", 5, 4, "load", "step_back")
-    await store.apply(1, None, runner(checkins=(CHECKIN,), outcomes=(OutcomeRow("self_care", "tendon", None),)))
-    await store.apply(1, None, runner(checkins=(later,), outcomes=(OutcomeRow("emergency", None, "dvt"),)))
-    await store.apply(2, None, runner(checkins=(CHECKIN,)))
-    assert await store.checkins(1) == [CHECKIN, later]
+async def test_facts_are_kept_whole_and_in_order(store: Store) -> None:
+    later = CheckIn(
+        day=DAY + timedelta(days=1),
+        done="partly",
+        pain_during=5,
+        pain_morning=4,
+        phase="load",
+        decision=Decision.STEP_BACK,
+    )
+    failed = MilestoneResult(day=DAY, phase="load", milestone="bridge", answer="painful", passed=False)
+    first = (CHECKIN, RUN, MILESTONE, failed, SCORE)
+    await store.apply(1, None, runner(facts=first, outcomes=(OutcomeRow("self_care", "tendon", None),)))
+    await store.apply(1, None, runner(facts=(later,), outcomes=(OutcomeRow("emergency", None, "dvt"),)))
+    await store.apply(2, None, runner(facts=(CHECKIN,)))
+    assert await store.record(1) == Record((CHECKIN, later), (RUN,), (MILESTONE, failed), (SCORE,))
     assert await store.outcomes(1) == [OutcomeRow("self_care", "tendon", None), OutcomeRow("emergency", None, "dvt")]
-    assert await store.checkins(3) == [] and await store.outcomes(2) == [] and await store.answers(2) == []
+    assert await store.record(2) == Record((CHECKIN,))
+    assert await store.record(3) == Record() and await store.outcomes(2) == [] and await store.answers(2) == []
+
+
+async def test_a_day_logged_late_takes_its_place_by_date(store: Store) -> None:
+    yesterday = RunLog(day=DAY - timedelta(days=1), km=3.0, minutes=20)
+    await store.apply(1, None, runner(facts=(RUN,)))
+    await store.apply(1, None, runner(facts=(yesterday,)))
+    assert (await store.record(1)).runs == (yesterday, RUN)
 
 
 def due_today(status: str = "send", next_due: int | None = 5000) -> Callable[[DueReminder], ReminderDecision]:
@@ -278,7 +312,7 @@ async def test_stats_count_runners_outcomes_plans_and_adherence(store: Store) ->
     await store.apply(
         1,
         None,
-        runner(checkins=(CHECKIN,), outcomes=(OutcomeRow("self_care", "tendon", None),), plan="tendon:0:active"),
+        runner(facts=(CHECKIN,), outcomes=(OutcomeRow("self_care", "tendon", None),), plan="tendon:0:active"),
     )
     await store.apply(2, None, runner(outcomes=(OutcomeRow("emergency", None, "dvt"),)))
     await store.set_active(2, False)
@@ -296,7 +330,7 @@ async def test_a_user_in_brief(store: Store) -> None:
         9,
         None,
         runner(
-            checkins=(CHECKIN,),
+            facts=(CHECKIN,),
             outcomes=(OutcomeRow("emergency", None, "dvt"),),
             plan="tendon:0:active",
             reminders=(ReminderRow("session", "07:30", 1000),),
@@ -323,7 +357,7 @@ async def test_the_audit_log_is_newest_first(store: Store) -> None:
 
 
 async def test_a_state_set_aside_is_kept_shown_exported_and_deleted(store: Store) -> None:
-    await store.apply(7, None, runner('{"broken', checkins=(CHECKIN,)))
+    await store.apply(7, None, runner('{"broken', facts=(CHECKIN, RUN)))
 
     def start_afresh(stored: Stored) -> tuple[Change, None]:
         assert stored.data is not None
@@ -335,7 +369,7 @@ async def test_a_state_set_aside_is_kept_shown_exported_and_deleted(store: Store
     assert summary is not None
     [kept] = summary.quarantined
     assert (kept.user_id, kept.data, kept.reason) == (7, '{"broken', "not JSON") and kept.at
-    assert await store.checkins(7) == [CHECKIN], "the facts stay"
+    assert await store.record(7) == Record((CHECKIN,), (RUN,)), "the facts stay"
     assert [row["data"] for row in (await store.export_user(7))["quarantine"]] == ['{"broken']
     await store.delete_user(7)
     assert await store.user_summary(7) is None

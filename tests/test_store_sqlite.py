@@ -23,6 +23,7 @@ from bot.store.sqlite import migrate
 from content import Content
 from flows.conversation import Conversation, handle
 from flows.events import BeginTriage, Consent, Event, Text
+from flows.record import Record
 from tests.chat import Chat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,11 +110,11 @@ async def test_a_message_still_being_read_holds_up_no_one_else(
         await dispatcher.dispatch(user, Consent(True))
     reading, read = threading.Event(), threading.Event()
 
-    def slow_reading(content: Content, state: Conversation, event: Event, now: datetime) -> Any:
+    def slow_reading(content: Content, state: Conversation, event: Event, now: datetime, record: Record | None) -> Any:
         if isinstance(event, Text) and event.text == "a very long message":
             reading.set()
             read.wait(30)  # held until the other runner has been answered
-        return handle(content, state, event, now)
+        return handle(content, state, event, now, record)
 
     monkeypatch.setattr("bot.dispatch.handle", slow_reading)
     slow = asyncio.create_task(dispatcher.dispatch(1, Text("a very long message")))
@@ -156,6 +157,11 @@ SAMPLE_ROWS = {
         "(1, 7, 'session', '2026-01-01', 1767290400, 'sent', '2026-01-01T18:00:01+00:00')",
     ],
     7: ["INSERT INTO quarantine VALUES (1, 7, '{\"plan\": 3}', 'invalid (plan: model_type)', '2026-01-02')"],
+    8: [
+        "INSERT INTO runs VALUES (1, 7, '2026-01-02', 4.2, 27, '2026-01-02T09:00:00+00:00')",
+        "INSERT INTO milestones VALUES (1, 7, '2026-01-02', 'reload', 'hop_test', 'no_pain', 1, '2026-01-02')",
+        "INSERT INTO scores VALUES (1, 7, '2026-01-02', 'pain_function', 80, '{\"running\": \"r75\"}', '2026-01-02')",
+    ],
 }
 
 
@@ -194,6 +200,40 @@ async def test_old_databases_upgrade_and_keep_their_data(tmp_path: Path, version
         kept = [{column: row[column] for column in old} for row, old in zip(after[table], rows, strict=True)]
         assert kept == rows, f"{table} changed in the upgrade"
     assert set(after) > set(before)
+
+
+async def test_the_record_moves_from_the_documents_into_tables(tmp_path: Path) -> None:
+    """Up to version 7 the conversation document held every fact; the upgrade copies them into the
+    tables, fills in what the check-ins table lacked, and passes over a document that is not JSON."""
+    db = tmp_path / "v7.sqlite3"
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, target=7)
+    old = json.loads((Path(__file__).parent / "data" / "state" / "v0" / "plan_checkins.json").read_text())
+    old["plan"]["milestones"] = [
+        {"day": "2026-03-04", "phase": "tendon_calm", "milestone": "bridge", "answer": "no_pain", "passed": True}
+    ]
+    document = json.dumps(old)
+    now = "2026-03-06T00:00:00+00:00"
+    for user, data in ((7, document), (8, '{"broken')):
+        conn.execute("INSERT INTO users VALUES (?, 'en', NULL, 1, 1, ?, ?)", (user, now, now))
+        conn.execute("INSERT INTO flow_state VALUES (?, 'conversation', 'idle', ?, 1, NULL)", (user, data))
+    # the first check-in was also counted in the table, without its run and answers
+    conn.execute(
+        "INSERT INTO checkins VALUES (1, 7, '2026-03-02', 'done', 2, 1, 'tendon_calm', 'good', '2026-03-02T08:00:00')"
+    )
+    conn.close()
+    store = SqliteStore(db, clock=ManualClock(datetime(2026, 3, 6, tzinfo=UTC)))
+    await store.open()
+    try:
+        record, broken = await store.record(7), await store.record(8)
+    finally:
+        await store.close()
+    plan = json.loads(document)["plan"]
+    assert [c.model_dump(mode="json") for c in record.checkins] == plan["checkins"], "each once, whole"
+    assert [r.model_dump(mode="json") for r in record.runs] == plan["runs"]
+    assert [m.model_dump(mode="json") for m in record.milestones] == plan["milestones"]
+    assert [s.model_dump(mode="json") for s in record.scores] == plan["scores"]
+    assert broken == Record()
 
 
 def test_every_migration_step_has_sample_rows() -> None:

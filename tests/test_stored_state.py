@@ -4,16 +4,20 @@ cannot be read is set aside in quarantine (never dropped) while the runner's fac
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.dispatch import Dispatcher
-from bot.store import AnswerRow, Change, CheckinRow, OutcomeRow, ReminderRow, SqliteStore, Stored
+from bot.store import AnswerRow, Change, OutcomeRow, ReminderRow, SqliteStore, Stored
 from content import Content
 from flows.conversation import VERSION, Conversation
 from flows.events import ShowHistory, Text
 from flows.markup import rich
+from flows.progression import Decision
+from flows.record import CheckIn, Record
+from flows.running_guard import RunLog
 from flows.stored_state import UPGRADES, Unreadable, dump, load
 
 FIXTURES = Path(__file__).parent / "data" / "state"
@@ -91,7 +95,13 @@ def test_what_cannot_be_read_says_why_without_the_runners_words(text: str) -> No
 FACTS = (
     (AnswerRow(1, "onset", "gradual"), AnswerRow(1, "walking", "normal")),
     (OutcomeRow("self_care", "tendinopathy", None),),
-    (CheckinRow("2026-03-02", "done", 3, 2, "load", "hold"), CheckinRow("2026-03-03", "done", 2, 1, "load", "good")),
+    Record(
+        checkins=tuple(
+            CheckIn(day=day, done="done", pain_during=3, pain_morning=2, phase="load", decision=Decision.GOOD)
+            for day in (date(2026, 3, 2), date(2026, 3, 3))
+        ),
+        runs=(RunLog(day=date(2026, 3, 3), km=5.0, minutes=31),),
+    ),
 )
 
 
@@ -102,7 +112,7 @@ async def test_a_corrupt_state_is_quarantined_the_runner_told_and_the_facts_kept
     store = SqliteStore(tmp_path / "quarantine.sqlite3")
     await store.open()
     try:
-        answers, outcomes, checkins = FACTS
+        answers, outcomes, record = FACTS
 
         def runner_with_facts(stored: Stored) -> tuple[Change, None]:
             change = Change(
@@ -111,7 +121,7 @@ async def test_a_corrupt_state_is_quarantined_the_runner_told_and_the_facts_kept
                 consented=True,
                 answers=answers,
                 outcomes=outcomes,
-                checkins=checkins,
+                facts=(*record.checkins, *record.runs),
                 reminders=(ReminderRow("session", "07:30", 1000),),
             )
             return change, None
@@ -127,10 +137,10 @@ async def test_a_corrupt_state_is_quarantined_the_runner_told_and_the_facts_kept
         [kept] = summary.quarantined
         assert kept.data == text and kept.reason
         assert summary.reminders == (), "no reminder of the state set aside"
-        assert (await store.answers(7), await store.outcomes(7), await store.checkins(7)) == (
+        assert (await store.answers(7), await store.outcomes(7), await store.record(7)) == (
             list(answers),
             list(outcomes),
-            list(checkins),
+            record,
         ), "the facts are all still there"
         stored = await store.load(7)
         assert stored.data is not None and load(stored.data) == result.state

@@ -2,7 +2,7 @@
 
 from bot.clock import Clock
 from bot.store.base import Maintenance, Store, StoreError
-from bot.store.rows import AnswerRow, Change, CheckinRow, OutcomeRow, OwedMessage, ReminderRow, Stored
+from bot.store.rows import AnswerRow, Change, OutcomeRow, OwedMessage, ReminderRow, Stored
 from bot.store.sqlite import SqliteMaintenance, SqliteStore
 from bot.store.url import parse
 
@@ -22,7 +22,6 @@ def maintenance_for(url: str) -> Maintenance:
 __all__ = [
     "AnswerRow",
     "Change",
-    "CheckinRow",
     "Maintenance",
     "OutcomeRow",
     "OwedMessage",

@@ -16,7 +16,6 @@ from bot.store.rows import (
     AuditEntry,
     Broadcast,
     Change,
-    CheckinRow,
     ClaimedReminder,
     DueReminder,
     OutcomeRow,
@@ -29,6 +28,7 @@ from bot.store.rows import (
     Stored,
     UserSummary,
 )
+from flows.record import Record
 
 T = TypeVar("T")
 
@@ -75,7 +75,9 @@ class Facts(Protocol):
 
     async def outcomes(self, user_id: int) -> list[OutcomeRow]: ...
 
-    async def checkins(self, user_id: int) -> list[CheckinRow]: ...
+    async def record(self, user_id: int) -> Record:
+        """Every check-in, run, milestone test and score of the runner, oldest first."""
+        ...
 
 
 class OwedReplies(Protocol):

@@ -145,6 +145,88 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quarantine_by_user ON quarantine(user_id, id);
     """,
+    # 8: the record in tables: check-ins whole, runs, milestone tests and questionnaire scores, appended
+    # and never rewritten; the conversation document keeps only recent facts. Copied here from the
+    # documents, which held every fact until now (documents that are not JSON are left to quarantine).
+    """
+    ALTER TABLE checkins ADD COLUMN run_minutes INTEGER;
+    ALTER TABLE checkins ADD COLUMN run_step INTEGER;
+    ALTER TABLE checkins ADD COLUMN checks TEXT NOT NULL DEFAULT '{}';
+    CREATE INDEX checkins_by_user ON checkins(user_id, id);
+    CREATE TABLE runs (
+        id           INTEGER PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        day          TEXT NOT NULL,
+        km           REAL NOT NULL,
+        minutes      INTEGER NOT NULL,
+        recorded_at  TEXT NOT NULL
+    );
+    CREATE INDEX runs_by_user ON runs(user_id, id);
+    CREATE TABLE milestones (
+        id           INTEGER PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        day          TEXT NOT NULL,
+        phase        TEXT NOT NULL,
+        milestone    TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        passed       INTEGER NOT NULL,
+        recorded_at  TEXT NOT NULL
+    );
+    CREATE INDEX milestones_by_user ON milestones(user_id, id);
+    CREATE TABLE scores (
+        id           INTEGER PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        day          TEXT NOT NULL,
+        measure      TEXT NOT NULL,
+        score        INTEGER NOT NULL,
+        answers      TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL
+    );
+    CREATE INDEX scores_by_user ON scores(user_id, id);
+    CREATE TEMP VIEW documented AS
+        SELECT f.user_id, kind.name AS kind, fact.value AS fact
+        FROM flow_state f,
+             (SELECT 'checkins' AS name UNION ALL SELECT 'runs' UNION ALL SELECT 'milestones'
+              UNION ALL SELECT 'scores') kind,
+             json_each(CASE WHEN json_valid(f.data) THEN f.data ELSE '{}' END, '$.plan.' || kind.name) fact;
+    UPDATE checkins SET
+        run_minutes = (SELECT json_extract(d.fact, '$.run_minutes') FROM documented d WHERE d.kind = 'checkins'
+                       AND d.user_id = checkins.user_id AND json_extract(d.fact, '$.day') = checkins.day),
+        run_step = (SELECT json_extract(d.fact, '$.run_step') FROM documented d WHERE d.kind = 'checkins'
+                    AND d.user_id = checkins.user_id AND json_extract(d.fact, '$.day') = checkins.day),
+        checks = coalesce((SELECT json_extract(d.fact, '$.checks') FROM documented d WHERE d.kind = 'checkins'
+                           AND d.user_id = checkins.user_id AND json_extract(d.fact, '$.day') = checkins.day), '{}');
+    INSERT INTO checkins (user_id, day, done, pain_during, pain_morning, phase, decision, run_minutes, run_step,
+                          checks, recorded_at)
+        SELECT user_id, json_extract(fact, '$.day'), json_extract(fact, '$.done'),
+               json_extract(fact, '$.pain_during'), json_extract(fact, '$.pain_morning'),
+               json_extract(fact, '$.phase'), json_extract(fact, '$.decision'), json_extract(fact, '$.run_minutes'),
+               json_extract(fact, '$.run_step'), coalesce(json_extract(fact, '$.checks'), '{}'),
+               json_extract(fact, '$.day')
+        FROM documented d WHERE kind = 'checkins'
+        AND NOT EXISTS (SELECT 1 FROM checkins k WHERE k.user_id = d.user_id AND k.day = json_extract(fact, '$.day'))
+        AND json_extract(fact, '$.day') IS NOT NULL AND json_extract(fact, '$.done') IS NOT NULL
+        AND json_extract(fact, '$.pain_during') IS NOT NULL AND json_extract(fact, '$.pain_morning') IS NOT NULL
+        AND json_extract(fact, '$.phase') IS NOT NULL AND json_extract(fact, '$.decision') IS NOT NULL
+        ORDER BY user_id, json_extract(fact, '$.day');
+    INSERT INTO runs (user_id, day, km, minutes, recorded_at)
+        SELECT user_id, json_extract(fact, '$.day'), json_extract(fact, '$.km'), json_extract(fact, '$.minutes'),
+               json_extract(fact, '$.day')
+        FROM documented WHERE kind = 'runs' AND json_extract(fact, '$.day') IS NOT NULL
+        AND json_extract(fact, '$.km') IS NOT NULL AND json_extract(fact, '$.minutes') IS NOT NULL;
+    INSERT INTO milestones (user_id, day, phase, milestone, answer, passed, recorded_at)
+        SELECT user_id, json_extract(fact, '$.day'), json_extract(fact, '$.phase'), json_extract(fact, '$.milestone'),
+               json_extract(fact, '$.answer'), json_extract(fact, '$.passed'), json_extract(fact, '$.day')
+        FROM documented WHERE kind = 'milestones' AND json_extract(fact, '$.day') IS NOT NULL
+        AND json_extract(fact, '$.phase') IS NOT NULL AND json_extract(fact, '$.milestone') IS NOT NULL
+        AND json_extract(fact, '$.answer') IS NOT NULL AND json_extract(fact, '$.passed') IS NOT NULL;
+    INSERT INTO scores (user_id, day, measure, score, answers, recorded_at)
+        SELECT user_id, json_extract(fact, '$.day'), json_extract(fact, '$.measure'), json_extract(fact, '$.score'),
+               coalesce(json_extract(fact, '$.answers'), '{}'), json_extract(fact, '$.day')
+        FROM documented WHERE kind = 'scores' AND json_extract(fact, '$.day') IS NOT NULL
+        AND json_extract(fact, '$.measure') IS NOT NULL AND json_extract(fact, '$.score') IS NOT NULL;
+    DROP VIEW documented;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

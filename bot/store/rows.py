@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flows.record import Fact
+
 # one table's row in an export: column name to value (the export is a JSON document)
 Row = dict[str, Any]
 
@@ -32,16 +34,6 @@ class OutcomeRow:
     urgency: str
     pattern: str | None
     red_flag: str | None
-
-
-@dataclass(frozen=True)
-class CheckinRow:
-    day: str
-    done: str
-    pain_during: int
-    pain_morning: int
-    phase: str
-    decision: str
 
 
 @dataclass(frozen=True)
@@ -77,7 +69,8 @@ class Change:
     active: bool | None = None
     answers: tuple[AnswerRow, ...] = ()
     outcomes: tuple[OutcomeRow, ...] = ()
-    checkins: tuple[CheckinRow, ...] = ()
+    # appended to the runner's record (flows/record.py), never rewritten
+    facts: tuple[Fact, ...] = ()
     # where the runner's plan stands ("pattern:phase:status"), None without a plan
     plan: str | None = None
     # the user's reminders, replacing all of them; None leaves them as they are

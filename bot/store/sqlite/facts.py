@@ -1,9 +1,97 @@
-"""What runners reported, as rows: answers, triage outcomes, check-ins."""
+"""What runners reported, as rows: answers, triage outcomes, and the record (check-ins, runs, milestone
+tests, questionnaire scores), appended and never rewritten."""
 
 from __future__ import annotations
 
-from bot.store.rows import AnswerRow, CheckinRow, OutcomeRow
+import json
+import sqlite3
+from typing import Any
+
+from bot.store.rows import AnswerRow, OutcomeRow
 from bot.store.sqlite.connection import SqliteConnection
+from flows.record import CheckIn, Fact, MilestoneResult, Record, Score
+from flows.running_guard import RunLog
+
+
+def append_fact(conn: sqlite3.Connection, user_id: int, fact: Fact, now: str) -> None:
+    """One fact in its table, within the caller's transaction."""
+    match fact:
+        case CheckIn():
+            conn.execute(
+                "INSERT INTO checkins (user_id, day, done, pain_during, pain_morning, phase, decision, run_minutes, "
+                "run_step, checks, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    fact.day.isoformat(),
+                    fact.done,
+                    fact.pain_during,
+                    fact.pain_morning,
+                    fact.phase,
+                    fact.decision.value,
+                    fact.run_minutes,
+                    fact.run_step,
+                    json.dumps(fact.checks),
+                    now,
+                ),
+            )
+        case RunLog():
+            conn.execute(
+                "INSERT INTO runs (user_id, day, km, minutes, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (user_id, fact.day.isoformat(), fact.km, fact.minutes, now),
+            )
+        case MilestoneResult():
+            conn.execute(
+                "INSERT INTO milestones (user_id, day, phase, milestone, answer, passed, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user_id, fact.day.isoformat(), fact.phase, fact.milestone, fact.answer, int(fact.passed), now),
+            )
+        case Score():
+            conn.execute(
+                "INSERT INTO scores (user_id, day, measure, score, answers, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, fact.day.isoformat(), fact.measure, fact.score, json.dumps(fact.answers), now),
+            )
+
+
+def _record(conn: sqlite3.Connection, user_id: int) -> Record:
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return conn.execute(sql, (user_id,)).fetchall()
+
+    checkins = rows(
+        "SELECT day, done, pain_during, pain_morning, phase, decision, run_minutes, run_step, checks "
+        "FROM checkins WHERE user_id = ? ORDER BY day, id"
+    )
+    return Record(
+        checkins=tuple(
+            CheckIn(
+                day=day,
+                done=done,
+                pain_during=during,
+                pain_morning=morning,
+                phase=phase,
+                decision=decision,
+                run_minutes=minutes,
+                run_step=step,
+                checks=json.loads(checks),
+            )
+            for day, done, during, morning, phase, decision, minutes, step, checks in checkins
+        ),
+        runs=tuple(
+            RunLog(day=day, km=km, minutes=minutes)
+            for day, km, minutes in rows("SELECT day, km, minutes FROM runs WHERE user_id = ? ORDER BY day, id")
+        ),
+        milestones=tuple(
+            MilestoneResult(day=day, phase=phase, milestone=milestone, answer=answer, passed=bool(passed))
+            for day, phase, milestone, answer, passed in rows(
+                "SELECT day, phase, milestone, answer, passed FROM milestones WHERE user_id = ? ORDER BY day, id"
+            )
+        ),
+        scores=tuple(
+            Score(day=day, measure=measure, score=score, answers=json.loads(answers))
+            for day, measure, score, answers in rows(
+                "SELECT day, measure, score, answers FROM scores WHERE user_id = ? ORDER BY day, id"
+            )
+        ),
+    )
 
 
 class SqliteFacts(SqliteConnection):
@@ -17,12 +105,5 @@ class SqliteFacts(SqliteConnection):
         )
         return [OutcomeRow(*row) for row in rows]
 
-    async def checkins(self, user_id: int) -> list[CheckinRow]:
-        rows = await self._rows(
-            "SELECT day, done, pain_during, pain_morning, phase, decision FROM checkins WHERE user_id = ? ORDER BY id",
-            user_id,
-        )
-        return [
-            CheckinRow(day, done, int(during), int(morning), phase, decision)
-            for day, done, during, morning, phase, decision in rows
-        ]
+    async def record(self, user_id: int) -> Record:
+        return await self._run(lambda conn: _record(conn, user_id))

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from bot.store.base import Decide
 from bot.store.rows import Change, Stored
 from bot.store.sqlite.connection import SqliteConnection
+from bot.store.sqlite.facts import append_fact
 
 T = TypeVar("T")
 
@@ -65,15 +66,8 @@ class SqliteTurns(SqliteConnection):
                 "INSERT INTO answers (user_id, session, question, value, answered_at) VALUES (?, ?, ?, ?, ?)",
                 [(user_id, a.session, a.question, a.value, now) for a in change.answers],
             )
-        if change.checkins:
-            conn.executemany(
-                "INSERT INTO checkins (user_id, day, done, pain_during, pain_morning, phase, decision, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (user_id, c.day, c.done, c.pain_during, c.pain_morning, c.phase, c.decision, now)
-                    for c in change.checkins
-                ],
-            )
+        for fact in change.facts:
+            append_fact(conn, user_id, fact, now)
         if change.reminders is not None:
             conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
             conn.executemany(
