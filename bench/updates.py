@@ -3,6 +3,7 @@
 Both run the same questions through python-telegram-bot's real dispatching and an in-process fake
 Bot API (no network). Ours writes state and answer to SQLite in one transaction on every update;
 the baseline keeps conversations in memory and pickles them every 60 s (PTB's default).
+Then what a year of history costs an ordinary update (python -m bench.updates history runs that alone).
 Run: python -m bench.updates [USERS] [ROUNDS]
 """
 
@@ -35,6 +36,8 @@ from telegram.warnings import PTBUserWarning
 from bot.app import freeze_start_up
 from bot.callback_data import decode
 from bot.rendering import answered, messages
+from bot.services import installed
+from bot.store import Change
 from content import Content, load_content
 from content.checks import OUTCOME
 from flows.conversation import consent_prompt
@@ -45,9 +48,12 @@ from flows.replies import Reply
 from flows.triage import TriageState, question_reply
 from tests.answer_sets import ANSWER_SETS
 from tests.bot_fixture import running_bot
+from tests.chat import Chat
 from tests.fake_bot_api import FakeBotApi, Sent, callback_update, message_update
+from tests.twelve_weeks import days_of_history
 
 LATENCY_USERS = 200
+HISTORY_RUNNERS = 200
 DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 CONCURRENCY = 256  # PTB's default for concurrent_updates=True
 SCRIPTS = [answers for _, answers in ANSWER_SETS.values() if "warning_signs" in answers]
@@ -283,6 +289,50 @@ async def run_baseline(content: Content, users: int, directory: Path, concurrenc
     return run
 
 
+async def _history_latencies(content: Content, chat: Chat, directory: Path) -> list[float]:
+    """A day's updates, one at a time, for HISTORY_RUNNERS runners who each are where `chat` is: the plan,
+    a check-in begun, its first answer."""
+    change = Change(data=chat.state.model_dump_json(), state="idle", consented=True, facts=chat.record.facts)
+    api = FakeBotApi(keep_calls=False)
+    async with running_bot(directory, content, run_scheduler=False, api=api, send_rate_per_second=0) as (app, _):
+        freeze_start_up()
+        store = installed(app).store
+        runners = range(1, HISTORY_RUNNERS + 1)
+        for user in runners:
+            await store.apply(user, None, lambda _: (change, None))
+        latencies = []
+        for user in runners:
+            for update in (message_update(app.bot, user, "/plan"), message_update(app.bot, user, "/checkin")):
+                started = time.perf_counter()
+                await app.process_update(update)
+                latencies.append(time.perf_counter() - started)
+            asked = api.last_sent[user]
+            started = time.perf_counter()
+            await app.process_update(callback_update(app.bot, user, asked, asked.buttons[0]["text"]))
+            latencies.append(time.perf_counter() - started)
+        return latencies
+
+
+async def history_cost(content: Content) -> None:
+    """What a year of history costs an ordinary update: the same updates for runners a year into their
+    plan (a check-in most days, a run every week) and for runners one day into it."""
+    print(f"  a year of history ({HISTORY_RUNNERS} runners each, one update at a time, the best of 3):")
+    p50s = {}
+    for days in (1, 365):
+        chat = days_of_history(content, days)
+        runs = []
+        for attempt in range(3):
+            with tempfile.TemporaryDirectory() as tmp:
+                runs.append(await _history_latencies(content, chat, Path(tmp) / f"history-{attempt}.sqlite3"))
+        p50s[days] = min(statistics.median(r) * 1e3 for r in runs)
+        stored = len(chat.state.model_dump_json())
+        print(
+            f"    {days:>3} days ({len(chat.record.checkins)} check-ins, {len(chat.record.runs)} runs in the record,"
+            f" a {stored / 1024:.1f} KB state): p50 {p50s[days]:.3f} ms"
+        )
+    print(f"    a year against a day: {p50s[365] / p50s[1]:.2f}x  (target <= 1.10x)")
+
+
 async def main(users: int, rounds: int) -> None:
     """Alternate the two sides `rounds` times and keep each side's best run: this machine is shared."""
     content = load_content()
@@ -308,7 +358,11 @@ async def main(users: int, rounds: int) -> None:
     print(f"  latency, one update at a time ({LATENCY_USERS} runners):")
     for one in sequential:
         print(f"    {one.name}: p50 {one.p50:.3f} ms, p99 {one.p99:.3f} ms")
+    await history_cost(content)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000, int(sys.argv[2]) if len(sys.argv) > 2 else 3))
+    if sys.argv[1:] == ["history"]:  # the year-of-history comparison alone
+        asyncio.run(history_cost(load_content()))
+    else:
+        asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000, int(sys.argv[2]) if len(sys.argv) > 2 else 3))

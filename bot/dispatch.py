@@ -13,13 +13,13 @@ from bot.clock import Clock, SystemClock
 from bot.metrics import UPDATE_SECONDS, UPDATES
 from bot.store import AnswerRow, Change, OutcomeRow, ReminderRow, Store, Stored
 from bot.store.base import Decide
-from bot.store.rows import SetAside
+from bot.store.rows import PlanPosition, SetAside
 from bot.user_locks import UserLocks
 from content import Content
 from flows.conversation import Conversation, handle, may_need_record
 from flows.events import Event, LogRun, Start, Text
 from flows.markup import rich
-from flows.plan import label
+from flows.plan import PlanState, current_phase
 from flows.record import Record, Recorded, RecordNeeded
 from flows.reminders import schedule
 from flows.replies import AnswerRecorded, RedFlagRaised, Reply, Result, TriageCompleted
@@ -44,6 +44,10 @@ def loaded(stored: Stored) -> tuple[Conversation, SetAside | None]:
 def restore(stored: Stored) -> Conversation:
     """The stored conversation, or a fresh one if nothing readable is stored."""
     return loaded(stored)[0]
+
+
+def position(content: Content, plan: PlanState) -> PlanPosition:
+    return PlanPosition(plan.pattern, current_phase(content, plan).id, plan.status)
 
 
 def where(state: Conversation) -> str:
@@ -119,7 +123,7 @@ class Dispatcher:
                     OutcomeRow(e.urgency, e.pattern, e.red_flag) for e in effects if isinstance(e, TriageCompleted)
                 ),
                 facts=tuple(e.fact for e in effects if isinstance(e, Recorded)),
-                plan=label(content, state.plan) if state.plan is not None else None,
+                plan=position(content, state.plan) if state.plan is not None else None,
                 reminders=reminders,
                 outbox=self.render(result.replies) if self.render is not None else (),
                 set_aside=set_aside,

@@ -86,11 +86,6 @@ def is_last_phase(content: Content, state: PlanState) -> bool:
     return state.phase >= len(plan_of(content, state).phases) - 1
 
 
-def label(content: Content, state: PlanState) -> str:
-    """A short label for statistics: pattern, phase and status."""
-    return f"{state.pattern}:{current_phase(content, state).id}:{state.status}"
-
-
 def start(pattern: str, grade: str | None, today: date, caution: bool) -> PlanState:
     return PlanState(pattern=pattern, grade=grade, started_on=today, caution=caution)
 

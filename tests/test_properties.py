@@ -36,8 +36,9 @@ from flows.events import (
     Unsupported,
     WarningSigns,
 )
+from flows.record import Record, Recorded, RecordNeeded
 from tests.answer_sets import ANSWER_SETS
-from tests.chat import Chat
+from tests.chat import Chat, appended
 
 CONTENT = load_content()
 QUESTION_IDS = [*(q.id for q in CONTENT.triage.questions), "gone"]
@@ -160,12 +161,17 @@ def assert_valid(content: Content, state: Conversation) -> None:
 def test_random_events_keep_a_valid_state(with_plan: bool, steps: list[tuple[Event, bool, int, int]]) -> None:
     state = PLANNED if with_plan else Conversation()
     buttons: list[Event] = []
+    record = Record()
     today = date(2026, 3, 2)
     for event, tap_visible, pick, days_later in steps:
         today += timedelta(days=days_later)
         if tap_visible and buttons:
             event = buttons[pick % len(buttons)]  # a real tap on what the user sees
-        result = handle(CONTENT, state, event, datetime.combine(today, time(12), UTC))
+        now = datetime.combine(today, time(12), UTC)
+        result = handle(CONTENT, state, event, now)
+        if any(isinstance(e, RecordNeeded) for e in result.effects):  # as the shell does
+            result = handle(CONTENT, state, event, now, record)
+        record = appended(record, [e.fact for e in result.effects if isinstance(e, Recorded)])
         assert result.replies, f"{event!r} got no answer"
         for reply in result.replies:
             assert reply.text.strip()

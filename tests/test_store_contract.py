@@ -19,7 +19,15 @@ from bot.store.base import (
     ReminderQueue,
     Turns,
 )
-from bot.store.rows import Adherence, Broadcast, DueReminder, ProgressMessage, ReminderDecision, SetAside
+from bot.store.rows import (
+    Adherence,
+    Broadcast,
+    DueReminder,
+    PlanPosition,
+    ProgressMessage,
+    ReminderDecision,
+    SetAside,
+)
 from flows.progression import Decision
 from flows.record import CheckIn, Fact, MilestoneResult, Record, Score
 from flows.running_guard import RunLog
@@ -193,7 +201,7 @@ def runner(
     data: str = "{}",
     facts: tuple[Fact, ...] = (),
     outcomes: tuple[OutcomeRow, ...] = (),
-    plan: str | None = None,
+    plan: PlanPosition | None = None,
     reminders: tuple[ReminderRow, ...] | None = None,
 ) -> Callable[[Stored], tuple[Change, None]]:
     def decide(stored: Stored) -> tuple[Change, None]:
@@ -227,6 +235,7 @@ RUN = RunLog(day=DAY, km=4.5, minutes=28)
 MILESTONE = MilestoneResult(day=DAY, phase="load", milestone="hop_test", answer="no_pain", passed=True)
 SCORE = Score(day=DAY, measure="visa_h", score=71, answers={"sitting": "s2", "running": "r5"})
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+LOADING = PlanPosition("tendon", "load", "active")
 
 
 async def test_a_fresh_store_has_no_problem(store: Store) -> None:
@@ -312,7 +321,7 @@ async def test_stats_count_runners_outcomes_plans_and_adherence(store: Store) ->
     await store.apply(
         1,
         None,
-        runner(facts=(CHECKIN,), outcomes=(OutcomeRow("self_care", "tendon", None),), plan="tendon:0:active"),
+        runner(facts=(CHECKIN,), outcomes=(OutcomeRow("self_care", "tendon", None),), plan=LOADING),
     )
     await store.apply(2, None, runner(outcomes=(OutcomeRow("emergency", None, "dvt"),)))
     await store.set_active(2, False)
@@ -320,7 +329,7 @@ async def test_stats_count_runners_outcomes_plans_and_adherence(store: Store) ->
     assert (stats.users, stats.active, stats.blocked, stats.new_week) == (2, 1, 1, 2)
     assert stats.patterns == {"tendon": 1, "unclear": 1}
     assert stats.red_flags == {"dvt": 1}
-    assert stats.phases == {"tendon:0:active": 1}
+    assert stats.phases == {"tendon, load, active": 1}
     assert stats.adherence_7 == Adherence(1, 7) and stats.adherence_30 == Adherence(1, 30)
     assert await store.active_users() == 1
 
@@ -332,7 +341,7 @@ async def test_a_user_in_brief(store: Store) -> None:
         runner(
             facts=(CHECKIN,),
             outcomes=(OutcomeRow("emergency", None, "dvt"),),
-            plan="tendon:0:active",
+            plan=LOADING,
             reminders=(ReminderRow("session", "07:30", 1000),),
         ),
     )

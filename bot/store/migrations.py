@@ -145,10 +145,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quarantine_by_user ON quarantine(user_id, id);
     """,
-    # 8: the record in tables: check-ins whole, runs, milestone tests and questionnaire scores, appended
+    # 8: where a plan stands in three columns (it was one label, matched with LIKE); and
+    # the record in tables: check-ins whole, runs, milestone tests and questionnaire scores, appended
     # and never rewritten; the conversation document keeps only recent facts. Copied here from the
     # documents, which held every fact until now (documents that are not JSON are left to quarantine).
     """
+    ALTER TABLE flow_state ADD COLUMN plan_pattern TEXT;
+    ALTER TABLE flow_state ADD COLUMN plan_phase TEXT;
+    ALTER TABLE flow_state ADD COLUMN plan_status TEXT;
+    UPDATE flow_state SET
+        plan_pattern = substr(plan, 1, instr(plan, ':') - 1),
+        plan_phase = substr(plan, instr(plan, ':') + 1,
+                            instr(substr(plan, instr(plan, ':') + 1), ':') - 1),
+        plan_status = substr(substr(plan, instr(plan, ':') + 1), instr(substr(plan, instr(plan, ':') + 1), ':') + 1)
+        WHERE plan LIKE '%:%:%';
+    ALTER TABLE flow_state DROP COLUMN plan;
     ALTER TABLE checkins ADD COLUMN run_minutes INTEGER;
     ALTER TABLE checkins ADD COLUMN run_step INTEGER;
     ALTER TABLE checkins ADD COLUMN checks TEXT NOT NULL DEFAULT '{}';

@@ -60,6 +60,18 @@ class Quarantined:
 
 
 @dataclass(frozen=True)
+class PlanPosition:
+    """Where a runner's plan stands, for statistics: columns, not a label to match."""
+
+    pattern: str
+    phase: str
+    status: str  # "active" or "paused"
+
+    def __str__(self) -> str:
+        return f"{self.pattern}, {self.phase}, {self.status}"
+
+
+@dataclass(frozen=True)
 class Change:
     """Everything one event changes for one user, written in a single transaction."""
 
@@ -71,8 +83,8 @@ class Change:
     outcomes: tuple[OutcomeRow, ...] = ()
     # appended to the runner's record (flows/record.py), never rewritten
     facts: tuple[Fact, ...] = ()
-    # where the runner's plan stands ("pattern:phase:status"), None without a plan
-    plan: str | None = None
+    # where the runner's plan stands, None without a plan
+    plan: PlanPosition | None = None
     # the user's reminders, replacing all of them; None leaves them as they are
     reminders: tuple[ReminderRow, ...] | None = None
     # messages owed to the user because of this change, in the order they are to be sent
@@ -171,7 +183,7 @@ class UserSummary:
     created: str
     last_seen: str
     where: str | None
-    plan: str | None
+    plan: PlanPosition | None
     answers: int
     checkins: int
     last_outcome: LastOutcome | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from bot.store.rows import Adherence, AuditEntry, LastOutcome, Stats, UserSummary
+from bot.store.rows import Adherence, AuditEntry, LastOutcome, PlanPosition, Stats, UserSummary
 from bot.store.sqlite.connection import SqliteConnection, count, grouped
 from bot.store.sqlite.quarantine import quarantined
 
@@ -17,7 +17,7 @@ def _stats(conn: sqlite3.Connection, now: datetime) -> Stats:
     def adherence(days: int) -> Adherence:
         since = (today - timedelta(days=days - 1)).isoformat()
         done = count(conn, "SELECT count(*) FROM checkins WHERE day >= ? AND done = 'done'", since)
-        planned = count(conn, "SELECT count(*) FROM flow_state WHERE plan LIKE '%:active'") * days
+        planned = count(conn, "SELECT count(*) FROM flow_state WHERE plan_status = 'active'") * days
         return Adherence(done, planned)
 
     return Stats(
@@ -31,7 +31,13 @@ def _stats(conn: sqlite3.Connection, now: datetime) -> Stats:
         red_flags=grouped(
             conn, "SELECT red_flag, count(*) FROM outcomes WHERE red_flag IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
         ),
-        phases=grouped(conn, "SELECT plan, count(*) FROM flow_state WHERE plan IS NOT NULL GROUP BY 1 ORDER BY 1"),
+        phases={
+            str(PlanPosition(*position)): number
+            for *position, number in conn.execute(
+                "SELECT plan_pattern, plan_phase, plan_status, count(*) FROM flow_state "
+                "WHERE plan_pattern IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            )
+        },
         adherence_7=adherence(7),
         adherence_30=adherence(30),
         reminders=grouped(conn, "SELECT status, count(*) FROM reminder_log GROUP BY 1 ORDER BY 1"),
@@ -40,7 +46,8 @@ def _stats(conn: sqlite3.Connection, now: datetime) -> Stats:
 
 def _user_summary(conn: sqlite3.Connection, user_id: int) -> UserSummary | None:
     row = conn.execute(
-        "SELECT u.consented, u.active, u.created_at, u.updated_at, f.state, f.plan "
+        "SELECT u.consented, u.active, u.created_at, u.updated_at, f.state, "
+        "f.plan_pattern, f.plan_phase, f.plan_status "
         "FROM users u LEFT JOIN flow_state f USING (user_id) WHERE u.user_id = ?",
         (user_id,),
     ).fetchone()
@@ -56,7 +63,7 @@ def _user_summary(conn: sqlite3.Connection, user_id: int) -> UserSummary | None:
         created=row[2],
         last_seen=row[3],
         where=row[4],
-        plan=row[5],
+        plan=PlanPosition(*row[5:8]) if row[5] is not None else None,
         answers=count(conn, "SELECT count(*) FROM answers WHERE user_id = ?", user_id),
         checkins=count(conn, "SELECT count(*) FROM checkins WHERE user_id = ?", user_id),
         last_outcome=LastOutcome(*last) if last else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import astuple
 from functools import partial
 from typing import Any, TypeVar
 
@@ -47,6 +48,7 @@ class SqliteTurns(SqliteConnection):
         return Stored(user_id, row[0], int(row[1] or 0), bool(row[2]))
 
     def _save(self, conn: sqlite3.Connection, user_id: int, change: Change, now: str) -> None:
+        plan = change.plan
         conn.execute(
             "INSERT INTO users (user_id, consented, active, created_at, updated_at) VALUES (?, ?, 1, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET consented = excluded.consented, updated_at = excluded.updated_at",
@@ -55,11 +57,12 @@ class SqliteTurns(SqliteConnection):
         if change.active is not None:
             conn.execute("UPDATE users SET active = ? WHERE user_id = ?", (int(change.active), user_id))
         conn.execute(
-            "INSERT INTO flow_state (user_id, flow, state, data, version, plan) "
-            "VALUES (?, 'conversation', ?, ?, 1, ?) "
+            "INSERT INTO flow_state (user_id, flow, state, data, version, plan_pattern, plan_phase, plan_status) "
+            "VALUES (?, 'conversation', ?, ?, 1, ?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
-            "plan = excluded.plan, version = flow_state.version + 1",
-            (user_id, change.state, change.data, change.plan),
+            "plan_pattern = excluded.plan_pattern, plan_phase = excluded.plan_phase, "
+            "plan_status = excluded.plan_status, version = flow_state.version + 1",
+            (user_id, change.state, change.data, *(astuple(plan) if plan else (None, None, None))),
         )
         if change.answers:
             conn.executemany(
