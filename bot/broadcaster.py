@@ -19,9 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest
 
 from bot.clock import Clock
+from bot.delivery import Outcome, attempt
 from bot.loops import InFlight, Loop, first_of
 from bot.metrics import BROADCAST_SENT
 from bot.polling import PollingBot
@@ -73,18 +74,11 @@ class Broadcaster:
         return status
 
     async def _send(self, user_id: int, text: str) -> str:
-        try:
-            await self.bot.send_text(user_id, html.escape(text, quote=False), lane=Lane.BACKGROUND)
-        except Forbidden:
-            await self.store.set_active(user_id, False)
-            return "blocked"
-        except NetworkError as exc:  # nothing said no: stays claimed and is tried again
-            log.warning("broadcast to user %s will be retried: %s", user_id, exc)
+        sending = self.bot.send_text(user_id, html.escape(text, quote=False), lane=Lane.BACKGROUND)
+        outcome = await attempt(self.store, user_id, sending, "broadcast")
+        if not outcome.final:  # nothing said no: stays claimed and is tried again
             return RETRY
-        except TelegramError as exc:
-            log.warning("broadcast to user %s failed: %s", user_id, exc)
-            return "failed"
-        return "sent"
+        return {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked"}.get(outcome, "failed")
 
     async def _report(self, broadcast_id: int, force: bool = False) -> None:
         moment = time.monotonic()

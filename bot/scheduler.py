@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from telegram.error import Forbidden, TelegramError
-
 from bot.clock import Clock
+from bot.delivery import Outcome, attempt
 from bot.dispatch import restore
 from bot.loops import InFlight, Loop
 from bot.metrics import REMINDERS
 from bot.polling import PollingBot
-from bot.send_limiter import Lane, SendingStopped
+from bot.send_limiter import Lane
 from bot.sending import deliver
 from bot.store import Store
 from bot.store.rows import ClaimedReminder, DueReminder, ReminderDecision, Stored
@@ -127,19 +126,11 @@ class Scheduler:
         return await self.tick() >= self.batch
 
     async def _send(self, claimed: ClaimedReminder, now: datetime) -> None:
-        try:
-            await deliver(self.bot, claimed.user_id, message(self.content(), claimed, now), Lane.BACKGROUND)
-        except SendingStopped:  # the bot is stopping: stays claimed, sent after the restart if on time
+        sending = deliver(self.bot, claimed.user_id, message(self.content(), claimed, now), Lane.BACKGROUND)
+        outcome = await attempt(self.store, claimed.user_id, sending, f"reminder {claimed.log_id}")
+        if outcome is Outcome.STOPPED:  # stays claimed: sent after the restart if still on time
             return
-        except Forbidden:
-            await self.store.set_active(claimed.user_id, False)
-            await self.store.finish_reminder(claimed.log_id, "blocked")
-            REMINDERS.labels("blocked").inc()
-            return
-        except TelegramError as exc:
-            log.warning("reminder %s to user %s failed: %s", claimed.log_id, claimed.user_id, exc)
-            await self.store.finish_reminder(claimed.log_id, "failed")
-            REMINDERS.labels("failed").inc()
-            return
-        await self.store.finish_reminder(claimed.log_id, "sent")
-        REMINDERS.labels("sent").inc()
+        # a reminder is not tried again when Telegram is unreachable or refuses it: its moment passes
+        status = {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked"}.get(outcome, "failed")
+        await self.store.finish_reminder(claimed.log_id, status)
+        REMINDERS.labels(status).inc()
