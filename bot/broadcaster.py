@@ -23,7 +23,7 @@ from telegram.error import BadRequest
 
 from bot.clock import Clock
 from bot.delivery import Outcome, attempt
-from bot.loops import InFlight, Loop, first_of
+from bot.loops import InFlight, Loop, rest
 from bot.metrics import BROADCAST_SENT
 from bot.polling import PollingBot
 from bot.send_limiter import Lane
@@ -113,7 +113,7 @@ class Broadcaster:
             statuses = await self.sends.all(self._deliver(broadcast_id, user, found.text) for user in pending)
             await self._report(broadcast_id)
             if RETRY in statuses:
-                await first_of(stop, timeout=1)  # the network is struggling: do not spin
+                await rest(1, stop)  # the network is struggling: do not spin
         await self._report(broadcast_id, force=True)
 
     async def step(self, stop: asyncio.Event) -> bool:
