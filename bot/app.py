@@ -13,7 +13,6 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -37,7 +36,7 @@ from bot.outbox import Outbox, render
 from bot.polling import PollingBot
 from bot.scheduler import Scheduler
 from bot.send_limiter import SendLimiter
-from bot.services import KEY, Services, install, installed
+from bot.services import CONTEXT_TYPES, App, Services, install, installed
 from bot.store import Store, store_for
 from content import Content, ContentError, load_content
 
@@ -59,11 +58,7 @@ USER_COMMANDS = (
     "delete",
     "help",
 )
-BACKGROUND_TASKS = "background_tasks"
-HEALTH = "health_server"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
-
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 def register(application: App, admin_ids: frozenset[int] = frozenset()) -> None:
@@ -156,7 +151,7 @@ def build_application(
         tasks = [asyncio.create_task(outbox.flush_everyone(), name="owed replies")]
         loops = [scheduler.loop, broadcaster.loop] if run_scheduler else []
         tasks += [loop.start(stop) for loop in loops]
-        application.bot_data[BACKGROUND_TASKS] = tasks
+        application.bot_data.background = tasks
         if settings.health_port:
             polling = bot if request is None and not settings.webhook_url else None
             health = HealthServer(
@@ -172,7 +167,7 @@ def build_application(
                     f"HEALTH_PORT: cannot listen on {settings.health_listen}:{settings.health_port} "
                     f"({exc.strerror or exc}); is another process using it?"
                 ) from None
-            application.bot_data[HEALTH] = health
+            application.bot_data.health = health
         logging.getLogger("telegram").setLevel(library_level(settings.log_level))
         log.info("bot ready: database %s", settings.database)
 
@@ -181,18 +176,18 @@ def build_application(
         # waiting for their turn give up (sent after the restart); sends on the wire finish and
         # are marked, whatever the timeout, so a graceful stop sends nothing twice
         stop.set()
-        tasks = application.bot_data.pop(BACKGROUND_TASKS, [])
+        tasks, application.bot_data.background = application.bot_data.background, []
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=settings.shutdown_timeout_seconds)
             for task in late:
                 log.warning("%s did not finish in time; stopping it", task.get_name())
                 task.cancel()
             await asyncio.wait(tasks)
-        if KEY in application.bot_data:
+        if application.bot_data.services is not None:
             found = installed(application)
             await found.scheduler.sends.settle()
             await found.broadcaster.sends.settle()
-        health = application.bot_data.pop(HEALTH, None)
+        health, application.bot_data.health = application.bot_data.health, None
         if health is not None:
             await health.stop()
 
@@ -203,6 +198,7 @@ def build_application(
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .bot(bot)
+        .context_types(CONTEXT_TYPES)  # context.bot_data is the typed BotData
         # updates of different runners run concurrently; each runner's own stay in order (user lock)
         .concurrent_updates(True)
         .post_init(post_init)
@@ -211,7 +207,7 @@ def build_application(
     )
     if request is not None:
         builder = builder.updater(None)
-    application = builder.build()
+    application: App = builder.build()
     register(application, settings.admin_ids)
     return application
 

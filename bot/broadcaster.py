@@ -19,10 +19,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest
 
 from bot.clock import Clock
-from bot.loops import InFlight, Loop, first_of
+from bot.delivery import Outcome, attempt
+from bot.loops import InFlight, Loop, rest
 from bot.metrics import BROADCAST_SENT
 from bot.polling import PollingBot
 from bot.send_limiter import Lane
@@ -73,18 +74,11 @@ class Broadcaster:
         return status
 
     async def _send(self, user_id: int, text: str) -> str:
-        try:
-            await self.bot.send_text(user_id, html.escape(text, quote=False), lane=Lane.BACKGROUND)
-        except Forbidden:
-            await self.store.set_active(user_id, False)
-            return "blocked"
-        except NetworkError as exc:  # nothing said no: stays claimed and is tried again
-            log.warning("broadcast to user %s will be retried: %s", user_id, exc)
+        sending = self.bot.send_text(user_id, html.escape(text, quote=False), lane=Lane.BACKGROUND)
+        outcome = await attempt(self.store, user_id, sending, "broadcast")
+        if not outcome.final:  # nothing said no: stays claimed and is tried again
             return RETRY
-        except TelegramError as exc:
-            log.warning("broadcast to user %s failed: %s", user_id, exc)
-            return "failed"
-        return "sent"
+        return {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked"}.get(outcome, "failed")
 
     async def _report(self, broadcast_id: int, force: bool = False) -> None:
         moment = time.monotonic()
@@ -119,7 +113,7 @@ class Broadcaster:
             statuses = await self.sends.all(self._deliver(broadcast_id, user, found.text) for user in pending)
             await self._report(broadcast_id)
             if RETRY in statuses:
-                await first_of(stop, timeout=1)  # the network is struggling: do not spin
+                await rest(1, stop)  # the network is struggling: do not spin
         await self._report(broadcast_id, force=True)
 
     async def step(self, stop: asyncio.Event) -> bool:

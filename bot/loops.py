@@ -19,11 +19,12 @@ T = TypeVar("T")
 MAX_BACKOFF = 60.0
 
 
-async def first_of(*events: asyncio.Event, timeout: float) -> None:
-    """Wait until one of the events is set, or `timeout` seconds have passed."""
+async def rest(seconds: float, *events: asyncio.Event) -> None:
+    """Sleep `seconds`, or less when one of the events is set first (a sleep that can be woken, not an
+    operation with a timeout: nothing is cancelled or raised when the time is up)."""
     waiters = [asyncio.create_task(e.wait()) for e in events]
     try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
             waiter.cancel()
@@ -60,12 +61,12 @@ class Loop:
                 self.error = type(exc).__name__
                 delay = min(MAX_BACKOFF, self.backoff * 2.0 ** (self.failures - 1))
                 log.warning("%s loop failed (%s, %s in a row); again in %.0f s", self.name, exc, self.failures, delay)
-                await first_of(stop, timeout=delay)
+                await rest(delay, stop)
                 continue
             self.failures, self.error = 0, None
             if not busy:
                 self.wake.clear()
-                await first_of(stop, self.wake, timeout=self.pause)
+                await rest(self.pause, stop, self.wake)
 
     def problem(self) -> str | None:
         """What /healthz says about this loop: None when it runs and its last step worked."""

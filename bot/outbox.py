@@ -13,13 +13,13 @@ import json
 import logging
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.delivery import Outcome, attempt
 from bot.pictures import Stored
 from bot.polling import PollingBot
 from bot.rendering import Message, messages
 from bot.sending import send
-from bot.store import OwedMessage, Store
+from bot.store import Store
 from bot.user_locks import UserLocks
 from flows.replies import Reply
 
@@ -61,7 +61,7 @@ class Outbox:
 
     async def flush(self, user_id: int) -> bool:
         """Send everything the runner is owed, oldest first, removing each as it goes out.
-        False if some of it has to wait (Telegram could not be reached).
+        False if some of it has to wait (Telegram could not be reached, or the bot is stopping).
 
         What a concurrent update of the same runner adds meanwhile is sent by that update's own
         flush, which waits for this one: one read of what is owed per flush is enough."""
@@ -69,27 +69,16 @@ class Outbox:
             marks: list[asyncio.Task[None]] = []
             try:
                 for message in await self.store.unsent(user_id):
-                    if not await self._send(message, marks):
+                    outcome = await attempt(self.store, user_id, send(self.bot, user_id, _read(message.body)))
+                    if outcome is Outcome.BLOCKED:  # marking them inactive dropped the rest of what was owed
+                        return True
+                    if not outcome.final:  # kept: sent at the runner's next message or at start-up
                         return False
+                    # sent, or refused for good: marked at once; the next message need not wait for the
+                    # commit (it joins a group commit)
+                    marks.append(asyncio.create_task(self.store.mark_sent(message.id)))
             finally:  # each mark was queued the moment its message went out
                 await asyncio.gather(*marks)
-        return True
-
-    async def _send(self, message: OwedMessage, marks: list[asyncio.Task[None]]) -> bool:
-        """False when this message has to wait for a later try."""
-        try:
-            await send(self.bot, message.user_id, _read(message.body))
-        except Forbidden:
-            log.info("user %s blocked the bot; marked inactive", message.user_id)
-            await self.store.set_active(message.user_id, False)  # which also drops what was owed
-            return True
-        except BadRequest as exc:  # Telegram will never take this one: do not hold the rest back
-            log.warning("message %s to user %s refused, dropped: %s", message.id, message.user_id, exc)
-        except TelegramError as exc:  # kept: sent at the runner's next message or at start-up
-            log.warning("message %s to user %s not sent yet: %s", message.id, message.user_id, exc)
-            return False
-        # marked at once; the next message need not wait for the commit (it joins a group commit)
-        marks.append(asyncio.create_task(self.store.mark_sent(message.id)))
         return True
 
     async def flush_everyone(self) -> None:

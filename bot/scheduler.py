@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from telegram.error import Forbidden, TelegramError
-
 from bot.clock import Clock
+from bot.delivery import Outcome, attempt
 from bot.dispatch import restore
 from bot.loops import InFlight, Loop
 from bot.metrics import REMINDERS
 from bot.polling import PollingBot
-from bot.send_limiter import Lane, SendingStopped
+from bot.send_limiter import Lane
 from bot.sending import deliver
 from bot.store import Store
 from bot.store.rows import ClaimedReminder, DueReminder, ReminderDecision, Stored
@@ -32,12 +31,11 @@ from flows.events import StartCheckIn
 from flows.markup import rich
 from flows.plan import todays_session
 from flows.reminder_settings import reminder_buttons
-from flows.reminders import MORNING, SNOOZED, local_now, next_occurrence, skip_reason, zone_of
+from flows.reminders import MORNING, Due, decide_due, local_now
 from flows.replies import Button, Reply
 
 log = logging.getLogger(__name__)
 
-LATE = timedelta(minutes=1)  # sent later than this after its time counts as late in the metrics
 BATCH = 500  # reminders claimed per tick: 20 s of sending at 25 a second
 
 
@@ -46,33 +44,25 @@ def _restore(data: str | None, user_id: int) -> Conversation:
 
 
 def decide(due: DueReminder, now: datetime, max_late: timedelta) -> ReminderDecision:
-    """What to do with one due reminder (pure: runs inside the claiming transaction)."""
+    """What to do with one due reminder (runs inside the claiming transaction): the stored state read,
+    flows.reminders.decide_due asked, the answer counted and turned into the store's row."""
     state = _restore(due.data, due.user_id)
-    settings = state.reminders
-    zone = zone_of(settings)
-    due_at = datetime.fromtimestamp(due.due, UTC)
-    local = due_at.astimezone(zone)
-    follow = None
-    if due.kind != SNOOZED and due.local_time is not None:
-        upcoming = next_occurrence(zone, due.local_time, settings.days, max(due_at, now - max_late))
-        follow = int(upcoming.timestamp()) if upcoming is not None else None
-    log_key = local.strftime("%Y-%m-%dT%H:%M") if due.kind == SNOOZED else local.date().isoformat()
-    if not due.active:
-        return _counted(ReminderDecision(log_key, "inactive", None))
-    if now - due_at > max_late:
-        return _counted(ReminderDecision(log_key, "missed", follow))
     plan = state.plan
-    checked_in = plan is not None and any(c.day == local.date() for c in plan.checkins)
-    reason = skip_reason(settings, due.kind, local.date(), checked_in, plan is not None and plan.status == "active")
-    if reason is None and now - due_at > LATE:
-        REMINDERS.labels("late").inc()
-    return _counted(ReminderDecision(log_key, reason or "send", follow))
-
-
-def _counted(decision: ReminderDecision) -> ReminderDecision:
+    decision = decide_due(
+        state.reminders,
+        Due(due.kind, due.local_time, datetime.fromtimestamp(due.due, UTC)),
+        now,
+        max_late,
+        active=due.active,
+        plan_active=plan is not None and plan.status == "active",
+        checked_in=lambda day: plan is not None and any(c.day == day for c in plan.checkins),
+    )
     if decision.status != "send":
         REMINDERS.labels(decision.status).inc()
-    return decision
+    elif decision.late:
+        REMINDERS.labels("late").inc()
+    follow = int(decision.follow.timestamp()) if decision.follow is not None else None
+    return ReminderDecision(decision.log_key, decision.status, follow)
 
 
 def message(content: Content, claimed: ClaimedReminder, now: datetime) -> list[Reply]:
@@ -127,19 +117,11 @@ class Scheduler:
         return await self.tick() >= self.batch
 
     async def _send(self, claimed: ClaimedReminder, now: datetime) -> None:
-        try:
-            await deliver(self.bot, claimed.user_id, message(self.content(), claimed, now), Lane.BACKGROUND)
-        except SendingStopped:  # the bot is stopping: stays claimed, sent after the restart if on time
+        sending = deliver(self.bot, claimed.user_id, message(self.content(), claimed, now), Lane.BACKGROUND)
+        outcome = await attempt(self.store, claimed.user_id, sending, f"reminder {claimed.log_id}")
+        if outcome is Outcome.STOPPED:  # stays claimed: sent after the restart if still on time
             return
-        except Forbidden:
-            await self.store.set_active(claimed.user_id, False)
-            await self.store.finish_reminder(claimed.log_id, "blocked")
-            REMINDERS.labels("blocked").inc()
-            return
-        except TelegramError as exc:
-            log.warning("reminder %s to user %s failed: %s", claimed.log_id, claimed.user_id, exc)
-            await self.store.finish_reminder(claimed.log_id, "failed")
-            REMINDERS.labels("failed").inc()
-            return
-        await self.store.finish_reminder(claimed.log_id, "sent")
-        REMINDERS.labels("sent").inc()
+        # a reminder is not tried again when Telegram is unreachable or refuses it: its moment passes
+        status = {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked"}.get(outcome, "failed")
+        await self.store.finish_reminder(claimed.log_id, status)
+        REMINDERS.labels(status).inc()

@@ -1,21 +1,18 @@
-"""Sending replies to a runner; a runner who blocked the bot is marked inactive, not retried."""
+"""Sending replies to a runner; what a failure means is bot/delivery.py's to say."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from telegram import InlineKeyboardMarkup, InputFile
-from telegram.error import Forbidden
 
+from bot.delivery import Outcome, attempt
 from bot.pictures import FILE_NAMES, drawn
 from bot.polling import PollingBot
 from bot.rendering import Message, messages
 from bot.send_limiter import Lane
 from bot.store import Store
 from flows.replies import Reply
-
-log = logging.getLogger(__name__)
 
 
 async def send(bot: PollingBot, chat_id: int, message: Message, lane: Lane = Lane.REPLY) -> None:
@@ -41,11 +38,6 @@ async def deliver(bot: PollingBot, chat_id: int, replies: Iterable[Reply], lane:
 
 
 async def send_replies(bot: PollingBot, store: Store, chat_id: int, replies: Iterable[Reply]) -> bool:
-    """Send every reply in order. False if the user has blocked the bot (now marked inactive)."""
-    try:
-        await deliver(bot, chat_id, replies)
-    except Forbidden:
-        log.info("user %s blocked the bot; marked inactive", chat_id)
-        await store.set_active(chat_id, False)
-        return False
-    return True
+    """Send every reply in order (a reply that is not owed: nothing keeps it for a later try).
+    False if the user has blocked the bot (now marked inactive)."""
+    return await attempt(store, chat_id, deliver(bot, chat_id, replies), "reply") is not Outcome.BLOCKED

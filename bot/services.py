@@ -1,20 +1,25 @@
-"""What every handler needs, created in post_init and kept in the application's bot_data."""
+"""What every handler needs, created in post_init and kept in the application's typed bot_data.
+
+The application's context type is declared once here (`CONTEXT_TYPES`, `Context`, `App`): a handler
+takes a `Context` and reads `context.bot_data.services`, never a string key in an untyped dict.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application, CallbackContext, ContextTypes
 
 from bot.broadcaster import Broadcaster
 from bot.config import Settings
 from bot.dispatch import Dispatcher
+from bot.health import HealthServer
 from bot.outbox import Outbox
+from bot.polling import PollingBot
 from bot.scheduler import Scheduler
 from bot.store import Store
-
-KEY = "services"
 
 
 @dataclass
@@ -27,15 +32,35 @@ class Services:
     outbox: Outbox
 
 
-def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    return installed(context.application)
+@dataclass
+class BotData:
+    """The application's bot_data (PTB makes it with no arguments, before post_init)."""
+
+    services: Services | None = None  # None until post_init has built them
+    background: list[asyncio.Task[Any]] = field(default_factory=list)  # the loops post_stop stops
+    health: HealthServer | None = None  # /healthz and /metrics, when HEALTH_PORT is set
 
 
-def installed(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
-    found = application.bot_data[KEY]
-    assert isinstance(found, Services)
+# user_data and chat_data stay PTB's dicts: the bot keeps nothing per user or chat in memory
+Context = CallbackContext[PollingBot, dict[Any, Any], dict[Any, Any], BotData]
+App = Application[PollingBot, Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+CONTEXT_TYPES: ContextTypes[Context, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(
+    context=CallbackContext, bot_data=BotData
+)
+
+
+def services(context: Context) -> Services:
+    """The services, for a handler (they are there before the first update is handled)."""
+    found = context.bot_data.services
+    assert found is not None, "post_init has not run"
     return found
 
 
-def install(application: Application[Any, Any, Any, Any, Any, Any], found: Services) -> None:
-    application.bot_data[KEY] = found
+def installed(application: App) -> Services:
+    found = application.bot_data.services
+    assert found is not None, "post_init has not run"
+    return found
+
+
+def install(application: App, found: Services) -> None:
+    application.bot_data.services = found

@@ -69,29 +69,7 @@ def _check_references(content: Content) -> None:
         if where not in questions:
             raise ContentError("triage.yaml", key, f"unknown question {where!r}")
     for qi, question in enumerate(content.triage.questions):
-        if question.next is not None and question.next != OUTCOME and question.next not in questions:
-            raise ContentError("triage.yaml", f"questions.{qi}.next", f"unknown question {question.next!r}")
-        for ai, answer in enumerate(question.answers):
-            path = f"questions.{qi}.answers.{ai}"
-            for fi, finding in enumerate(answer.findings):
-                if finding not in findings:
-                    raise ContentError("triage.yaml", f"{path}.findings.{fi}", f"unknown finding {finding!r}")
-            target = answer_target(question, ai)
-            if target is None:
-                raise ContentError(
-                    "triage.yaml", f"{path}.next", "answer leads nowhere: give it or its question a next"
-                )
-            if target != OUTCOME and target not in questions:
-                raise ContentError("triage.yaml", f"{path}.next", f"unknown question {target!r}")
-            _check_scores("triage.yaml", path, answer.scores, patterns)
-        _check_scale(question, qi)
-        values = {a.value for a in question.answers}
-        for key in ("if_no", "if_yes"):
-            value = getattr(question, key)
-            if value is not None and value not in values:
-                raise ContentError(
-                    "triage.yaml", f"questions.{qi}.{key}", f"{value!r} is not an answer of this question"
-                )
+        _check_question_references(content, qi, question, patterns, findings)
     for fi, flag in enumerate(content.red_flags.red_flags):
         _check_rules("red_flags.yaml", f"red_flags.{fi}.when", flag.when, findings)
     for pi, pattern in enumerate(content.patterns.patterns):
@@ -100,6 +78,32 @@ def _check_references(content: Content) -> None:
                 raise ContentError("patterns.yaml", f"patterns.{pi}.first_steps.{si}", f"unknown care step {step!r}")
         for li, raised in enumerate(pattern.see_clinician_when):
             _check_rules("patterns.yaml", f"patterns.{pi}.see_clinician_when.{li}.when", raised.when, findings)
+
+
+def _check_question_references(
+    content: Content, qi: int, question: Question, patterns: set[str], findings: set[str]
+) -> None:
+    """Where a question and each of its answers lead, what they report and score, and its yes/no answers."""
+    questions = content.questions
+    if question.next is not None and question.next != OUTCOME and question.next not in questions:
+        raise ContentError("triage.yaml", f"questions.{qi}.next", f"unknown question {question.next!r}")
+    for ai, answer in enumerate(question.answers):
+        path = f"questions.{qi}.answers.{ai}"
+        for fi, finding in enumerate(answer.findings):
+            if finding not in findings:
+                raise ContentError("triage.yaml", f"{path}.findings.{fi}", f"unknown finding {finding!r}")
+        target = answer_target(question, ai)
+        if target is None:
+            raise ContentError("triage.yaml", f"{path}.next", "answer leads nowhere: give it or its question a next")
+        if target != OUTCOME and target not in questions:
+            raise ContentError("triage.yaml", f"{path}.next", f"unknown question {target!r}")
+        _check_scores("triage.yaml", path, answer.scores, patterns)
+    _check_scale(question, qi)
+    values = {a.value for a in question.answers}
+    for key in ("if_no", "if_yes"):
+        value = getattr(question, key)
+        if value is not None and value not in values:
+            raise ContentError("triage.yaml", f"questions.{qi}.{key}", f"{value!r} is not an answer of this question")
 
 
 def _check_rules(file: str, path: str, rules: Iterable[Iterable[str]], findings: set[str]) -> None:

@@ -84,17 +84,23 @@ def _check_references(content: Content) -> None:
             if finding not in findings:
                 raise ContentError(FILE, f"{where}.findings", f"unknown finding {finding!r}")
     for si, phase in enumerate(plans.phases):
-        for mi, milestone_id in enumerate(phase.milestones):
-            if milestone_id not in content.milestone_by_id:
-                raise ContentError(FILE, f"phases.{si}.milestones.{mi}", f"unknown milestone {milestone_id!r}")
-        for item in _phase_items(phase):
-            if item.exercise not in content.exercise_by_id:
-                raise ContentError(FILE, f"phases.{si}", f"unknown exercise {item.exercise!r}")
-        for item in phase.run.extras if phase.run else ():
-            if content.exercise_by_id[item.exercise].kind != ExerciseKind.RUNNING:
-                raise ContentError(FILE, f"phases.{si}.run.extras", f"{item.exercise!r} is not a running card")
-        if phase.run is None and any(i.every == Every.RUN_DAY for i in phase.exercises):
-            raise ContentError(FILE, f"phases.{si}", "an exercise is due on run days, but the phase has no run")
+        _check_phase_references(content, si, phase)
+
+
+def _check_phase_references(content: Content, si: int, phase: Phase) -> None:
+    """A phase's milestones and exercises exist, its run extras are running cards, its run-day exercises
+    have run days."""
+    for mi, milestone_id in enumerate(phase.milestones):
+        if milestone_id not in content.milestone_by_id:
+            raise ContentError(FILE, f"phases.{si}.milestones.{mi}", f"unknown milestone {milestone_id!r}")
+    for item in _phase_items(phase):
+        if item.exercise not in content.exercise_by_id:
+            raise ContentError(FILE, f"phases.{si}", f"unknown exercise {item.exercise!r}")
+    for item in phase.run.extras if phase.run else ():
+        if content.exercise_by_id[item.exercise].kind != ExerciseKind.RUNNING:
+            raise ContentError(FILE, f"phases.{si}.run.extras", f"{item.exercise!r} is not a running card")
+    if phase.run is None and any(i.every == Every.RUN_DAY for i in phase.exercises):
+        raise ContentError(FILE, f"phases.{si}", "an exercise is due on run days, but the phase has no run")
 
 
 def _check_plan(content: Content, pi: int, plan: Plan) -> None:
@@ -290,18 +296,10 @@ def _check_callback_room(content: Content) -> None:
 
 
 def _plan_texts(content: Content) -> Iterator[tuple[str, str, str]]:
-    for ei, exercise in enumerate(content.exercises.exercises):
-        for field in ("steps", "dose", "tempo", "feel", "stop_if", "easier", "harder"):
-            value = getattr(exercise, field)
-            for text in value if isinstance(value, tuple) else (value,):
-                yield "exercises.yaml", f"exercises.{ei}.{field}", text
+    """Every text of the exercises and the plans a runner reads, with its file and path."""
+    yield from _exercise_texts(content)
+    yield from _phase_texts(content)
     plans = content.plans
-    for si, phase in enumerate(plans.phases):
-        for field in ("name", "goal", "notes"):
-            yield FILE, f"phases.{si}.{field}", getattr(phase, field)
-        for item in _phase_items(phase):
-            if item.dose:
-                yield FILE, f"phases.{si}.{item.exercise}", item.dose
     for pi, plan in enumerate(plans.plans):
         yield FILE, f"plans.{pi}.intro", plan.intro
     for mi, milestone in enumerate(plans.milestones):
@@ -313,6 +311,23 @@ def _plan_texts(content: Content) -> Iterator[tuple[str, str, str]]:
         yield FILE, f"measures.{mi}.intro", measure.intro
         for ii, question in enumerate(measure.items):
             yield FILE, f"measures.{mi}.items.{ii}.text", question.text
+
+
+def _exercise_texts(content: Content) -> Iterator[tuple[str, str, str]]:
+    for ei, exercise in enumerate(content.exercises.exercises):
+        for field in ("steps", "dose", "tempo", "feel", "stop_if", "easier", "harder"):
+            value = getattr(exercise, field)
+            for text in value if isinstance(value, tuple) else (value,):
+                yield "exercises.yaml", f"exercises.{ei}.{field}", text
+
+
+def _phase_texts(content: Content) -> Iterator[tuple[str, str, str]]:
+    for si, phase in enumerate(content.plans.phases):
+        for field in ("name", "goal", "notes"):
+            yield FILE, f"phases.{si}.{field}", getattr(phase, field)
+        for item in _phase_items(phase):
+            if item.dose:
+                yield FILE, f"phases.{si}.{item.exercise}", item.dose
 
 
 def _check_urgency_words(content: Content) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel
@@ -39,7 +39,7 @@ from flows.plan import (
 )
 from flows.progression import decide, within_rules
 from flows.record import CheckIn, Fact, MilestoneResult, Recorded
-from flows.replies import Button, Effect, RedFlagRaised, Reply
+from flows.replies import Button, Effect, RedFlagRaised, Reply, Result
 from flows.screening import raised
 from flows.understanding import understanding
 
@@ -61,13 +61,26 @@ class CheckinDraft(BaseModel):
     signs: list[str] = []  # findings of a warning sign tapped, while the more urgent ones are asked
 
 
-@dataclass
-class CheckinResult:
+@dataclass(frozen=True)
+class Checkin:
+    """Where a check-in step leaves the runner: the plan, and the check-in still being answered (None: done)."""
+
     plan: PlanState
     draft: CheckinDraft | None
-    replies: list[Reply]
-    effects: list[Effect] = field(default_factory=list)
-    stale: bool = False
+
+
+class CheckinResult(Result[Checkin]):
+    """The flows' one `Result`, its state a `Checkin`; built from its parts as the steps below do."""
+
+    def __init__(
+        self,
+        plan: PlanState,
+        draft: CheckinDraft | None,
+        replies: list[Reply],
+        effects: list[Effect] | None = None,
+        stale: bool = False,
+    ) -> None:
+        super().__init__(Checkin(plan, draft), replies, effects if effects is not None else [], stale)
 
 
 def _rows(draft: CheckinDraft, answers: Iterable[tuple[str, str]], per_row: int) -> tuple[tuple[Button, ...], ...]:

@@ -239,60 +239,80 @@ def _show_plan(content: Content, state: Conversation, today: date) -> Result[Con
     offer = plan_offer.offer(content, outcome) if outcome is not None else None
     if offer is not None:
         return _reply(state, offer)
-    _, replies = plan_offer.start(content, outcome, "ask", today)
-    return _reply(state, *replies)
+    return _reply(state, *plan_offer.start(content, outcome, "ask", today).replies)
 
 
 def _plan_event(content: Content, state: Conversation, event: Event, today: date) -> Result[Conversation]:
     """Events about the plan: start, resume, check in, log a run, history."""
-    strings = content.strings
-    plan = state.plan
     match event:
         case StartPlan(mode=mode):
-            if plan is not None:
-                return _reply(state, *overview_replies(content, plan, today))
-            started, replies = plan_offer.start(content, state.triage.outcome if state.triage else None, mode, today)
-            if started is None:
-                return _reply(state, *replies)
-            if state.reminders.time is None:  # a new plan: offer reminders straight away
-                setup = reminder_settings.open_settings(content, state.reminders)
-                return _reply(state, *replies, *setup.replies, plan=started, awaiting=setup.awaiting)
-            return _reply(state, *replies, plan=started)
-        case ResumePlan() if plan is not None and plan.status == "paused":
-            resumed = evolve(plan, status="active", good_days=0)
-            phase = current_phase(content, resumed)
-            text = fill_markup(strings.plan_resumed, phase=bold(phase.name))
-            if plan.good_days:  # said, never silently reset
-                text += "\n" + fill(strings.plan_resumed_reset, good=str(plan.good_days))
-            return _reply(state, Reply(text), *overview_replies(content, resumed, today), plan=resumed)
+            return _start_plan(content, state, mode, today)
         case ResumePlan():
-            return _show_plan(content, state, today)
-        case StartCheckIn() if plan is None:
-            return _reply(state, Reply(rich(strings.checkin_no_plan)))
-        case StartCheckIn():
-            assert plan is not None
-            done = checkin.begin(content, plan, today, state.checkin)
-            return _reply(state, *done.replies, checkin=done.draft, awaiting=None)
-        case CheckInChoice() if plan is None:
-            return Result(state, [Reply(rich(strings.stale_answer))], stale=True)
-        case CheckInChoice():
-            assert plan is not None
-            done = checkin.choose(content, plan, state.checkin, event, today)
-            new = evolve(state, plan=done.plan, checkin=done.draft)
-            return Result(new, done.replies, done.effects, stale=done.stale)
-        case LogRun() if plan is None:
-            return _reply(state, Reply(rich(strings.no_plan)))
-        case LogRun(text=text) if plan is not None and text.strip():
-            return _logged(content, evolve(state, checkin=None), plan, text, today)
-        case LogRun():
-            return _reply(state, Reply(rich(strings.log_question)), awaiting="run", checkin=None)
-        case ShowHistory() if plan is None:
-            return _reply(state, Reply(rich(strings.history_empty)))
+            return _resume_plan(content, state, today)
+        case StartCheckIn() | CheckInChoice():
+            return _checkin_event(content, state, event, today)
+        case LogRun(text=text):
+            return _log_run_event(content, state, text, today)
+        case ShowHistory() if state.plan is None:
+            return _reply(state, Reply(rich(content.strings.history_empty)))
         case ShowHistory():
             return Result(state, effects=[RecordNeeded("history")])
         case ShowExercise(exercise=exercise):
             return _reply(state, exercise_reply(content, exercise))
     raise AssertionError(f"not a plan event: {event!r}")
+
+
+def _start_plan(content: Content, state: Conversation, mode: str, today: date) -> Result[Conversation]:
+    """The plan offered after a triage, taken: its overview when there is one already."""
+    if state.plan is not None:
+        return _reply(state, *overview_replies(content, state.plan, today))
+    offered = plan_offer.start(content, state.triage.outcome if state.triage else None, mode, today)
+    started, replies = offered.state, offered.replies
+    if started is None:
+        return _reply(state, *replies)
+    if state.reminders.time is None:  # a new plan: offer reminders straight away
+        setup = reminder_settings.open_settings(content, state.reminders)
+        return _reply(state, *replies, *setup.replies, plan=started, awaiting=setup.state.awaiting)
+    return _reply(state, *replies, plan=started)
+
+
+def _resume_plan(content: Content, state: Conversation, today: date) -> Result[Conversation]:
+    """A paused plan goes on (its count of good days starts again, and the runner is told); otherwise the plan."""
+    plan = state.plan
+    if plan is None or plan.status != "paused":
+        return _show_plan(content, state, today)
+    strings = content.strings
+    resumed = evolve(plan, status="active", good_days=0)
+    phase = current_phase(content, resumed)
+    text = fill_markup(strings.plan_resumed, phase=bold(phase.name))
+    if plan.good_days:  # said, never silently reset
+        text += "\n" + fill(strings.plan_resumed_reset, good=str(plan.good_days))
+    return _reply(state, Reply(text), *overview_replies(content, resumed, today), plan=resumed)
+
+
+def _checkin_event(content: Content, state: Conversation, event: Event, today: date) -> Result[Conversation]:
+    """/checkin and each answer tapped during a check-in."""
+    plan, strings = state.plan, content.strings
+    if isinstance(event, StartCheckIn):
+        if plan is None:
+            return _reply(state, Reply(rich(strings.checkin_no_plan)))
+        done = checkin.begin(content, plan, today, state.checkin)
+        return _reply(state, *done.replies, checkin=done.state.draft, awaiting=None)
+    assert isinstance(event, CheckInChoice)
+    if plan is None:
+        return Result(state, [Reply(rich(strings.stale_answer))], stale=True)
+    chosen = checkin.choose(content, plan, state.checkin, event, today)
+    new = evolve(state, plan=chosen.state.plan, checkin=chosen.state.draft)
+    return Result(new, chosen.replies, chosen.effects, stale=chosen.stale)
+
+
+def _log_run_event(content: Content, state: Conversation, text: str, today: date) -> Result[Conversation]:
+    """/log with a run in its words, or /log alone (the run is asked for)."""
+    if state.plan is None:
+        return _reply(state, Reply(rich(content.strings.no_plan)))
+    if text.strip():
+        return _logged(content, evolve(state, checkin=None), state.plan, text, today)
+    return _reply(state, Reply(rich(content.strings.log_question)), awaiting="run", checkin=None)
 
 
 def _reminder_event(content: Content, state: Conversation, event: Event, now: datetime) -> Result[Conversation]:
@@ -313,11 +333,11 @@ def _reminder_event(content: Content, state: Conversation, event: Event, now: da
             step = reminder_settings.act(content, state.reminders, action, now)
             if action == "done":
                 opened = checkin.begin(content, state.plan, today, state.checkin, done=True)
-                replies = [*step.replies, *opened.replies] if opened.draft else opened.replies
-                return _reply(state, *replies, reminders=step.settings, checkin=opened.draft, awaiting=None)
+                replies = [*step.replies, *opened.replies] if opened.state.draft else opened.replies
+                return _reply(state, *replies, reminders=step.state.settings, checkin=opened.state.draft, awaiting=None)
         case _:
             raise AssertionError(f"not a reminder event: {event!r}")
-    return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
+    return _reply(state, *step.replies, reminders=step.state.settings, awaiting=step.state.awaiting)
 
 
 def _logged(content: Content, state: Conversation, plan: PlanState, text: str, today: date) -> Result[Conversation]:
@@ -333,7 +353,7 @@ def _text(content: Content, state: Conversation, text: str, now: datetime) -> Re
     today = local_now(state.reminders, now).date()
     if state.checkin is not None and state.plan is not None:
         done = checkin.typed(content, state.plan, state.checkin, text, today)
-        new = evolve(state, plan=done.plan, checkin=done.draft)
+        new = evolve(state, plan=done.state.plan, checkin=done.state.draft)
         return Result(new, done.replies, done.effects)
     if state.awaiting == "run" and state.plan is not None:
         return _logged(content, state, state.plan, text, today)
@@ -345,7 +365,7 @@ def _text(content: Content, state: Conversation, text: str, now: datetime) -> Re
             if picked is not None:
                 return _handle(content, evolve(state, awaiting=None), picked, now)
             step = reminder_settings.not_understood(content, state.reminders, state.awaiting)
-        return _reply(state, *step.replies, reminders=step.settings, awaiting=step.awaiting)
+        return _reply(state, *step.replies, reminders=step.state.settings, awaiting=step.state.awaiting)
     asking = _asking(state)
     if asking is None:
         return _idle_text(content, state, text, now)
@@ -414,55 +434,19 @@ def _dated(result: Result[Conversation], today: date) -> Result[Conversation]:
 
 
 def _handle(content: Content, state: Conversation, event: Event, now: datetime) -> Result[Conversation]:
-    strings = content.strings
+    """Each kind of event to the part of the conversation it belongs to; a warning sign typed anywhere first."""
     state = _fit_to_content(content, state)
     today = local_now(state.reminders, now).date()
-    if isinstance(event, Text | LogRun) and event.text:  # anything typed, also after a command
-        flagged = _red_flag(content, state, event.text, today)
-        if flagged is not None:
-            return flagged
+    flagged = _typed_red_flag(content, state, event, today)
+    if flagged is not None:
+        return flagged
+    if isinstance(event, Start | Consent) or not state.consented:
+        return _welcome_event(content, state, event, now)
     match event:
-        case Start():
-            return _start(content, state, today)
-        case Consent(accepted=True) if state.consented and _asking(state) is not None:
-            # a second tap on "let's start" (a double tap, an old welcome): the questions go on
-            asking = _asking(state)
-            assert asking is not None
-            return Result(state, [triage.question_reply(content, asking)], stale=True)
-        case Consent(accepted=True):
-            return _begin_consented(content, state)
-        case Consent(accepted=False):
-            return _reply(state, Reply(rich(strings.declined)))
-        case Text(text=text) if not state.consented:
-            return _idle_text(content, state, text, now)
-        case _ if not state.consented:
-            notice = [Reply(rich(strings.unsupported_message))] if isinstance(event, Unsupported) else []
-            return _reply(state, *notice, consent_prompt(content, intro=False))
-        case BeginTriage():
-            return _with_triage(content, state, triage.begin(content, state.triage))
-        case Resume():
-            open_triage = _open_triage(state)
-            if open_triage is None:
-                return _with_triage(content, state, triage.begin(content, state.triage))
-            if open_triage.status == "asking":
-                return _reply(state, triage.question_reply(content, open_triage))
-            return _with_triage(content, state, triage.resume(content, open_triage))
+        case BeginTriage() | Resume() | Choose() | Back() | WarningSigns():
+            return _triage_event(content, state, event)
         case Cancel():
-            if state.checkin is not None:
-                return _reply(state, Reply(rich(strings.checkin_cancelled)), checkin=None)
-            if state.awaiting is not None:
-                return _reply(state, Reply(rich(strings.cancelled)), awaiting=None)
-            asking = _asking(state)
-            if asking is None:
-                return _reply(state, Reply(rich(strings.nothing_to_cancel)))
-            paused = triage.pause(content, asking)
-            return _reply(state, Reply(rich(strings.cancelled)), triage=paused.state)
-        case Choose() | Back() | WarningSigns():
-            if state.triage is None:  # a question's button from a conversation deleted since: what is on offer
-                offer = _offer(content, state).reply
-                reply = Reply(f"{rich(strings.stale_answer)}\n\n{offer.text}", offer.buttons)
-                return Result(state, [reply], stale=True)
-            return _with_triage(content, state, triage.handle(content, state.triage, event))
+            return _cancel(content, state)
         case ShowPlan():
             return _show_plan(content, state, today)
         case StartPlan() | ResumePlan() | StartCheckIn() | CheckInChoice() | LogRun() | ShowHistory() | ShowExercise():
@@ -476,9 +460,74 @@ def _handle(content: Content, state: Conversation, event: Event, now: datetime) 
         case Text(text=text):
             return _text(content, state, text, now)
         case Unsupported():
-            current = _current_question(content, state)
-            pointer = rich(strings.unsupported_message)
-            if current is None:
-                return _reply(state, Reply(pointer))
-            return _reply(state, Reply(f"{pointer}\n\n{current.text}", current.buttons))
+            return _unsupported(content, state)
     raise AssertionError(f"unhandled event {event!r}")
+
+
+def _typed_red_flag(content: Content, state: Conversation, event: Event, today: date) -> Result[Conversation] | None:
+    """Anything typed, also after a command, is read for warning signs before anything else."""
+    if isinstance(event, Text | LogRun) and event.text:
+        return _red_flag(content, state, event.text, today)
+    return None
+
+
+def _welcome_event(content: Content, state: Conversation, event: Event, now: datetime) -> Result[Conversation]:
+    """/start, the consent buttons, and anything at all before consent."""
+    strings = content.strings
+    match event:
+        case Start():
+            return _start(content, state, local_now(state.reminders, now).date())
+        case Consent(accepted=True) if state.consented and _asking(state) is not None:
+            # a second tap on "let's start" (a double tap, an old welcome): the questions go on
+            asking = _asking(state)
+            assert asking is not None
+            return Result(state, [triage.question_reply(content, asking)], stale=True)
+        case Consent(accepted=True):
+            return _begin_consented(content, state)
+        case Consent(accepted=False):
+            return _reply(state, Reply(rich(strings.declined)))
+        case Text(text=text):
+            return _idle_text(content, state, text, now)
+    notice = [Reply(rich(strings.unsupported_message))] if isinstance(event, Unsupported) else []
+    return _reply(state, *notice, consent_prompt(content, intro=False))
+
+
+def _triage_event(content: Content, state: Conversation, event: Event) -> Result[Conversation]:
+    """Starting, resuming and answering the questions."""
+    if isinstance(event, BeginTriage):
+        return _with_triage(content, state, triage.begin(content, state.triage))
+    if isinstance(event, Resume):
+        open_triage = _open_triage(state)
+        if open_triage is None:
+            return _with_triage(content, state, triage.begin(content, state.triage))
+        if open_triage.status == "asking":
+            return _reply(state, triage.question_reply(content, open_triage))
+        return _with_triage(content, state, triage.resume(content, open_triage))
+    if state.triage is None:  # a question's button from a conversation deleted since: what is on offer
+        offer = _offer(content, state).reply
+        reply = Reply(f"{rich(content.strings.stale_answer)}\n\n{offer.text}", offer.buttons)
+        return Result(state, [reply], stale=True)
+    return _with_triage(content, state, triage.handle(content, state.triage, event))
+
+
+def _cancel(content: Content, state: Conversation) -> Result[Conversation]:
+    """/cancel: the check-in, the question being asked about reminders or a run, or the triage, in that order."""
+    strings = content.strings
+    if state.checkin is not None:
+        return _reply(state, Reply(rich(strings.checkin_cancelled)), checkin=None)
+    if state.awaiting is not None:
+        return _reply(state, Reply(rich(strings.cancelled)), awaiting=None)
+    asking = _asking(state)
+    if asking is None:
+        return _reply(state, Reply(rich(strings.nothing_to_cancel)))
+    paused = triage.pause(content, asking)
+    return _reply(state, Reply(rich(strings.cancelled)), triage=paused.state)
+
+
+def _unsupported(content: Content, state: Conversation) -> Result[Conversation]:
+    """A sticker, a photo, a voice message: what the bot takes, and the question still open."""
+    current = _current_question(content, state)
+    pointer = rich(content.strings.unsupported_message)
+    if current is None:
+        return _reply(state, Reply(pointer))
+    return _reply(state, Reply(f"{pointer}\n\n{current.text}", current.buttons))

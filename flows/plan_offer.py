@@ -17,7 +17,7 @@ from flows.events import StartPlan
 from flows.markup import fill, rich
 from flows.outcome import Outcome
 from flows.plan import PlanState
-from flows.replies import Button, Reply
+from flows.replies import Button, Reply, Result
 
 
 def _plan(content: Content, outcome: Outcome | None) -> Plan | None:
@@ -59,20 +59,21 @@ def offer(content: Content, outcome: Outcome) -> Reply | None:
     return Reply(f"{rich(strings.plan_offer)}\n\n{clearance.text}", clearance.buttons)
 
 
-def start(content: Content, outcome: Outcome | None, mode: str, today: date) -> tuple[PlanState | None, list[Reply]]:
-    """Start the plan for the outcome if the runner may; otherwise say what is needed first."""
+def start(content: Content, outcome: Outcome | None, mode: str, today: date) -> Result[PlanState | None]:
+    """Start the plan for the outcome if the runner may (the state: the plan started); otherwise say what is
+    needed first (the state: None)."""
     strings = content.strings
     if outcome is None or outcome.pattern is None:
-        return None, [Reply(rich(strings.no_plan))]
+        return Result(None, [Reply(rich(strings.no_plan))])
     if not _has_plan(content, outcome):
-        return None, [Reply(rich(strings.plan_unavailable))]
+        return Result(None, [Reply(rich(strings.plan_unavailable))])
     cleared = outcome.urgency == "self_care" or mode == "seen"
     caution = mode == "caution" and _caution_allowed(content, outcome)
     if not (cleared or caution):
-        return None, [_clearance(content, outcome)]
+        return Result(None, [_clearance(content, outcome)])
     plan = _plan(content, outcome)
     assert outcome.pattern is not None and plan is not None
     state = plans.start(outcome.pattern, plan.grade, today, caution=caution)
     intro = fill(strings.plan_started, intro=plan.intro)
     replies = [Reply(rich(strings.plan_caution_warning))] if caution else []
-    return state, [*replies, Reply(intro), *plans.overview_replies(content, state, today)]
+    return Result(state, [*replies, Reply(intro), *plans.overview_replies(content, state, today)])

@@ -1,4 +1,10 @@
-"""/remind and /settings: choosing a time zone and a time, pausing, and the reminder's own buttons."""
+"""/remind and /settings: choosing a time zone and a time, pausing, and the reminder's own buttons.
+
+Not a `transitions` machine but a plain function per event, each answering in one step: the only state
+is which question is open (`awaiting`: a typed zone, time, days or quiet hours), and every event leads
+from any question to the same place, so a table would list each event once per question for nothing.
+Each returns the flows' one `Result`, whose state is the settings and the question left open.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +19,25 @@ from flows.language.times import time_said, weekdays_said
 from flows.markup import fill, fill_markup, rich
 from flows.places import zone_for_place
 from flows.reminders import ReminderSettings, in_quiet_hours, local_now, parse_time, snooze_until, zone_from_text
-from flows.replies import Button, Reply
+from flows.replies import Button, Reply, Result
 
 TIME_CHOICES = ("07:00", "12:00", "17:00", "19:00")
 MORNING_TIME = "08:00"  # the next-morning check-in nudge, when the runner wants one
 
 
-@dataclass
-class Step:
+@dataclass(frozen=True)
+class ReminderSetup:
+    """Where the reminder settings stand after a step."""
+
     settings: ReminderSettings
-    replies: list[Reply]
     awaiting: str | None = None  # the question open while a typed answer is expected ("zone", "time"...)
+
+
+Step = Result[ReminderSetup]
+
+
+def _step(settings: ReminderSettings, replies: list[Reply], awaiting: str | None = None) -> Step:
+    return Result(ReminderSetup(settings, awaiting), replies)
 
 
 def zone_question(content: Content) -> Reply:
@@ -103,39 +117,39 @@ def quiet_said(text: str) -> tuple[str, str] | None:
 def set_quiet(content: Content, settings: ReminderSettings, hours: tuple[str, str] | None) -> Step:
     strings = content.strings
     if hours is None:
-        return Step(settings, [Reply(rich(strings.reminder_quiet_unknown))], "quiet")
+        return _step(settings, [Reply(rich(strings.reminder_quiet_unknown))], "quiet")
     updated = evolve(settings, quiet_start=hours[0], quiet_end=hours[1])
     if settings.time is not None and in_quiet_hours(updated, settings.time):
-        return Step(settings, [Reply(fill(strings.reminder_quiet_clash, time=settings.time))], "quiet")
-    return Step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
+        return _step(settings, [Reply(fill(strings.reminder_quiet_clash, time=settings.time))], "quiet")
+    return _step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
 
 
 def open_settings(content: Content, settings: ReminderSettings) -> Step:
     """Ask for whatever is missing (zone, then time), else show the settings."""
     if settings.zone is None:
-        return Step(settings, [zone_question(content)], "zone")
+        return _step(settings, [zone_question(content)], "zone")
     if settings.time is None:
-        return Step(settings, [time_question(content)], "time")
-    return Step(settings, [overview(content, settings)])
+        return _step(settings, [time_question(content)], "time")
+    return _step(settings, [overview(content, settings)])
 
 
 def set_zone(content: Content, settings: ReminderSettings, zone: str | None) -> Step:
     if zone is None:
-        return Step(settings, [Reply(rich(content.strings.reminder_zone_unknown)), zone_question(content)], "zone")
+        return _step(settings, [Reply(rich(content.strings.reminder_zone_unknown)), zone_question(content)], "zone")
     return open_settings(content, evolve(settings, zone=zone))
 
 
 def set_time(content: Content, settings: ReminderSettings, hhmm: str | None) -> Step:
     strings = content.strings
     if hhmm is None:
-        return Step(settings, [Reply(rich(strings.reminder_time_unknown)), time_question(content)], "time")
+        return _step(settings, [Reply(rich(strings.reminder_time_unknown)), time_question(content)], "time")
     if in_quiet_hours(settings, hhmm):
         text = fill(strings.reminder_time_quiet, start=settings.quiet_start, end=settings.quiet_end)
-        return Step(settings, [Reply(text), time_question(content)], "time")
+        return _step(settings, [Reply(text), time_question(content)], "time")
     updated = evolve(settings, time=hhmm, paused=False)
     if settings.time is None and settings.morning is None:  # the first time: the morning nudge is offered
-        return Step(updated, [Reply(rich(strings.reminder_saved)), morning_offer(content)], "morning")
-    return Step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
+        return _step(updated, [Reply(rich(strings.reminder_saved)), morning_offer(content)], "morning")
+    return _step(updated, [Reply(rich(strings.reminder_saved)), overview(content, updated)])
 
 
 def morning_offer(content: Content) -> Reply:
@@ -152,9 +166,9 @@ def morning_offer(content: Content) -> Reply:
 def set_days(content: Content, settings: ReminderSettings, days: list[int] | None) -> Step:
     if days is None:
         unknown = Reply(rich(content.strings.reminder_days_unknown))
-        return Step(settings, [unknown, days_question(content, settings)], "days")
+        return _step(settings, [unknown, days_question(content, settings)], "days")
     updated = evolve(settings, days=days)
-    return Step(updated, [Reply(rich(content.strings.reminder_saved)), overview(content, updated)])
+    return _step(updated, [Reply(rich(content.strings.reminder_saved)), overview(content, updated)])
 
 
 def typed(content: Content, settings: ReminderSettings, awaiting: str, text: str) -> Step | None:
@@ -188,7 +202,7 @@ def not_understood(content: Content, settings: ReminderSettings, awaiting: str) 
             return set_days(content, settings, None)
         case "morning":
             hint = Reply(rich(content.strings.typed_hint))
-            return Step(settings, [hint, morning_offer(content)], "morning")
+            return _step(settings, [hint, morning_offer(content)], "morning")
     return set_time(content, settings, None)
 
 
@@ -210,31 +224,31 @@ def change(content: Content, settings: ReminderSettings, what: str) -> Step:
     strings = content.strings
     match what:
         case "time":
-            return Step(settings, [time_question(content)], "time")
+            return _step(settings, [time_question(content)], "time")
         case "zone":
-            return Step(settings, [zone_question(content)], "zone")
+            return _step(settings, [zone_question(content)], "zone")
         case "pause":
             paused = evolve(settings, paused=True)
-            return Step(paused, [Reply(rich(strings.reminder_paused))])
+            return _step(paused, [Reply(rich(strings.reminder_paused))])
         case "resume":
             resumed = evolve(settings, paused=False)
-            return Step(resumed, [Reply(rich(strings.reminder_resumed)), overview(content, resumed)])
+            return _step(resumed, [Reply(rich(strings.reminder_resumed)), overview(content, resumed)])
         case "morning":
             toggled = evolve(settings, morning=None if settings.morning else MORNING_TIME)
-            return Step(toggled, [overview(content, toggled)])
+            return _step(toggled, [overview(content, toggled)])
         case "morning_on" | "morning_off":
             chosen = evolve(settings, morning=MORNING_TIME if what == "morning_on" else None)
-            return Step(chosen, [Reply(rich(strings.reminder_saved)), overview(content, chosen)])
+            return _step(chosen, [Reply(rich(strings.reminder_saved)), overview(content, chosen)])
         case "days":
-            return Step(settings, [days_question(content, settings)], "days")
+            return _step(settings, [days_question(content, settings)], "days")
         case "quiet":
-            return Step(settings, [Reply(rich(strings.reminder_quiet_question))], "quiet")
+            return _step(settings, [Reply(rich(strings.reminder_quiet_question))], "quiet")
         case _ if what.startswith("day:") and what[4:].isdigit() and 0 <= int(what[4:]) <= 6:
             day = int(what[4:])
             days = sorted(set(settings.days) ^ {day}) or settings.days  # at least one day stays on
             switched = evolve(settings, days=days)
-            return Step(switched, [days_question(content, switched)], "days")
-    return Step(settings, [overview(content, settings)])
+            return _step(switched, [days_question(content, switched)], "days")
+    return _step(settings, [overview(content, settings)])
 
 
 def reminder_buttons(content: Content) -> tuple[tuple[Button, ...], ...]:
@@ -260,13 +274,13 @@ def act(content: Content, settings: ReminderSettings, action: str, now: datetime
         case "snooze":
             until = snooze_until(settings, now)
             text = fill(strings.reminder_snoozed, time=local_now(settings, until).strftime("%H:%M"))
-            return Step(evolve(settings, snooze_until=until), [Reply(text)])
+            return _step(evolve(settings, snooze_until=until), [Reply(text)])
         case "skip":
-            return Step(
+            return _step(
                 evolve(settings, skip_on=today, snooze_until=None),
                 [Reply(rich(strings.reminder_skipped))],
             )
         case "pause":
             return change(content, settings, "pause")
     done = evolve(settings, done_on=today, snooze_until=None)
-    return Step(done, [Reply(fill_markup(strings.reminder_done))])
+    return _step(done, [Reply(fill_markup(strings.reminder_done))])

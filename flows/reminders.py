@@ -8,6 +8,7 @@ happens twice on an autumn day fires at its first occurrence, once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -17,6 +18,7 @@ from pydantic import BaseModel, field_validator
 
 DEFAULT_ZONE = "UTC"
 SNOOZE = timedelta(hours=1)
+LATE = timedelta(minutes=1)  # sent later than this after its time, a reminder counts as late
 # kinds of scheduled reminder: the daily session, the morning check-in nudge, a one-off snooze
 SESSION, MORNING, SNOOZED = "session", "morning", "snooze"
 
@@ -177,3 +179,52 @@ def skip_reason(
     if kind in (SESSION, SNOOZED) and (settings.done_on == local_day or settings.skip_on == local_day):
         return "done" if settings.done_on == local_day else "skipped"
     return None
+
+
+@dataclass(frozen=True)
+class Due:
+    """A reminder that has come due: its kind, the daily time it was set for (None for a snooze), its instant."""
+
+    kind: str
+    local_time: str | None
+    at: datetime  # UTC
+
+
+@dataclass(frozen=True)
+class DueDecision:
+    log_key: str  # the local date (or, for a snooze, the local minute) it counts for: once per key
+    status: str  # "send", or why not: "missed", "done", "skipped", "paused", "no_plan", "inactive"
+    follow: datetime | None  # the next occurrence of a daily reminder; None: no more
+    late: bool = False  # sent, but later than LATE after its time
+
+
+def decide_due(
+    settings: ReminderSettings,
+    due: Due,
+    now: datetime,
+    max_late: timedelta,
+    *,
+    active: bool,
+    plan_active: bool,
+    checked_in: Callable[[date], bool],
+) -> DueDecision:
+    """What to do with one due reminder, at `now`: send it, or why not, and when it comes next.
+
+    A runner who blocked the bot is sent nothing; a reminder more than `max_late` late is missed (the
+    bot was down); otherwise `skip_reason` decides. `checked_in(day)`: whether the runner checked in
+    on that local day. A daily reminder comes next at its next occurrence after its own time, or after
+    `now - max_late` when it is older (the days it missed are not all replayed)."""
+    zone = zone_of(settings)
+    local = due.at.astimezone(zone)
+    follow = None
+    if due.kind != SNOOZED and due.local_time is not None:
+        follow = next_occurrence(zone, due.local_time, settings.days, max(due.at, now - max_late))
+    log_key = local.strftime("%Y-%m-%dT%H:%M") if due.kind == SNOOZED else local.date().isoformat()
+    if not active:
+        return DueDecision(log_key, "inactive", None)
+    if now - due.at > max_late:
+        return DueDecision(log_key, "missed", follow)
+    reason = skip_reason(settings, due.kind, local.date(), checked_in(local.date()), plan_active)
+    if reason is not None:
+        return DueDecision(log_key, reason, follow)
+    return DueDecision(log_key, "send", follow, late=now - due.at > LATE)

@@ -9,8 +9,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bot.app import App, build_application
+from bot.app import build_application
 from bot.config import Settings
+from bot.services import App
 from content import Content, load_content
 from tests.fake_bot_api import FakeBotApi
 

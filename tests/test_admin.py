@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.app import App
 from bot.broadcaster import Broadcaster
-from bot.services import installed
+from bot.services import App, installed
 from content import DEFAULT_DIR, load_content
 from flows.markup import plain
 from tests.bot_fixture import running_bot

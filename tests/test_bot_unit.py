@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 import bot.dispatch
-from bot.app import App
 from bot.callback_data import LIMIT, decode, encode
 from bot.rendering import split_text
-from bot.services import installed
+from bot.services import App, installed
 from content import Content
 from flows.events import Back, Choose, WarningSigns
 from flows.markup import plain

@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.services import installed
+from bot.services import Context, installed
 from content import Content
 from flows.markup import plain
 from tests.bot_fixture import running_bot
@@ -203,7 +202,7 @@ async def test_ten_thousand_fuzzed_updates_through_the_handlers_raise_nothing(
 ) -> None:
     errors: list[str] = []
 
-    async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def record(update: object, context: Context) -> None:
         error = context.error
         assert error is not None
         where = error.__traceback__

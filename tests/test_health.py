@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import App, health_problem
+from bot.app import health_problem
 from bot.polling import PollingBot
-from bot.services import installed
+from bot.services import App, installed
 from bot.store import SqliteStore
 from content import Content
 from tests.bot_fixture import running_bot

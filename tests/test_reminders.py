@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import App
 from bot.scheduler import decide
-from bot.services import Services, installed
+from bot.services import App, Services, installed
 from bot.store import Change, ReminderRow, Stored
 from flows.conversation import Conversation
 from flows.events import (

@@ -13,12 +13,11 @@ from collections.abc import Mapping
 from dataclasses import fields
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
 
 from bot.broadcaster import progress_text
 from bot.handlers.taps import acknowledge, private_tap
 from bot.rendering import MESSAGE_LIMIT
-from bot.services import Services, services
+from bot.services import Context, Services, services
 from bot.store.rows import Adherence, LastOutcome, ProgressMessage, Quarantined, UserSummary
 from content import ContentError, load_content
 from content.schema import AdminStrings
@@ -35,7 +34,7 @@ def _who(update: Update) -> int:
     return update.effective_user.id
 
 
-def _texts(context: ContextTypes.DEFAULT_TYPE) -> AdminStrings:
+def _texts(context: Context) -> AdminStrings:
     return services(context).dispatcher.content.admin
 
 
@@ -72,7 +71,7 @@ def _percent(texts: AdminStrings, adherence: Adherence) -> str:
     return f"{done}/{planned} ({done * 100 // planned}%)" if planned else texts.stats_no_plans
 
 
-async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_stats(update: Update, context: Context) -> None:
     """/stats: the numbers an admin checks first."""
     found, texts = services(context), _texts(context)
     numbers = await found.store.stats(found.dispatcher.clock.now())
@@ -98,7 +97,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await found.store.audit(_who(update), "stats", None)
 
 
-async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_broadcast(update: Update, context: Context) -> None:
     """/broadcast TEXT: preview and confirm; /broadcast cancel: stop the running one."""
     found, texts = services(context), _texts(context)
     text = _args(update)
@@ -136,7 +135,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _answer(update, fill(texts.broadcast_preview, text=text, count=recipients), buttons)
 
 
-async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_broadcast_button(update: Update, context: Context) -> None:
     """Confirm or drop a drafted broadcast."""
     query = private_tap(update)
     if query is None or query.data is None:
@@ -164,7 +163,7 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     found.broadcaster.wake.set()
 
 
-async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_user(update: Update, context: Context) -> None:
     """/user ID: what is stored about one user, in brief."""
     found, texts = services(context), _texts(context)
     user_id = _number(_args(update))
@@ -196,7 +195,7 @@ def _summary_fields(summary: UserSummary) -> list[tuple[str, str]]:
     return [(field.name, shown(getattr(summary, field.name))) for field in fields(summary)]
 
 
-async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_reload(update: Update, context: Context) -> None:
     """/reload: validate the content files and swap them in whole, or keep the old ones."""
     found: Services = services(context)
     texts = _texts(context)
@@ -212,7 +211,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer(update, rich(fresh.admin.reloaded))
 
 
-async def on_audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_audit(update: Update, context: Context) -> None:
     """/audit: the recent admin actions."""
     found, texts = services(context), _texts(context)
     entries = await found.store.audit_log(20)

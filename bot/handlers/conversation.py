@@ -7,7 +7,6 @@ import logging
 import tzfpy
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.callback_data import decode
 from bot.commands import command_event
@@ -15,7 +14,7 @@ from bot.handlers.taps import acknowledge, private_tap
 from bot.polling import PollingBot
 from bot.rendering import answered
 from bot.sending import send_replies
-from bot.services import services
+from bot.services import Context, services
 from flows.events import Choose, Event, SetZone, ShowExercise, Text, Unsupported
 from flows.markup import rich
 from flows.replies import Reply
@@ -26,7 +25,7 @@ log = logging.getLogger(__name__)
 UNREADABLE_BUTTON = Choose(session=-1, question="", value="")
 
 
-async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+async def _run(update: Update, context: Context, event: Event) -> None:
     """Dispatch the event (state and the replies it owes are stored together), then send what is
     owed: anything left from before first, then these replies."""
     user = update.effective_user
@@ -37,7 +36,7 @@ async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event)
     await found.outbox.flush(user.id)
 
 
-async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_command(update: Update, context: Context) -> None:
     """/start, /triage, /cancel, /plan, /checkin, /log, /history: the flow decides what the runner sees."""
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -46,7 +45,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _run(update, context, event)
 
 
-async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_help(update: Update, context: Context) -> None:
     """/help: what the bot can do."""
     chat = update.effective_chat
     assert chat is not None
@@ -55,7 +54,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_replies(found.outbox.bot, found.store, chat.id, [Reply(rich(found.dispatcher.content.strings.help))])
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown_command(update: Update, context: Context) -> None:
     """Any other /command: a pointer to /help (admin commands look exactly like this to others)."""
     chat = update.effective_chat
     assert chat is not None
@@ -65,14 +64,14 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await send_replies(found.outbox.bot, found.store, chat.id, [Reply(text)])
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: Context) -> None:
     """Typed text: read for warning signs first, then as an answer."""
     message = update.effective_message
     assert message is not None
     await _run(update, context, Text(message.text or ""))
 
 
-async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_other_message(update: Update, context: Context) -> None:
     """A shared location sets the time zone (looked up offline); a caption is read like text;
     stickers, photos, voice and the like get a polite pointer."""
     message = update.effective_message
@@ -103,7 +102,7 @@ async def show_choice(bot: PollingBot, message: Message, data: str, stale: bool)
         log.debug("could not edit tapped message: %s", exc)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     """A tapped inline button: answer it, record the choice in the chat, then reply."""
     query, user = private_tap(update), update.effective_user
     if query is None or user is None:

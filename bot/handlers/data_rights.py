@@ -6,10 +6,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.handlers.taps import acknowledge, private_tap
-from bot.services import services
+from bot.services import Context, services
 from flows.markup import rich
 
 log = logging.getLogger(__name__)
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 CONFIRM, KEEP = "del|yes", "del|no"
 
 
-async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_export(update: Update, context: Context) -> None:
     """/export: a JSON file with every row stored about the runner."""
     user = update.effective_user
     assert user is not None
@@ -31,7 +30,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_delete(update: Update, context: Context) -> None:
     """/delete: asks for confirmation first."""
     chat = update.effective_chat
     assert chat is not None
@@ -45,7 +44,7 @@ async def on_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(chat.id, rich(strings.delete_confirm), reply_markup=buttons)
 
 
-async def on_delete_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_delete_answer(update: Update, context: Context) -> None:
     """The confirmation buttons of /delete."""
     query, user = private_tap(update), update.effective_user
     if query is None or user is None:

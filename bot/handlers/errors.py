@@ -6,20 +6,19 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from bot.services import KEY, Services
+from bot.services import Context
 from flows.markup import rich
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Their place is safe: state is only ever written whole, before any reply."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=context.error)
-    found = context.application.bot_data.get(KEY)
-    if not isinstance(update, Update) or update.effective_chat is None or not isinstance(found, Services):
+    found = context.bot_data.services  # None: the error came before post_init had built them
+    if not isinstance(update, Update) or update.effective_chat is None or found is None:
         return
     try:
         text = rich(found.dispatcher.content.strings.error)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import ContextTypes
 
-from bot.services import services
+from bot.services import Context, services
 
 
-async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_my_chat_member(update: Update, context: Context) -> None:
     """The bot was blocked or unblocked in a private chat."""
     change = update.my_chat_member
     if change is None:

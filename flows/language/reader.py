@@ -220,6 +220,11 @@ class Reader:
             return "past"
         if finding.condition_name and (Meaning.ASKING in meaning or self._asked(message, sentence, clause)):
             return "a condition asked about"
+        return self._other_sense(item, spans, message)
+
+    @staticmethod
+    def _other_sense(item: _Compiled, spans: tuple[Span, ...], message: Message) -> str | None:
+        """The finding's own exclusions: the very words in another sense, or another situation nearby."""
         for phrase in item.not_when:
             for other in part_spans(phrase.parts[0], message, gap=0) if len(phrase.parts) == 1 else ():
                 if any(first <= other[1] and other[0] <= last for first, last in spans):

@@ -1,8 +1,10 @@
-"""The SQLite connection every concern shares: one aiosqlite writer, WAL, BEGIN IMMEDIATE, one
+"""The SQLite connection every concern shares: one writer thread, WAL, BEGIN IMMEDIATE, one
 thread hop per event, group commit, and what /healthz needs to know about the file.
 
-aiosqlite hops to its thread on every awaited call (~70 µs here). A whole event is therefore run
-as one function inside the connection's thread: load, decide, write, commit, in a single hop.
+The connection lives in a thread of its own (writer.py), opened, used and closed there only. A
+hop to that thread costs tens of µs; a whole event is therefore run as one function inside it:
+load, decide, write, commit, in a single hop. (aiosqlite's public API hops once per statement,
+and running a function on its thread needs its private `_execute`: this module owns its thread.)
 """
 
 from __future__ import annotations
@@ -19,11 +21,10 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-import aiosqlite
-
 from bot.clock import Clock, SystemClock
 from bot.store.base import StoreError
 from bot.store.sqlite.maintenance import check_path, explain, migrate
+from bot.store.sqlite.writer import Writer
 
 R = TypeVar("R")
 
@@ -56,7 +57,8 @@ class SqliteConnection:
         self.synchronous = synchronous
         self.busy_timeout_ms = busy_timeout_ms
         self.journal_mode = journal_mode
-        self._db: aiosqlite.Connection | None = None
+        self._writer: Writer | None = None  # the one thread the connection is used in
+        self._conn: sqlite3.Connection | None = None
         self._instance_lock: IO[str] | None = None
         self._queue: list[_Pending] = []
         self._committer: asyncio.Task[None] | None = None
@@ -70,7 +72,8 @@ class SqliteConnection:
         self._take_instance_lock()
         self._make_private()
         try:
-            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            self._writer = Writer()
+            self._conn = await self._in_writer(partial(sqlite3.connect, self.path, isolation_level=None))
             self._file = self._identity()
             await self._run(self._setup)
         except sqlite3.Error as exc:
@@ -112,20 +115,28 @@ class SqliteConnection:
         self._write(conn, fn=lambda c: c.execute("DELETE FROM handled_updates WHERE handled_at < ?", (cutoff,)))
 
     async def close(self) -> None:
-        if self._db is not None:
-            db, self._db = self._db, None
-            await db.close()
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await self._in_writer(conn.close)  # after every write queued before it
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.stop()
         if self._instance_lock is not None:
             self._instance_lock.close()  # closing the file releases the lock
             self._instance_lock = None
 
     async def _run(self, fn: Callable[[sqlite3.Connection], R]) -> R:
         """Run `fn` with the raw connection in the writer thread: one hop, serialised with all others."""
-        if self._db is None:
+        conn = self._conn
+        if conn is None:
             raise StoreError("the store is not open")
-        db = self._db
-        # aiosqlite's own dispatch into its thread; its public API offers one hop per statement only
-        return await db._execute(lambda: fn(db._conn))  # type: ignore[no-any-return, no-untyped-call]
+        return await self._in_writer(partial(fn, conn))
+
+    async def _in_writer(self, fn: Callable[[], R]) -> R:
+        """Run `fn` in the writer thread, after everything queued before it."""
+        if self._writer is None:
+            raise StoreError("the store is not open")
+        return await self._writer.run(fn)
 
     def _identity(self) -> tuple[int, int] | None:
         try:
