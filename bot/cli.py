@@ -84,14 +84,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     url = sqlite_url(Path(args.db)) if args.db else settings.database
-    _, path = parse_database_url(url)
-    if args.action != "migrate" and not path.is_file():  # checking or copying must not create it
-        return _fail(f"database {path} does not exist (DATABASE_URL, DATABASE_PATH or --db)")
+    where = parse_database_url(url)
+    if args.action != "migrate" and where.path is not None and not where.path.is_file():
+        # checking or copying must not create it
+        return _fail(f"database {where.path} does not exist (DATABASE_URL, DATABASE_PATH or --db)")
     database = maintenance_for(url)
     if args.action == "migrate":
-        print(f"database {path} at schema version {database.migrate()}")
+        print(f"database {where.shown} at schema version {database.migrate()}")
     elif args.action == "backup":
-        return _backup(database, Path(args.path), args.force, path)
+        return _backup(database, Path(args.path), args.force, where.shown)
     else:
         problems = database.problems()
         for problem in problems:
@@ -110,7 +111,7 @@ def _report_quarantine(database: Maintenance) -> None:
     print(f"quarantined states: {len(kept)}" + (" (see /user ID; each runner started afresh)" if kept else ""))
 
 
-def _backup(database: Maintenance, target: Path, force: bool, source: Path) -> int:
+def _backup(database: Maintenance, target: Path, force: bool, source: str) -> int:
     if target.exists() and not force:
         return _fail(f"{target} already exists; add --force to overwrite it")
     database.backup(target)

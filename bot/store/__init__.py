@@ -2,6 +2,7 @@
 
 from bot.clock import Clock
 from bot.store.base import Maintenance, Store, StoreError
+from bot.store.postgres import PostgresMaintenance, PostgresStore
 from bot.store.rows import AnswerRow, Change, OutcomeRow, OwedMessage, ReminderRow, Stored
 from bot.store.sqlite import SqliteMaintenance, SqliteStore
 from bot.store.url import parse
@@ -9,14 +10,18 @@ from bot.store.url import parse
 
 def store_for(url: str, clock: Clock | None = None, sqlite_synchronous: str = "NORMAL") -> Store:
     """The store DATABASE_URL names, not yet opened."""
-    _, path = parse(url)  # SQLite is the one backend today
-    return SqliteStore(path, clock=clock, synchronous=sqlite_synchronous)
+    database = parse(url)
+    if database.path is None:
+        return PostgresStore(database.url, clock=clock)
+    return SqliteStore(database.path, clock=clock, synchronous=sqlite_synchronous)
 
 
 def maintenance_for(url: str) -> Maintenance:
     """`thigh-coach db` for the database DATABASE_URL names."""
-    _, path = parse(url)
-    return SqliteMaintenance(path)
+    database = parse(url)
+    if database.path is None:
+        return PostgresMaintenance(database.url)
+    return SqliteMaintenance(database.path)
 
 
 __all__ = [
@@ -25,6 +30,7 @@ __all__ = [
     "Maintenance",
     "OutcomeRow",
     "OwedMessage",
+    "PostgresStore",
     "ReminderRow",
     "SqliteStore",
     "Store",
