@@ -1,14 +1,15 @@
-"""The store interface, tested once and run against every backend (SQLite today)."""
+"""The store interface, tested once and run against every backend: SQLite, and PostgreSQL on a throwaway
+server the tests start themselves (tests/postgres_server.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.store import AnswerRow, Change, OutcomeRow, ReminderRow, SqliteStore, Store, Stored
+from bot.store import AnswerRow, Change, OutcomeRow, PostgresStore, ReminderRow, SqliteStore, Store, Stored
 from bot.store.base import (
     AdminQueries,
     BroadcastQueue,
@@ -31,14 +32,35 @@ from bot.store.rows import (
 from flows.progression import Decision
 from flows.record import CheckIn, Fact, MilestoneResult, Record, Score
 from flows.running_guard import RunLog
+from tests.postgres_server import Server
 
-Backend = Callable[[Path], Store]
-BACKENDS: dict[str, Backend] = {"sqlite": lambda tmp: SqliteStore(tmp / "contract.sqlite3")}
+# a backend's store on a new, empty database: (the store, what removes the database after the test)
+Backend = Callable[[pytest.FixtureRequest, Path], tuple[Store, Callable[[], None]]]
+
+
+def sqlite_backend(request: pytest.FixtureRequest, tmp: Path) -> tuple[Store, Callable[[], None]]:
+    return SqliteStore(tmp / "contract.sqlite3"), lambda: None
+
+
+def postgres_backend(request: pytest.FixtureRequest, tmp: Path) -> tuple[Store, Callable[[], None]]:
+    """A database of its own on the session's throwaway server (tests/postgres_server.py)."""
+    server: Server = request.getfixturevalue("postgres")
+    url = server.fresh_database()
+    return PostgresStore(url), lambda: server.drop_database(url)
+
+
+BACKENDS: dict[str, Backend] = {"sqlite": sqlite_backend, "postgresql": postgres_backend}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    backend = BACKENDS[request.param](tmp_path)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    made, remove = BACKENDS[request.param](request, tmp_path)
+    yield made
+    remove()
+
+
+@pytest.fixture
+async def store(backend: Store) -> AsyncIterator[Store]:
     await backend.open()
     yield backend
     await backend.close()
