@@ -108,9 +108,7 @@ async def _record(conn: Connection, user_id: int) -> Record:
 
 class PostgresFacts(PostgresConnection):
     async def answers(self, user_id: int) -> list[AnswerRow]:
-        rows = await self._rows(
-            "SELECT session, question, value FROM answers WHERE user_id = $1 ORDER BY id", user_id
-        )
+        rows = await self._rows("SELECT session, question, value FROM answers WHERE user_id = $1 ORDER BY id", user_id)
         return [AnswerRow(int(s), q, v) for s, q, v in rows]
 
     async def outcomes(self, user_id: int) -> list[OutcomeRow]:

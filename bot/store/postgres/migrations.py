@@ -8,8 +8,6 @@ user of every row about one, so export and delete find them all.
 
 from __future__ import annotations
 
-from bot.store.migrations import LATEST
-
 # (version, SQL): applied in order, each in its own transaction, when the database is older
 STEPS: tuple[tuple[int, str], ...] = (
     (
