@@ -37,20 +37,28 @@ def test_content_does_not_import_flows() -> None:
         assert not any(m.split(".")[0] == "flows" for m in imported_modules(path)), path
 
 
-SQLITE_BACKEND = ROOT / "bot" / "store" / "sqlite"
-DRIVERS = ("sqlite3", "aiosqlite")
+# each driver, and the one package allowed to import it
+BACKEND_DRIVERS = {
+    ROOT / "bot" / "store" / "sqlite": ("sqlite3", "aiosqlite"),
+    ROOT / "bot" / "store" / "postgres": ("asyncpg",),
+}
+DRIVERS = tuple(driver for drivers in BACKEND_DRIVERS.values() for driver in drivers)
 
 
-def test_only_the_sqlite_backend_imports_a_database_driver() -> None:
+def test_only_a_backend_imports_a_database_driver_and_only_its_own() -> None:
     """The store is closed: everything else talks to it through the protocols of bot/store/base.py.
     (tests/ and bench/ open database files directly to check or prepare them.)"""
     files = [p for package in ("bot", "flows", "content") for p in sorted((ROOT / package).rglob("*.py"))]
-    outside = [p for p in files if SQLITE_BACKEND not in p.parents]
-    assert len(outside) > 50
+
+    def allowed(path: Path) -> tuple[str, ...]:
+        return next((drivers for package, drivers in BACKEND_DRIVERS.items() if package in path.parents), ())
+
+    assert len([p for p in files if not allowed(p)]) > 50
+    assert all(any(allowed(p) == d for p in files) for d in BACKEND_DRIVERS.values()), "every backend has files"
     offenders = [
         f"{path.relative_to(ROOT)} imports {module}"
-        for path in outside
+        for path in files
         for module in imported_modules(path)
-        if module.split(".")[0] in DRIVERS
+        if module.split(".")[0] in DRIVERS and module.split(".")[0] not in allowed(path)
     ]
     assert offenders == []

@@ -127,7 +127,7 @@ def test_env_example_lists_every_setting() -> None:
 BAD_VALUES = {
     "ADMIN_IDS": "alice,bob",
     "DATABASE_PATH": "",
-    "DATABASE_URL": "postgresql://db.example.org/thigh",
+    "DATABASE_URL": "mysql://db.example.org/thigh",
     "SQLITE_SYNCHRONOUS": "SOMETIMES",
     "CONTENT_DIR": "",
     "LOG_LEVEL": "LOUD",
@@ -187,7 +187,7 @@ def test_bad_setting_at_start_up_is_one_line_without_traceback(tmp_path: Path) -
     ]
 
 
-@pytest.mark.parametrize("url", ["postgresql://db.example.org/thigh", "thigh-coach.sqlite3", "sqlite://"])
+@pytest.mark.parametrize("url", ["mysql://db.example.org/thigh", "thigh-coach.sqlite3", "sqlite://"])
 def test_a_database_url_no_backend_reads_stops_start_up(tmp_path: Path, url: str) -> None:
     result = start_with(tmp_path, DATABASE_URL=url)
     assert result.returncode == 2
