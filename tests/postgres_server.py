@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 START_TIMEOUT_SECONDS = 120.0  # a ceiling for a loaded machine; a start takes about a second
 SERVER_USER = "nobody"  # who owns the cluster when the tests run as root
@@ -90,7 +91,7 @@ class Server:
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
-        name = url.rsplit("/", 1)[-1].split("?")[0]
+        name = urlsplit(url).path.lstrip("/")
         done = self.client("dropdb", "--force", "--if-exists", name)
         if done.returncode != 0:
             raise NoServer(f"dropdb {name} failed: {done.stderr.strip()}")

@@ -417,3 +417,35 @@ def test_every_store_method_is_under_contract() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     untested = sorted(name for name in methods if f"store.{name}(" not in source and f"backend.{name}(" not in source)
     assert len(methods) > 20 and untested == [], f"store methods without a contract test: {untested}"
+
+
+async def test_export_and_delete_cover_every_table_with_a_user_id(store: Store) -> None:
+    """A runner with a row in every table that has a user_id: the export shows each, delete removes each."""
+
+    def everything(stored: Stored) -> tuple[Change, None]:
+        change = Change(
+            data="{}",
+            state="s",
+            consented=True,
+            answers=(AnswerRow(1, "onset", "gradual"),),
+            outcomes=(OutcomeRow("self_care", "tendon", None),),
+            facts=(CHECKIN, RUN, MILESTONE, SCORE),
+            plan=LOADING,
+            reminders=(ReminderRow("session", "07:30", 1000), ReminderRow("morning", "08:00", 1000)),
+            outbox=("hello",),
+            set_aside=SetAside('{"broken', "not JSON"),
+        )
+        return change, None
+
+    await store.apply(6, 600, everything)
+    await store.claim_reminders(1000, 10, due_today())
+    await store.audit(4242, "user_lookup", 6, "")
+    broadcast_id, _ = await store.create_broadcast(4242, "hi", NOW)
+    await store.claim_recipients(broadcast_id, 10)
+    await store.apply(8, 800, everything)
+    other = await store.export_user(8)
+    exported = await store.export_user(6)
+    assert len(exported) >= 14 and [table for table, rows in exported.items() if not rows] == []
+    assert await store.delete_user(6) == sum(len(rows) for rows in exported.values())
+    assert not any((await store.export_user(6)).values())
+    assert await store.export_user(8) == other, "another runner keeps everything"

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -80,6 +81,15 @@ async def user_tables(conn: Any) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
+def _without_password(url: str) -> tuple[str, str | None]:
+    """The URL with its password taken out, and the password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    user, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}@{host}")), unquote(parts.password)
+
+
 def _in_own_loop(make: Callable[[], Coroutine[Any, Any, R]]) -> R:
     """Run a coroutine to the end from synchronous code, also when called inside an event loop."""
     try:
@@ -140,10 +150,11 @@ class PostgresMaintenance:
         partial = target.with_name(target.name + ".partial")
         partial.unlink(missing_ok=True)
         try:
-            # the URL goes in the environment, not the command line, where any user could read the password
+            # the password goes in the environment, not on the command line, where any user could read it
+            url, password = _without_password(self.url)
             done = subprocess.run(
-                [pg_dump, "--format=custom", "--no-owner", f"--file={partial}"],
-                env=os.environ | {"PGDATABASE": self.url},
+                [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={url}"],
+                env=os.environ | ({"PGPASSWORD": password} if password else {}),
                 capture_output=True,
                 text=True,
                 timeout=BACKUP_TIMEOUT_SECONDS,

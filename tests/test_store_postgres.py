@@ -1,0 +1,176 @@
+"""What only the PostgreSQL backend has: its schema steps, several processes on one database (turns
+serialized per runner, an update handled once, reminders claimed once), `thigh-coach db` on it.
+
+Runs on the throwaway server of tests/postgres_server.py, like the contract tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.store import PostgresStore, StoreError, maintenance_for, store_for
+from bot.store.migrations import LATEST
+from bot.store.postgres.migrations import STEPS
+from bot.store.rows import Change, DueReminder, ReminderDecision, ReminderRow, Stored
+from tests.postgres_server import Server
+
+
+@pytest.fixture
+def url(postgres: Server) -> Iterator[str]:
+    made = postgres.fresh_database()
+    yield made
+    postgres.drop_database(made)
+
+
+@pytest.fixture
+async def store(url: str) -> AsyncIterator[PostgresStore]:
+    opened = PostgresStore(url)
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+def counting(stored: Stored) -> tuple[Change, int]:
+    """A turn that reads the count in the state and writes it plus one: a lost update shows."""
+    n = json.loads(stored.data)["n"] if stored.data else 0
+    return Change(data=json.dumps({"n": n + 1}), state="s", consented=True, outbox=(f"turn {n + 1}",)), n + 1
+
+
+def test_the_steps_end_at_sqlites_latest_version() -> None:
+    versions = [version for version, _ in STEPS]
+    assert versions == sorted(set(versions)) and versions[-1] == LATEST
+
+
+def test_database_url_names_the_backend(url: str) -> None:
+    assert isinstance(store_for(url), PostgresStore)
+    assert isinstance(store_for(url.replace("postgresql://", "postgres://", 1)), PostgresStore)
+
+
+def test_migrate_from_empty_then_again_changes_nothing(url: str) -> None:
+    database = maintenance_for(url)
+    assert database.problems() == [f"schema version 0, this bot needs {LATEST}: run `thigh-coach db migrate`"]
+    assert database.quarantined() == []
+    assert database.migrate() == LATEST
+    assert database.migrate() == LATEST
+    assert database.problems() == []
+
+
+async def test_the_schema_keeps_ids_as_bigint_and_moments_as_timestamptz(store: PostgresStore, url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        columns = {
+            (table, column): kind
+            for table, column, kind in await conn.fetch(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema()"
+            )
+        }
+        versions = [row[0] for row in await conn.fetch("SELECT version FROM schema_version")]
+    finally:
+        await conn.close()
+    assert versions == [LATEST]
+    ids = {key: kind for key, kind in columns.items() if key[1] in ("user_id", "actor_id", "created_by")}
+    assert len(ids) > 10 and set(ids.values()) == {"bigint"}
+    moments = {key: kind for key, kind in columns.items() if key[1].endswith("_at") and key[1] not in ("due_at",)}
+    moments.pop(("reminders", "next_due_at"))  # epoch seconds, as the rows carry them
+    assert len(moments) > 10 and set(moments.values()) == {"timestamp with time zone"}
+    assert {kind for (_, column), kind in columns.items() if column == "day"} == {"date"}
+
+
+async def test_one_runners_turns_from_several_processes_are_serialized(store: PostgresStore, url: str) -> None:
+    """Three stores (as three bot processes) apply 60 turns of one runner at once: none is lost."""
+    others = [PostgresStore(url) for _ in range(2)]
+    for other in others:
+        await other.open()
+    try:
+        stores = [store, *others]
+        results = await asyncio.gather(*(stores[i % 3].apply(1, None, counting) for i in range(60)))
+    finally:
+        for other in others:
+            await other.close()
+    assert sorted(r for r in results if r is not None) == list(range(1, 61))
+    stored = await store.load(1)
+    assert stored.data == '{"n": 60}' and stored.version == 60
+    assert len(await store.unsent(1, limit=100)) == 60
+
+
+async def test_an_update_delivered_to_several_processes_has_one_effect(store: PostgresStore, url: str) -> None:
+    other = PostgresStore(url)
+    await other.open()
+    try:
+        results = await asyncio.gather(*(s.apply(1, 77, counting) for s in (store, other) * 5))
+    finally:
+        await other.close()
+    assert sorted(results, key=lambda r: r is None) == [1] + [None] * 9
+    assert [m.body for m in await store.unsent(1)] == ["turn 1"]
+
+
+async def test_due_reminders_are_claimed_once_across_processes(store: PostgresStore, url: str) -> None:
+    def with_reminder(stored: Stored) -> tuple[Change, None]:
+        return Change(data="{}", state="s", consented=True, reminders=(ReminderRow("session", "07:30", 1000),)), None
+
+    for user in range(1, 41):
+        await store.apply(user, None, with_reminder)
+
+    def decide(due: DueReminder) -> ReminderDecision:
+        return ReminderDecision("2026-03-02", "send", 90_000)
+
+    others = [PostgresStore(url) for _ in range(3)]
+    for other in others:
+        await other.open()
+    try:
+        batches = await asyncio.gather(*(s.claim_reminders(2000, 7, decide) for s in [store, *others] * 4))
+    finally:
+        for other in others:
+            await other.close()
+    claimed = [reminder.user_id for batch in batches for reminder in batch]
+    assert sorted(claimed) == list(range(1, 41)), "every runner once, none twice"
+    assert await store.claim_reminders(2000, 100, decide) == []
+
+
+async def test_health_reports_a_database_gone(store: PostgresStore, postgres: Server, url: str) -> None:
+    assert await store.problem() is None
+    postgres.drop_database(url)
+    assert (await store.problem() or "").startswith("store unreachable")
+
+
+async def test_a_server_not_there_is_one_line(tmp_path: Path) -> None:
+    missing = PostgresStore(f"postgresql://postgres@/thigh?host={tmp_path}")
+    with pytest.raises(StoreError, match="cannot reach the PostgreSQL server") as caught:
+        await missing.open()
+    assert "\n" not in str(caught.value)
+
+
+def test_backup_with_pg_dump_and_without(
+    url: str, postgres: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = maintenance_for(url)
+    database.migrate()
+    monkeypatch.setenv("PATH", str(postgres.binaries.directory) + os.pathsep + os.environ.get("PATH", ""))
+    database.backup(tmp_path / "backup.dump")
+    copy = tmp_path / "backup.dump"
+    assert copy.read_bytes().startswith(b"PGDMP") and copy.stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    with pytest.raises(StoreError, match="pg_dump is not on PATH"):
+        database.backup(tmp_path / "again.dump")
+    assert not (tmp_path / "again.dump").exists()
+
+
+async def test_db_commands_on_postgres(store: PostgresStore, url: str) -> None:
+    def set_aside(stored: Stored) -> tuple[Change, None]:
+        from bot.store.rows import SetAside
+
+        return Change(data="{}", state="idle", consented=False, set_aside=SetAside('{"broken', "not JSON")), None
+
+    await store.apply(5, None, set_aside)
+    database = maintenance_for(url)
+    [kept] = await asyncio.to_thread(database.quarantined)
+    assert (kept.user_id, kept.reason) == (5, "not JSON") and kept.at
+    assert await asyncio.to_thread(database.problems) == []
+    assert database.migrate() == LATEST, "called inside an event loop, it runs in a thread of its own"
