@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -174,3 +176,35 @@ async def test_db_commands_on_postgres(store: PostgresStore, url: str) -> None:
     assert (kept.user_id, kept.reason) == (5, "not JSON") and kept.at
     assert await asyncio.to_thread(database.problems) == []
     assert database.migrate() == LATEST, "called inside an event loop, it runs in a thread of its own"
+
+
+def test_the_bot_in_the_terminal_on_postgres(url: str, postgres: Server, tmp_path: Path) -> None:
+    """`thigh-coach chat` and `thigh-coach db` with DATABASE_URL=postgresql://: the whole bot, not the store alone."""
+    from tests.test_console import chat
+
+    settings = {"DATABASE_URL": url, "PATH": str(postgres.binaries.directory) + os.pathsep + os.environ["PATH"]}
+    first = chat(tmp_path / "unused.sqlite3", ["1", "3", "/quit"], **settings)  # consent, "Slowly, over weeks"
+    assert "How does walking feel right now?" in first
+    second = chat(tmp_path / "unused.sqlite3", ["1", "/quit"], **settings)  # "Carry on"
+    assert "Welcome back" in second and "How does walking feel right now?" in second.split("Welcome back", 1)[1]
+    assert not (tmp_path / "unused.sqlite3").exists(), "DATABASE_URL wins over DATABASE_PATH"
+
+    def db(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "db", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=dict(os.environ, **settings),
+            timeout=60,
+            check=False,
+        )
+
+    migrated = db("migrate")
+    assert migrated.returncode == 0 and migrated.stdout.endswith(f"at schema version {LATEST}\n")
+    assert "postgresql://postgres@" in migrated.stdout
+    check = db("check")
+    assert check.returncode == 0 and "integrity check: ok" in check.stdout and "quarantined states: 0" in check.stdout
+    backup = db("backup", str(tmp_path / "bot.dump"))
+    assert backup.returncode == 0, backup.stderr
+    assert (tmp_path / "bot.dump").read_bytes().startswith(b"PGDMP")
