@@ -192,7 +192,9 @@ def postgres_server() -> Iterator[Server]:
             "initdb",
         )
         # no TCP at all; durability does not matter for a server that lives as long as the session
-        options = f"-c listen_addresses='' -k {socket_dir} -c fsync=off -c synchronous_commit=off"
+        options = (
+            f"-c listen_addresses='' -k {socket_dir} -c fsync=off -c synchronous_commit=off -c shared_buffers=32MB"
+        )
         _run(
             [binaries["pg_ctl"], "-D", str(data), "-l", str(log), "-o", options, "-W", "start"],
             server_env,
