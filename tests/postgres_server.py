@@ -3,7 +3,8 @@
 The binaries come from the `pgserver` wheel (requirements/dev.lock), so a fresh machine with Python
 alone has them; `THIGH_COACH_PG_BIN=/usr/lib/postgresql/16/bin` uses others. The server listens on a
 Unix socket in its own directory only (no TCP port to race for), with fsync off: it lives as long as
-the test session. Nothing here waits a fixed time: start-up polls until a query succeeds.
+the test session. Nothing here waits a fixed time: `pg_ctl -w` polls until the server answers (and
+notices at once if it died), then `psql` polls until a query succeeds.
 
 PostgreSQL refuses to run as root. As root (a container, CI), the cluster belongs to `nobody`, and
 the binaries are copied where that user can reach them when the wheel's directory is private.
@@ -162,7 +163,9 @@ def _run(command: list[str], server_env: dict[str, str], run_as: dict[str, Any],
         **run_as,
     )
     if done.returncode != 0:
-        raise NoServer(f"{what} failed (exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+        log = cwd / "server.log"
+        text = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        raise NoServer(f"{what} failed (exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}\n{text}")
 
 
 @contextmanager
@@ -196,7 +199,20 @@ def postgres_server() -> Iterator[Server]:
             f"-c listen_addresses='' -k {socket_dir} -c fsync=off -c synchronous_commit=off -c shared_buffers=32MB"
         )
         _run(
-            [binaries["pg_ctl"], "-D", str(data), "-l", str(log), "-o", options, "-W", "start"],
+            # -w: pg_ctl polls until the server answers, and says at once if it died starting
+            [
+                binaries["pg_ctl"],
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                str(int(START_TIMEOUT_SECONDS)),
+                "start",
+            ],
             server_env,
             run_as,
             base,
