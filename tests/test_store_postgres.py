@@ -208,3 +208,34 @@ def test_the_bot_in_the_terminal_on_postgres(url: str, postgres: Server, tmp_pat
     backup = db("backup", str(tmp_path / "bot.dump"))
     assert backup.returncode == 0, backup.stderr
     assert (tmp_path / "bot.dump").read_bytes().startswith(b"PGDMP")
+
+
+async def test_two_processes_migrating_at_once_apply_each_step_once(url: str) -> None:
+    from bot.store.postgres import migrate
+
+    conns = [await asyncpg.connect(url) for _ in range(3)]
+    try:
+        assert await asyncio.gather(*(migrate(conn) for conn in conns)) == [LATEST] * 3
+        assert [r[0] for r in await conns[0].fetch("SELECT version FROM schema_version")] == [LATEST]
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
+def test_a_database_newer_than_the_bot_is_refused(url: str) -> None:
+    database = maintenance_for(url)
+    database.migrate()
+
+    async def from_the_future() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("INSERT INTO schema_version (version, applied_at) VALUES ($1, now())", LATEST + 1)
+        finally:
+            await conn.close()
+
+    asyncio.run(from_the_future())
+    with pytest.raises(StoreError, match=f"schema version {LATEST + 1} is newer than this bot knows"):
+        database.migrate()
+    assert database.problems() == [
+        f"schema version {LATEST + 1}, this bot needs {LATEST}: run `thigh-coach db migrate`"
+    ]

@@ -176,7 +176,9 @@ class PostgresMaintenance:
     def problems(self) -> list[str]:
         async def check(conn: Any) -> list[str]:
             version = await schema_version(conn)
-            if version != LATEST:
+            if version > LATEST:
+                return [f"schema version {version} is newer than this bot knows ({LATEST}): run the newer bot"]
+            if version < LATEST:
                 return [f"schema version {version}, this bot needs {LATEST}: run `thigh-coach db migrate`"]
             found = set(await user_tables(conn))
             expected = {"users", "flow_state", "answers", "outcomes", "checkins", "runs", "milestones", "scores"}
