@@ -237,5 +237,5 @@ def test_a_database_newer_than_the_bot_is_refused(url: str) -> None:
     with pytest.raises(StoreError, match=f"schema version {LATEST + 1} is newer than this bot knows"):
         database.migrate()
     assert database.problems() == [
-        f"schema version {LATEST + 1}, this bot needs {LATEST}: run `thigh-coach db migrate`"
+        f"schema version {LATEST + 1} is newer than this bot knows ({LATEST}): run the newer bot"
     ]
