@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import AnswerRow, Change, OutcomeRow, ReminderRow, SqliteStore, Store, Stored
+from bot.store import AnswerRow, Change, Maintenance, OutcomeRow, ReminderRow, SqliteStore, Store, Stored
 from bot.store.base import (
     AdminQueries,
     BroadcastQueue,
@@ -19,6 +19,7 @@ from bot.store.base import (
     ReminderQueue,
     Turns,
 )
+from bot.store.migrations import LATEST
 from bot.store.rows import (
     Adherence,
     Broadcast,
@@ -28,12 +29,17 @@ from bot.store.rows import (
     ReminderDecision,
     SetAside,
 )
+from bot.store.sqlite import SqliteMaintenance
 from flows.progression import Decision
 from flows.record import CheckIn, Fact, MilestoneResult, Record, Score
 from flows.running_guard import RunLog
 
 Backend = Callable[[Path], Store]
 BACKENDS: dict[str, Backend] = {"sqlite": lambda tmp: SqliteStore(tmp / "contract.sqlite3")}
+# `thigh-coach db` on the same database as the backend of the same name
+MAINTENANCE: dict[str, Callable[[Path], Maintenance]] = {
+    "sqlite": lambda tmp: SqliteMaintenance(tmp / "contract.sqlite3")
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
@@ -388,6 +394,26 @@ async def test_a_state_set_aside_is_kept_shown_exported_and_deleted(store: Store
 PROTOCOLS = (Health, Turns, Facts, OwedReplies, ReminderQueue, BroadcastQueue, AdminQueries, DataRights)
 
 
+@pytest.mark.parametrize("backend", sorted(MAINTENANCE))
+async def test_maintenance_migrates_checks_backs_up_and_lists_what_was_set_aside(backend: str, tmp_path: Path) -> None:
+    store = BACKENDS[backend](tmp_path)
+    await store.open()
+    try:
+        await store.apply(7, None, runner('{"broken', facts=(CHECKIN,)))
+        kept = SetAside('{"broken', "not JSON")
+        await store.apply(7, None, lambda _: (Change(data="{}", state="idle", consented=False, set_aside=kept), None))
+    finally:
+        await store.close()
+    maintenance = MAINTENANCE[backend](tmp_path)
+    assert maintenance.migrate() == LATEST and maintenance.migrate() == LATEST, "a second run changes nothing"
+    assert maintenance.problems() == []
+    [quarantined] = maintenance.quarantined()
+    assert (quarantined.user_id, quarantined.data, quarantined.reason) == (7, '{"broken', "not JSON")
+    target = tmp_path / "backup"
+    maintenance.backup(target)
+    assert target.stat().st_size > 0 and maintenance.problems() == [], "the database is as it was"
+
+
 def test_every_store_method_is_under_contract() -> None:
     assert set(Store.__mro__) >= set(PROTOCOLS), "Store is every concern together"
     assert not [name for name in vars(Store) if not name.startswith("_")], "Store adds nothing of its own"
@@ -395,3 +421,5 @@ def test_every_store_method_is_under_contract() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     untested = sorted(name for name in methods if f"store.{name}(" not in source and f"backend.{name}(" not in source)
     assert len(methods) > 20 and untested == [], f"store methods without a contract test: {untested}"
+    chores = [name for name in vars(Maintenance) if not name.startswith("_")]
+    assert [name for name in chores if f"maintenance.{name}(" not in source] == [], "db commands without a test"
