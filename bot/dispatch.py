@@ -17,12 +17,11 @@ from bot.store.rows import PlanPosition, SetAside
 from bot.user_locks import UserLocks
 from content import Content
 from flows.conversation import Conversation, handle, may_need_record
-from flows.events import Event, LogRun, Start, Text
+from flows.events import Event, LogRun, Text
 from flows.markup import rich
 from flows.plan import PlanState, current_phase
 from flows.record import Record, Recorded, RecordNeeded
-from flows.reminders import schedule
-from flows.replies import AnswerRecorded, RedFlagRaised, Reply, Result, TriageCompleted
+from flows.replies import AnswerRecorded, CameBack, RedFlagRaised, Reply, Rescheduled, Result, TriageCompleted
 from flows.stored_state import Unreadable
 from flows.stored_state import dump as dump_state
 from flows.stored_state import load as load_state
@@ -105,17 +104,14 @@ class Dispatcher:
                 notice = Reply(rich(content.strings.state_set_aside))
                 result = replace(result, replies=[notice, *result.replies])
             state, effects = result.state, result.effects
-            # reminders follow the settings; /start reschedules them for someone coming back, and
-            # a fresh start drops those of the state set aside
-            reminders = None
-            if state.reminders != before.reminders or isinstance(event, Start) or set_aside is not None:
-                scheduled = schedule(state.reminders, now)
-                reminders = tuple(ReminderRow(r.kind, r.local_time, int(r.due.timestamp())) for r in scheduled)
+            rescheduled = next((e.reminders for e in effects if isinstance(e, Rescheduled)), None)
+            if set_aside is not None:  # a fresh start: none of the reminders of the state set aside
+                rescheduled = rescheduled or ()
             change = Change(
                 data=dump_state(state),
                 state=where(state),
                 consented=state.consented,
-                active=True if isinstance(event, Start) else None,
+                active=True if any(isinstance(e, CameBack) for e in effects) else None,
                 answers=tuple(
                     AnswerRow(e.session, e.question, e.value) for e in effects if isinstance(e, AnswerRecorded)
                 ),
@@ -124,7 +120,9 @@ class Dispatcher:
                 ),
                 facts=tuple(e.fact for e in effects if isinstance(e, Recorded)),
                 plan=position(content, state.plan) if state.plan is not None else None,
-                reminders=reminders,
+                reminders=None
+                if rescheduled is None
+                else tuple(ReminderRow(r.kind, r.local_time, int(r.due.timestamp())) for r in rescheduled),
                 outbox=self.render(result.replies) if self.render is not None else (),
                 set_aside=set_aside,
             )

@@ -4,6 +4,11 @@ the outcome measure when it is due, and last the warning signs; then a decision.
 
 The warning-sign question is the triage's own checklist, so both ask about exactly the same signs. A
 runner's own stable tingling is recorded, not escalated: only new or spreading symptoms raise a sign.
+
+Not a `transitions` machine but one function, `_next_step`: the steps are not a fixed graph but a list
+computed from the plan and the day (which questions the plan has, whether the phase could be left,
+whether the questionnaire is due), and the draft remembers only which step is open. A table of
+transitions would have to be rebuilt for every runner and day; the function is that table, read in order.
 """
 
 from __future__ import annotations

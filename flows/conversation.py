@@ -49,8 +49,8 @@ from flows.markup import bold, fill, fill_markup, rich
 from flows.outcome import FlagRaised, Outcome, escalation_replies
 from flows.plan import PlanState, current_phase, overview_replies
 from flows.record import Record, RecordNeeded
-from flows.reminders import ReminderSettings, local_now, parse_time, zone_from_text
-from flows.replies import Button, RedFlagRaised, Reply, Result, TriageCompleted
+from flows.reminders import ReminderSettings, local_now, parse_time, schedule, zone_from_text
+from flows.replies import Button, CameBack, RedFlagRaised, Reply, Rescheduled, Result, TriageCompleted
 from flows.report import report_reply
 from flows.run_log import log_run
 from flows.screening import raised
@@ -393,7 +393,19 @@ def handle(
         shown = _from_record(content, result.state, needed, record, today)
         effects = [e for e in result.effects if e is not needed]
         result = Result(result.state, [*result.replies, *shown], effects, stale=result.stale)
-    return _dated(result, today)
+    return _rescheduled(state, event, _dated(result, today), now)
+
+
+def _rescheduled(
+    before: Conversation, event: Event, result: Result[Conversation], now: datetime
+) -> Result[Conversation]:
+    """Reminders follow the settings: new settings replace the scheduled reminders. /start does too, and
+    makes someone who had blocked the bot active again: they came back, so their reminders start again."""
+    came_back = isinstance(event, Start)
+    if result.state.reminders == before.reminders and not came_back:
+        return result
+    effects = [*result.effects, Rescheduled(tuple(schedule(result.state.reminders, now)))]
+    return Result(result.state, result.replies, [*effects, *([CameBack()] if came_back else [])], stale=result.stale)
 
 
 def may_need_record(event: Event) -> bool:

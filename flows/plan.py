@@ -44,26 +44,28 @@ class PlanState(BaseModel):
     scores: list[Score] = []
 
 
-def memory_days(content: Content) -> int:
-    """How far back the plan's rules look: the single-run rule's longest recent session, the usual
-    morning pain, the weekly running increase, and the questionnaire's interval (an older score means
-    it is due anyway)."""
-    measures = [m.every_days for m in content.plans.measures]
-    progression, running = content.plans.progression, content.plans.running
-    return max(running.lookback_days, progression.morning_window_days, WEEKS_COMPARED_DAYS, *measures)
-
-
 def kept(content: Content, state: PlanState, today: date) -> PlanState:
-    """The state with only the facts its rules still look back on; the last run day stays whatever its
-    age, as the run ladder goes on from its step."""
-    first = today - timedelta(days=memory_days(content))
+    """The state with only the facts the plan's rules still look back on (the store keeps them all):
+    check-ins of the usual-morning window; run days within the single-run rule's lookback, and the last
+    one whatever its age, as the run ladder goes on from its step; the check-ins over the limits in a row
+    at the end (`holds_before`); logged runs within the lookback and the weekly rule's two weeks; each
+    questionnaire's latest score, which says when it is due again."""
+    plans = content.plans
+    recent = today - timedelta(days=plans.progression.morning_window_days)
+    lookback = today - timedelta(days=max(plans.running.lookback_days, WEEKS_COMPARED_DAYS))
     last_run = next((c for c in reversed(state.checkins) if c.run_minutes is not None), None)
+    streak = len(state.checkins) - holds_before(state)
+    latest = {s.measure: s for s in state.scores}
     return evolve(
         state,
-        checkins=[c for c in state.checkins if c.day >= first or c is last_run],
-        runs=[r for r in state.runs if r.day >= first],
-        milestones=[m for m in state.milestones if m.day >= first],
-        scores=[s for s in state.scores if s.day >= first],
+        checkins=[
+            c
+            for i, c in enumerate(state.checkins)
+            if c.day >= recent or i >= streak or c is last_run or (c.run_minutes is not None and c.day >= lookback)
+        ],
+        runs=[r for r in state.runs if r.day >= lookback],
+        milestones=[m for m in state.milestones if m.day >= recent],
+        scores=[s for s in state.scores if latest[s.measure] is s],
     )
 
 

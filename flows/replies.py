@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 from flows.events import Event
 from flows.pictures import Chart, Report
 from flows.record import Recorded, RecordNeeded
+from flows.reminders import Scheduled
 
 S = TypeVar("S")
 
@@ -53,7 +54,20 @@ class AnswerRecorded:
     value: str
 
 
-Effect = TriageCompleted | RedFlagRaised | AnswerRecorded | Recorded | RecordNeeded
+@dataclass(frozen=True)
+class Rescheduled:
+    """Effect: these reminders, at their next occurrences, replace every one scheduled for the runner (the
+    settings changed, or /start brought the runner back)."""
+
+    reminders: tuple[Scheduled, ...]
+
+
+@dataclass(frozen=True)
+class CameBack:
+    """Effect: the runner wrote /start; someone who had blocked the bot is active again."""
+
+
+Effect = TriageCompleted | RedFlagRaised | AnswerRecorded | Recorded | RecordNeeded | Rescheduled | CameBack
 
 
 @dataclass(frozen=True)

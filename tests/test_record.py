@@ -5,6 +5,7 @@ fewer changes no decision."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -13,7 +14,7 @@ import flows.run_log
 from content import Content
 from flows.events import ShowHistory
 from flows.pictures import Chart
-from flows.plan import PlanState, memory_days
+from flows.plan import PlanState
 from tests.chat import Chat
 from tests.twelve_weeks import days_of_history
 
@@ -40,9 +41,10 @@ def year(content: Content) -> Year:
 def test_a_year_keeps_the_state_small_and_the_record_whole(year: Year, content: Content) -> None:
     plan = year.kept.state.plan
     assert plan is not None
-    oldest = year.kept.today.toordinal() - memory_days(content)
-    recent = [c for c in plan.checkins if c.day.toordinal() >= oldest]
-    assert len(plan.checkins) <= len(recent) + 1, "only the recent check-ins, and the last run day"
+    oldest = year.kept.today - timedelta(days=content.plans.running.lookback_days)
+    older = [c for c in plan.checkins if c.day < oldest]
+    assert len(older) <= 1 and all(c.run_minutes for c in older), "only recent check-ins, and the last run day"
+    assert len(plan.scores) == 1 and plan.scores[0] == year.kept.record.scores[-1], "the latest score"
     assert len(year.kept.record.checkins) > 300 and len(year.kept.record.runs) == 52
     assert len(year.kept.state.model_dump_json()) * 4 < len(year.whole.state.model_dump_json())
 

@@ -13,7 +13,8 @@ import pytest
 from bot.scheduler import decide
 from bot.services import App, Services, installed
 from bot.store import Change, ReminderRow, Stored
-from flows.conversation import Conversation
+from content import Content
+from flows.conversation import Conversation, handle
 from flows.events import (
     ChangeReminders,
     Consent,
@@ -22,12 +23,15 @@ from flows.events import (
     ReminderAction,
     SetReminderTime,
     SetZone,
+    ShowPlan,
+    Start,
     StartPlan,
     Text,
 )
 from flows.markup import plain
 from flows.plan import PlanState
 from flows.reminders import ReminderSettings, next_occurrence, parse_time, schedule, zone_from_text
+from flows.replies import CameBack, Rescheduled
 from tests.answer_sets import ANSWER_SETS, TYPED
 from tests.bot_fixture import running_bot
 from tests.fake_bot_api import FakeBotApi
@@ -352,3 +356,20 @@ async def test_a_reminder_a_crash_left_unsent_goes_out_after_a_short_outage(rig:
     await scheduler.resend_unsent()
     await scheduler.resend_unsent()
     assert len(rig.reminders_to(13)) == 1
+
+
+def test_the_flow_says_when_reminders_are_rescheduled_and_a_runner_came_back(content: Content) -> None:
+    """The flow, not the shell, decides that reminders change: new settings, or /start (someone back)."""
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    settings = ReminderSettings(zone="UTC", time="07:30")
+    state = Conversation(consented=True, plan=PlanState(pattern="overuse", started_on=now.date()), reminders=settings)
+
+    def effects(event: Event, before: Conversation = state) -> list[object]:
+        return [e for e in handle(content, before, event, now).effects if isinstance(e, Rescheduled | CameBack)]
+
+    assert effects(ShowPlan()) == [], "nothing about reminders changed"
+    [rescheduled] = effects(ReminderAction("pause"))
+    assert isinstance(rescheduled, Rescheduled) and rescheduled.reminders == (), "paused: none scheduled"
+    back = effects(Start())
+    assert back == [Rescheduled(tuple(schedule(settings, now))), CameBack()]
+    assert isinstance(back[0], Rescheduled) and back[0].reminders[0].local_time == "07:30"

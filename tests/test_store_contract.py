@@ -3,13 +3,25 @@ server the tests start themselves (tests/postgres_server.py)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.store import AnswerRow, Change, OutcomeRow, PostgresStore, ReminderRow, SqliteStore, Store, Stored
+from bot.store import (
+    AnswerRow,
+    Change,
+    Maintenance,
+    OutcomeRow,
+    PostgresStore,
+    ReminderRow,
+    SqliteStore,
+    Store,
+    Stored,
+)
 from bot.store.base import (
     AdminQueries,
     BroadcastQueue,
@@ -20,6 +32,8 @@ from bot.store.base import (
     ReminderQueue,
     Turns,
 )
+from bot.store.migrations import LATEST
+from bot.store.postgres import PostgresMaintenance
 from bot.store.rows import (
     Adherence,
     Broadcast,
@@ -29,34 +43,52 @@ from bot.store.rows import (
     ReminderDecision,
     SetAside,
 )
+from bot.store.sqlite import SqliteMaintenance
 from flows.progression import Decision
 from flows.record import CheckIn, Fact, MilestoneResult, Record, Score
 from flows.running_guard import RunLog
 from tests.postgres_server import Server
 
-# a backend's store on a new, empty database: (the store, what removes the database after the test)
-Backend = Callable[[pytest.FixtureRequest, Path], tuple[Store, Callable[[], None]]]
+
+@dataclass(frozen=True)
+class Database:
+    """A new, empty database of one backend for one test."""
+
+    store: Store  # not yet opened
+    maintenance: Maintenance  # `thigh-coach db` on the same database
+    remove: Callable[[], None] = lambda: None  # what removes it after the test
 
 
-def sqlite_backend(request: pytest.FixtureRequest, tmp: Path) -> tuple[Store, Callable[[], None]]:
-    return SqliteStore(tmp / "contract.sqlite3"), lambda: None
+Backend = Callable[[pytest.FixtureRequest, Path], Database]
 
 
-def postgres_backend(request: pytest.FixtureRequest, tmp: Path) -> tuple[Store, Callable[[], None]]:
-    """A database of its own on the session's throwaway server (tests/postgres_server.py)."""
+def sqlite_backend(request: pytest.FixtureRequest, tmp: Path) -> Database:
+    return Database(SqliteStore(tmp / "contract.sqlite3"), SqliteMaintenance(tmp / "contract.sqlite3"))
+
+
+def postgres_backend(request: pytest.FixtureRequest, tmp: Path) -> Database:
+    """A database of its own on the session's throwaway server (tests/postgres_server.py); the server's
+    own pg_dump first on PATH, for backups."""
     server: Server = request.getfixturevalue("postgres")
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv("PATH", f"{server.binaries.directory}{os.pathsep}{os.environ.get('PATH', '')}")
     url = server.fresh_database()
-    return PostgresStore(url), lambda: server.drop_database(url)
+    return Database(PostgresStore(url), PostgresMaintenance(url), lambda: server.drop_database(url))
 
 
 BACKENDS: dict[str, Backend] = {"sqlite": sqlite_backend, "postgresql": postgres_backend}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    made, remove = BACKENDS[request.param](request, tmp_path)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    made = BACKENDS[request.param](request, tmp_path)
     yield made
-    remove()
+    made.remove()
+
+
+@pytest.fixture
+def backend(database: Database) -> Store:
+    return database.store
 
 
 @pytest.fixture
@@ -410,6 +442,27 @@ async def test_a_state_set_aside_is_kept_shown_exported_and_deleted(store: Store
 PROTOCOLS = (Health, Turns, Facts, OwedReplies, ReminderQueue, BroadcastQueue, AdminQueries, DataRights)
 
 
+async def test_maintenance_migrates_checks_backs_up_and_lists_what_was_set_aside(
+    database: Database, tmp_path: Path
+) -> None:
+    store = database.store
+    await store.open()
+    try:
+        await store.apply(7, None, runner('{"broken', facts=(CHECKIN,)))
+        kept = SetAside('{"broken', "not JSON")
+        await store.apply(7, None, lambda _: (Change(data="{}", state="idle", consented=False, set_aside=kept), None))
+    finally:
+        await store.close()
+    maintenance = database.maintenance
+    assert maintenance.migrate() == LATEST and maintenance.migrate() == LATEST, "a second run changes nothing"
+    assert maintenance.problems() == []
+    [quarantined] = maintenance.quarantined()
+    assert (quarantined.user_id, quarantined.data, quarantined.reason) == (7, '{"broken', "not JSON")
+    target = tmp_path / "backup"
+    maintenance.backup(target)
+    assert target.stat().st_size > 0 and maintenance.problems() == [], "the database is as it was"
+
+
 def test_every_store_method_is_under_contract() -> None:
     assert set(Store.__mro__) >= set(PROTOCOLS), "Store is every concern together"
     assert not [name for name in vars(Store) if not name.startswith("_")], "Store adds nothing of its own"
@@ -417,6 +470,8 @@ def test_every_store_method_is_under_contract() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     untested = sorted(name for name in methods if f"store.{name}(" not in source and f"backend.{name}(" not in source)
     assert len(methods) > 20 and untested == [], f"store methods without a contract test: {untested}"
+    chores = [name for name in vars(Maintenance) if not name.startswith("_")]
+    assert [name for name in chores if f"maintenance.{name}(" not in source] == [], "db commands without a test"
 
 
 async def test_export_and_delete_cover_every_table_with_a_user_id(store: Store) -> None:

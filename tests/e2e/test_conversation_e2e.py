@@ -422,11 +422,13 @@ async def test_plan_over_fourteen_days_advances_holds_and_steps_back(
         conn = sqlite3.connect(own.database)
         try:
             rows = conn.execute("SELECT day, decision FROM checkins WHERE user_id = 88 ORDER BY day").fetchall()
-            plan = conn.execute("SELECT plan FROM flow_state WHERE user_id = 88").fetchone()[0]
+            plan = conn.execute(
+                "SELECT plan_pattern, plan_phase, plan_status FROM flow_state WHERE user_id = 88"
+            ).fetchone()
         finally:
             conn.close()
         assert len(rows) == 14 and rows[6] == ("2026-03-09", "advance") and rows[8][1] == "step_back"
-        assert plan == "overuse:overuse_reduce:active"
+        assert plan == ("overuse", "overuse_reduce", "active")
     finally:
         own.stop()
 

@@ -145,7 +145,7 @@ def add_runners(database: Path, users: range, like: int | None = None) -> None:
         )
         if like is not None:
             for table, columns in (
-                ("flow_state", "flow, state, data, version, plan"),
+                ("flow_state", "flow, state, data, version, plan_pattern, plan_phase, plan_status"),
                 ("reminders", "kind, local_time, next_due_at"),
             ):
                 conn.executemany(
