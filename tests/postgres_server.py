@@ -158,7 +158,7 @@ def _run(command: list[str], server_env: dict[str, str], run_as: dict[str, Any],
         text=True,
         env=server_env,
         cwd=cwd,
-        timeout=START_TIMEOUT_SECONDS,
+        timeout=START_TIMEOUT_SECONDS + 60,  # pg_ctl's own -t comes first, with its message
         check=False,
         **run_as,
     )
@@ -198,6 +198,7 @@ def postgres_server() -> Iterator[Server]:
         options = (
             f"-c listen_addresses='' -k {socket_dir} -c fsync=off -c synchronous_commit=off -c shared_buffers=32MB"
         )
+        started = True  # from here on, stop it whatever happens (stopping a server that is not running is harmless)
         _run(
             # -w: pg_ctl polls until the server answers, and says at once if it died starting
             [
@@ -218,7 +219,6 @@ def postgres_server() -> Iterator[Server]:
             base,
             "pg_ctl start",
         )
-        started = True
         server = Server(socket_dir, binaries, server_env)
         server.wait_until_accepting(log)
         yield server
