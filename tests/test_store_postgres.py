@@ -239,3 +239,23 @@ def test_a_database_newer_than_the_bot_is_refused(url: str) -> None:
     assert database.problems() == [
         f"schema version {LATEST + 1} is newer than this bot knows ({LATEST}): run the newer bot"
     ]
+
+
+async def test_old_idempotency_records_are_pruned_at_start(url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
+    store = PostgresStore(url, clock=clock)
+    await store.open()
+    await store.apply(1, 11, counting)
+    await store.close()
+    clock.advance(timedelta(days=30))
+    again = PostgresStore(url, clock=clock)
+    await again.open()
+    try:
+        assert await again.apply(1, 11, counting) == 2, "a month-old update id is forgotten"
+        assert await again.apply(1, 11, counting) is None, "a fresh one is not"
+    finally:
+        await again.close()
