@@ -88,6 +88,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     if args.action != "migrate" and where.path is not None and not where.path.is_file():
         # checking or copying must not create it
         return _fail(f"database {where.path} does not exist (DATABASE_URL, DATABASE_PATH or --db)")
+    if args.action == "copy":
+        return _copy(where.path, where.shown, args.to)
     database = maintenance_for(url)
     if args.action == "migrate":
         print(f"database {where.shown} at schema version {database.migrate()}")
@@ -109,6 +111,16 @@ def _report_quarantine(database: Maintenance) -> None:
     for state in kept:
         print(f"quarantined state: user {state.user_id} at {state.at}: {state.reason}")
     print(f"quarantined states: {len(kept)}" + (" (see /user ID; each runner started afresh)" if kept else ""))
+
+
+def _copy(source: Path | None, shown: str, target: str) -> int:
+    from bot.store.copy import copy_database
+
+    if source is None:
+        return _fail(f"db copy reads a SQLite database; {shown} is not one (DATABASE_URL, DATABASE_PATH or --db)")
+    copied = copy_database(source, target)
+    print(f"copied {copied.rows} rows of {copied.tables} tables from {shown} to {parse_database_url(target).shown}")
+    return 0
 
 
 def _backup(database: Maintenance, target: Path, force: bool, source: str) -> int:
@@ -152,6 +164,13 @@ def parser() -> argparse.ArgumentParser:
     backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     backup.add_argument("--db", help="SQLite database file (default: DATABASE_URL or DATABASE_PATH)")
     backup.set_defaults(func=cmd_db)
+    copy = db.add_parser(
+        "copy",
+        help="copy every table of this SQLite database into an empty PostgreSQL database (stop the bot first)",
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="the PostgreSQL database: postgresql://...")
+    copy.add_argument("--db", help="SQLite database file (default: DATABASE_URL or DATABASE_PATH)")
+    copy.set_defaults(func=cmd_db)
     return top
 
 

@@ -52,6 +52,16 @@ class SetAside:
 
 
 @dataclass(frozen=True)
+class TableRows:
+    """One whole table as the source backend keeps it (`thigh-coach db copy`): its columns, in order,
+    and every row's values, oldest id first, as the driver reads them (ISO text for moments, 0/1 for flags)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
 class Quarantined:
     user_id: int
     data: str

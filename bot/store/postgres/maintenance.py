@@ -18,7 +18,7 @@ from bot.store.base import StoreError
 from bot.store.migrations import LATEST
 from bot.store.postgres.migrations import STEPS
 from bot.store.postgres.quarantine import quarantined
-from bot.store.rows import Quarantined
+from bot.store.rows import Quarantined, TableRows
 from bot.store.url import Database
 
 R = TypeVar("R")
@@ -185,6 +185,13 @@ class PostgresMaintenance:
             return [f"table {name} is missing" for name in sorted(expected - found)]
 
         return self._with_connection(check)
+
+    def copy_in(self, tables: list[TableRows]) -> int:
+        """Fill this empty database with `tables` (`thigh-coach db copy`); returns the rows copied."""
+        from bot.store.postgres.copy import copy_tables  # it builds on this module's migrate
+
+        shown = Database("postgresql", self.url).shown
+        return self._with_connection(lambda conn: copy_tables(conn, tables, shown))
 
     def quarantined(self) -> list[Quarantined]:
         async def read(conn: Any) -> list[Quarantined]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.store.base import StoreError
 from bot.store.migrations import LATEST, MIGRATIONS
-from bot.store.rows import Quarantined
+from bot.store.rows import Quarantined, TableRows
 from bot.store.sqlite.quarantine import quarantined
 
 
@@ -83,6 +83,27 @@ def backup_connection(source: sqlite3.Connection, destination: Path) -> None:
     partial.replace(destination)
 
 
+def read_tables(conn: sqlite3.Connection) -> list[TableRows]:
+    """Every table of the file, whole, read in one transaction so the tables agree with each other."""
+    conn.execute("BEGIN")
+    try:
+        names = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        tables = []
+        for name in names:
+            columns = tuple(str(col[1]) for col in conn.execute(f'PRAGMA table_info("{name}")'))
+            listed = ", ".join(f'"{c}"' for c in columns)
+            rows = tuple(tuple(row) for row in conn.execute(f'SELECT {listed} FROM "{name}" ORDER BY rowid'))
+            tables.append(TableRows(name, columns, rows))
+        return tables
+    finally:
+        conn.execute("COMMIT")
+
+
 def integrity_problems(conn: sqlite3.Connection) -> list[str]:
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     rows += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
@@ -123,6 +144,19 @@ class SqliteMaintenance:
     def problems(self) -> list[str]:
         with self._connection() as conn:
             return integrity_problems(conn)
+
+    def tables(self) -> list[TableRows]:
+        """Every table, whole, for `thigh-coach db copy`; the file must be at this bot's schema version."""
+        if not self.path.is_file():
+            raise StoreError(f"database {self.path} does not exist")
+        with self._connection() as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version != LATEST:
+                raise StoreError(
+                    f"database {self.path} is at schema version {version}, this bot copies version {LATEST}: "
+                    "run `thigh-coach db migrate` on it first (with the bot of the same version)"
+                )
+            return read_tables(conn)
 
     def quarantined(self) -> list[Quarantined]:
         with self._connection() as conn:
