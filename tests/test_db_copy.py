@@ -243,3 +243,22 @@ def test_copy_takes_sqlite_to_postgres_only(tmp_path: Path, capsys: pytest.Captu
     assert main(["db", "copy", "--db", str(path), "--to", f"sqlite:///{tmp_path / 'other.db'}"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "postgresql://" in line
+
+
+async def test_a_copy_that_fails_part_way_leaves_no_row_and_can_be_run_again(
+    tmp_path: Path, url: str, content: Content, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bot.db"
+    await fill(path, content)
+    conn = sqlite3.connect(path)
+    with conn:  # a day SQLite took as text but PostgreSQL's date cannot
+        conn.execute("UPDATE scores SET day = 'someday' WHERE id = (SELECT max(id) FROM scores)")
+    assert main(["db", "copy", "--db", str(path), "--to", url]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "scores.day" in line and "nothing was copied" in line and "someday" not in line
+    assert set((await postgres_counts(url)).values()) == {0}, "users and the tables before scores rolled back"
+    with conn:
+        conn.execute("UPDATE scores SET day = '2026-03-30' WHERE day = 'someday'")
+    conn.close()
+    assert main(["db", "copy", "--db", str(path), "--to", url]) == 0
+    assert await postgres_counts(url) == sqlite_counts(path)

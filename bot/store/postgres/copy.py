@@ -64,8 +64,12 @@ def _converter(table: str, column: str, pg_type: str) -> Callable[[Any], Any]:
             return None
         try:
             return convert(value)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"cannot copy {table}.{column}: {value!r} is not a {pg_type} ({exc})") from None
+        except (TypeError, ValueError):
+            # the kind of value only: it may be what a runner wrote
+            raise StoreError(
+                f"cannot copy {table}.{column}: a {type(value).__name__} value PostgreSQL's {pg_type} cannot take; "
+                "nothing was copied"
+            ) from None
 
     return checked
 
