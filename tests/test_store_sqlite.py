@@ -18,9 +18,10 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.dispatch import Dispatcher
-from bot.store import SqliteStore, StoreError
+from bot.store import Change, SqliteStore, StoreError
 from bot.store.migrations import LATEST
 from bot.store.sqlite import migrate
+from bot.store.sqlite.checkpointer import COMMITS
 from content import Content
 from flows.conversation import Conversation, handle
 from flows.events import BeginTriage, Consent, Event, Text
@@ -444,3 +445,27 @@ async def test_typed_text_is_read_without_holding_the_writer(
     finally:
         release.set()
         await store.close()
+
+
+async def test_wal_checkpoints_run_beside_the_writer_not_in_a_runners_commit(tmp_path: Path) -> None:
+    """The commit that crossed SQLite's checkpoint threshold used to copy the WAL into the file while that
+    runner waited; now the writer never checkpoints and a thread of its own does, every COMMITS commits."""
+    store = SqliteStore(tmp_path / "wal.sqlite3")
+    await store.open()
+    try:
+        assert await store._run(lambda conn: conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]) == 0
+        checkpointer = store._checkpointer
+        assert checkpointer is not None and checkpointer.checkpoints == 0
+        state = json.dumps({"notes": "x" * 3000})
+        for user in range(COMMITS):
+            await store.apply(user, None, lambda _: (Change(data=state, state="idle", consented=True), None))
+        assert await asyncio.to_thread(checkpointer.wait_for, 1, 60), "a checkpoint ran after COMMITS commits"
+    finally:
+        await store.close()
+    assert not (tmp_path / "wal.sqlite3-wal").exists() or (tmp_path / "wal.sqlite3-wal").stat().st_size == 0
+    again = SqliteStore(tmp_path / "wal.sqlite3")
+    await again.open()
+    try:
+        assert (await again.load(COMMITS - 1)).data == state, "every commit is in the file"
+    finally:
+        await again.close()

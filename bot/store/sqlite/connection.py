@@ -23,6 +23,7 @@ from typing import IO, Any, TypeVar
 
 from bot.clock import Clock, SystemClock
 from bot.store.base import StoreError
+from bot.store.sqlite.checkpointer import Checkpointer
 from bot.store.sqlite.maintenance import check_path, explain, migrate
 from bot.store.sqlite.writer import Writer
 
@@ -58,6 +59,7 @@ class SqliteConnection:
         self.busy_timeout_ms = busy_timeout_ms
         self.journal_mode = journal_mode
         self._writer: Writer | None = None  # the one thread the connection is used in
+        self._checkpointer: Checkpointer | None = None  # WAL checkpoints off the commit path
         self._conn: sqlite3.Connection | None = None
         self._instance_lock: IO[str] | None = None
         self._queue: list[_Pending] = []
@@ -76,6 +78,9 @@ class SqliteConnection:
             self._conn = await self._in_writer(partial(sqlite3.connect, self.path, isolation_level=None))
             self._file = self._identity()
             await self._run(self._setup)
+            if self.journal_mode.upper() == "WAL" and str(self.path) != ":memory:":
+                await self._run(lambda conn: conn.execute("PRAGMA wal_autocheckpoint = 0"))
+                self._checkpointer = Checkpointer(self.path)
         except sqlite3.Error as exc:
             await self.close()
             raise StoreError(explain(exc, self.path)) from None
@@ -117,6 +122,9 @@ class SqliteConnection:
     async def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
+            if self._checkpointer is not None:  # first, so that the writer's is the last connection
+                checkpointer, self._checkpointer = self._checkpointer, None
+                await asyncio.to_thread(checkpointer.stop)
             await self._in_writer(conn.close)  # after every write queued before it
         if self._writer is not None:
             writer, self._writer = self._writer, None
@@ -166,6 +174,8 @@ class SqliteConnection:
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            if self._checkpointer is not None:
+                self._checkpointer.committed()
         except (sqlite3.Error, StoreError) as exc:
             self._write_failure = str(exc)
             raise
