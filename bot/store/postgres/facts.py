@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from bot.store.postgres.connection import Connection, PostgresConnection
+from bot.store.record_rows import COLUMNS, record_of
 from bot.store.rows import AnswerRow, OutcomeRow
 from flows.record import CheckIn, Fact, MilestoneResult, Record, Score
 from flows.running_guard import RunLog
@@ -67,43 +67,11 @@ async def append_fact(conn: Connection, user_id: int, fact: Fact, now: datetime)
 
 
 async def _record(conn: Connection, user_id: int) -> Record:
-    async def rows(sql: str) -> list[Any]:
-        return list(await conn.fetch(sql, user_id))
-
-    checkins = await rows(
-        "SELECT day, done, pain_during, pain_morning, phase, decision, run_minutes, run_step, checks "
-        "FROM checkins WHERE user_id = $1 ORDER BY day, id"
-    )
-    runs = await rows("SELECT day, km, minutes FROM runs WHERE user_id = $1 ORDER BY day, id")
-    milestones = await rows(
-        "SELECT day, phase, milestone, answer, passed FROM milestones WHERE user_id = $1 ORDER BY day, id"
-    )
-    scores = await rows("SELECT day, measure, score, answers FROM scores WHERE user_id = $1 ORDER BY day, id")
-    return Record(
-        checkins=tuple(
-            CheckIn(
-                day=day,
-                done=done,
-                pain_during=during,
-                pain_morning=morning,
-                phase=phase,
-                decision=decision,
-                run_minutes=minutes,
-                run_step=step,
-                checks=json.loads(checks),
-            )
-            for day, done, during, morning, phase, decision, minutes, step, checks in checkins
-        ),
-        runs=tuple(RunLog(day=day, km=km, minutes=minutes) for day, km, minutes in runs),
-        milestones=tuple(
-            MilestoneResult(day=day, phase=phase, milestone=milestone, answer=answer, passed=passed)
-            for day, phase, milestone, answer, passed in milestones
-        ),
-        scores=tuple(
-            Score(day=day, measure=measure, score=score, answers=json.loads(answers))
-            for day, measure, score, answers in scores
-        ),
-    )
+    tables = [
+        await conn.fetch(f"SELECT {columns} FROM {table} WHERE user_id = $1 ORDER BY day, id", user_id)
+        for table, columns in COLUMNS.items()
+    ]
+    return record_of(*tables)
 
 
 class PostgresFacts(PostgresConnection):

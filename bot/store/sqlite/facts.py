@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 
+from bot.store.record_rows import COLUMNS, record_of
 from bot.store.rows import AnswerRow, OutcomeRow
 from bot.store.sqlite.connection import SqliteConnection
 from flows.record import CheckIn, Fact, MilestoneResult, Record, Score
@@ -53,45 +53,11 @@ def append_fact(conn: sqlite3.Connection, user_id: int, fact: Fact, now: str) ->
 
 
 def _record(conn: sqlite3.Connection, user_id: int) -> Record:
-    def rows(sql: str) -> list[tuple[Any, ...]]:
-        return conn.execute(sql, (user_id,)).fetchall()
-
-    checkins = rows(
-        "SELECT day, done, pain_during, pain_morning, phase, decision, run_minutes, run_step, checks "
-        "FROM checkins WHERE user_id = ? ORDER BY day, id"
+    tables = (
+        conn.execute(f"SELECT {columns} FROM {table} WHERE user_id = ? ORDER BY day, id", (user_id,)).fetchall()
+        for table, columns in COLUMNS.items()
     )
-    return Record(
-        checkins=tuple(
-            CheckIn(
-                day=day,
-                done=done,
-                pain_during=during,
-                pain_morning=morning,
-                phase=phase,
-                decision=decision,
-                run_minutes=minutes,
-                run_step=step,
-                checks=json.loads(checks),
-            )
-            for day, done, during, morning, phase, decision, minutes, step, checks in checkins
-        ),
-        runs=tuple(
-            RunLog(day=day, km=km, minutes=minutes)
-            for day, km, minutes in rows("SELECT day, km, minutes FROM runs WHERE user_id = ? ORDER BY day, id")
-        ),
-        milestones=tuple(
-            MilestoneResult(day=day, phase=phase, milestone=milestone, answer=answer, passed=bool(passed))
-            for day, phase, milestone, answer, passed in rows(
-                "SELECT day, phase, milestone, answer, passed FROM milestones WHERE user_id = ? ORDER BY day, id"
-            )
-        ),
-        scores=tuple(
-            Score(day=day, measure=measure, score=score, answers=json.loads(answers))
-            for day, measure, score, answers in rows(
-                "SELECT day, measure, score, answers FROM scores WHERE user_id = ? ORDER BY day, id"
-            )
-        ),
-    )
+    return record_of(*tables)
 
 
 class SqliteFacts(SqliteConnection):
