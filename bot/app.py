@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import webhook
 from bot.broadcaster import Broadcaster
 from bot.clock import FileClock, SystemClock
 from bot.commands import COMMAND_EVENTS
@@ -254,16 +255,8 @@ def run_bot(settings: Settings) -> int:
     freeze_start_up()
     try:
         if settings.webhook_url:
-            # PTB's webhook server refuses any request without the secret token header (403)
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-                close_loop=False,
-            )
+            # answered only once handled: an instance killed mid-update leaves it to Telegram to resend
+            asyncio.run(webhook.serve(application, settings, ALLOWED_UPDATES))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT, close_loop=False)
     # one line naming the setting to fix; never the token, which PTB's own message repeats

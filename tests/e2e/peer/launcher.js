@@ -12,7 +12,8 @@
  *   - setMyCommands, sendChatAction and friends exist; sendDocument and sendPhoto keep the multipart
  *     upload (read it back at /client/document) and refuse a caption over 1024 characters;
  *   - the clean-up timer is off; user commands always carry a bot_command entity;
- *   - blocking (403), flood limits (429) and webhooks with a secret token can be played;
+ *   - blocking (403), flood limits (429) and webhooks with a secret token can be played; an update
+ *     the webhook does not take (no answer, 5xx) is posted again, as Telegram does;
  *   - a token containing "rejected" is refused (401), as Telegram refuses a wrong token;
  *   - any update, even one Telegram would never send, can be delivered raw (/client/raw).
  * The user side is a small JSON API under /client (see the routes at the bottom).
@@ -290,13 +291,30 @@ function longPoll(token, body) {
   });
 }
 
+// Like Telegram, an update the webhook did not take (no answer, or a server error) is sent again a
+// few times, a little later each time: behind a load balancer it reaches another instance.
+const WEBHOOK_ATTEMPTS = 8;
+
+async function postUntilTaken(url, headers, body) {
+  let status = 0;
+  for (let attempt = 0; attempt < WEBHOOK_ATTEMPTS; attempt += 1) {
+    try {
+      status = (await fetch(url, { method: 'POST', headers, body })).status;
+      if (status < 500) return status;
+    } catch (error) {
+      status = 0; // refused, reset or cut off mid-answer
+    }
+    await new Promise((resolve) => { setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)); });
+  }
+  return status;
+}
+
 async function deliver(token, update) {
   const state = bot(token);
   if (state.webhook) {
     const headers = { 'Content-Type': 'application/json' };
     if (state.webhook.secret) headers['X-Telegram-Bot-Api-Secret-Token'] = state.webhook.secret;
-    const response = await fetch(state.webhook.url, { method: 'POST', headers, body: JSON.stringify(update) });
-    return response.status;
+    return postUntilTaken(state.webhook.url, headers, JSON.stringify(update));
   }
   state.updates.push(update);
   const waiters = state.waiters;
