@@ -14,7 +14,6 @@ from bot.metrics import UPDATE_SECONDS, UPDATES
 from bot.store import AnswerRow, Change, OutcomeRow, ReminderRow, Store, Stored
 from bot.store.base import Decide
 from bot.store.rows import PlanPosition, SetAside
-from bot.user_locks import UserLocks
 from content import Content
 from flows.conversation import Conversation, handle, may_need_record
 from flows.events import Event, LogRun, Text
@@ -65,7 +64,6 @@ class Dispatcher:
         self,
         store: Store,
         content: Content,
-        locks: UserLocks | None = None,
         clock: Clock | None = None,
         render: Render | None = None,
     ) -> None:
@@ -73,18 +71,19 @@ class Dispatcher:
         self.clock = clock or SystemClock()
         # replaced whole by /reload; each event reads it once, so it never sees half of two versions
         self.content = content
-        self.locks = locks or UserLocks()
+        # one runner's events apart, as the backend does it (in-process, or across processes too)
+        self.isolation = store.isolation()
         self.render = render
 
     async def export(self, user_id: int) -> str:
         """/export: every row stored about the runner, as a JSON document."""
-        async with self.locks.hold(user_id):
+        async with self.isolation.hold(user_id):
             tables = await self.store.export_user(user_id)
         return json.dumps({"user_id": user_id, "tables": tables}, indent=2, ensure_ascii=False, default=str)
 
     async def delete(self, user_id: int) -> int:
         """/delete, confirmed: every row about the runner removed; how many."""
-        async with self.locks.hold(user_id):
+        async with self.isolation.hold(user_id):
             removed = await self.store.delete_user(user_id)
         log.info("user data deleted on request (%s rows)", removed)
         return removed
@@ -131,7 +130,7 @@ class Dispatcher:
         started = time.perf_counter()
         outcome = "error"
         try:
-            async with self.locks.hold(user_id):
+            async with self.isolation.hold(user_id):
                 ahead = may_need_record(event) or (isinstance(event, Text | LogRun) and bool(event.text))
                 decided = await _decided_beforehand(self.store, user_id, decide) if ahead else decide
                 result = await self.store.apply(user_id, update_id, decided)

@@ -7,6 +7,7 @@ backend's driver (connections, cursors, SQL) crosses it. `Store` is all of them 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -51,8 +52,19 @@ class Health(Protocol):
         ...
 
 
+class EventIsolation(Protocol):
+    """Keeps one runner's events apart, in the shape of aiogram's `BaseEventIsolation`: an event is read,
+    decided and written while it holds its runner. Events of different runners never wait for each other."""
+
+    def hold(self, user_id: int) -> AbstractAsyncContextManager[None]: ...
+
+
 class Turns(Protocol):
     """One runner's conversation: each event read, decided and written whole."""
+
+    def isolation(self) -> EventIsolation:
+        """What keeps one runner's events apart on this backend, for everyone who reads and then writes."""
+        ...
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         """Load the user's state, let `decide` compute the change, write it; all or nothing.

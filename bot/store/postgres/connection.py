@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.clock import Clock, SystemClock
+from bot.user_locks import UserLocks
 from bot.store.base import StoreError
 from bot.store.postgres.maintenance import explain, migrate
 
@@ -34,6 +35,7 @@ class PostgresConnection:
     def __init__(self, url: str, clock: Clock | None = None, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self.clock = clock or SystemClock()
+        self._isolation = UserLocks()  # a runner's events, one at a time (see `isolation`)
         self.pool_size = pool_size
         self._pool: Any = None  # asyncpg.Pool
         self._write_failure: str | None = None  # why the last write failed; None once one works

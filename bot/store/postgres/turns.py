@@ -10,7 +10,7 @@ from dataclasses import astuple
 from datetime import datetime
 from typing import Any, TypeVar
 
-from bot.store.base import Decide
+from bot.store.base import Decide, EventIsolation
 from bot.store.postgres.connection import Connection, PostgresConnection
 from bot.store.postgres.facts import append_fact
 from bot.store.rows import Change, Stored
@@ -86,6 +86,13 @@ async def save(conn: Connection, user_id: int, change: Change, now: datetime) ->
 
 
 class PostgresTurns(PostgresConnection):
+    def isolation(self) -> EventIsolation:
+        """In-process locks first, so a runner's burst of events waits here rather than on pooled
+        connections; across processes, every transaction that writes about a runner (a turn, `set_active`)
+        takes `pg_advisory_xact_lock(user_id)`, and a decision made before its turn is re-made when the
+        state changed meanwhile (the stored version differs)."""
+        return self._isolation
+
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         """Lock the runner, mark the update handled, load, decide, write: one transaction."""
 

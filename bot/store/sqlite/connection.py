@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from bot.clock import Clock, SystemClock
+from bot.user_locks import UserLocks
 from bot.store.base import StoreError
 from bot.store.sqlite.checkpointer import Checkpointer
 from bot.store.sqlite.maintenance import check_path, explain, migrate
@@ -55,6 +56,7 @@ class SqliteConnection:
     ) -> None:
         self.path = Path(path)
         self.clock = clock or SystemClock()
+        self._isolation = UserLocks()  # a runner's events, one at a time (see `isolation`)
         self.synchronous = synchronous
         self.busy_timeout_ms = busy_timeout_ms
         self.journal_mode = journal_mode

@@ -7,7 +7,7 @@ from dataclasses import astuple
 from functools import partial
 from typing import Any, TypeVar
 
-from bot.store.base import Decide
+from bot.store.base import Decide, EventIsolation
 from bot.store.rows import Change, Stored
 from bot.store.sqlite.connection import SqliteConnection
 from bot.store.sqlite.facts import append_fact
@@ -18,6 +18,11 @@ _DUPLICATE = object()
 
 
 class SqliteTurns(SqliteConnection):
+    def isolation(self) -> EventIsolation:
+        """In-process locks: one process holds the database file (its lock file says so), and its single
+        writer applies each event whole."""
+        return self._isolation
+
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
         """Queue the event for the next group commit and wait until it is durable."""
         outcome = await self._queued(partial(self._apply, user_id=user_id, update_id=update_id, decide=decide))
