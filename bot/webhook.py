@@ -28,6 +28,7 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
 
 from bot.config import ConfigError, Settings
 from bot.metrics import UPDATES
@@ -114,17 +115,19 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     busy = InFlight()
     server = _server(application, settings, busy)
+    try:  # the port first: a port in use is said before anything starts
+        sockets = bind_sockets(settings.webhook_port, address=settings.webhook_listen)
+    except OSError as exc:
+        raise ConfigError(
+            f"WEBHOOK_PORT: cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
+            f"({exc.strerror or exc}); is another process using it?"
+        ) from None
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
-        try:
-            server.listen(settings.webhook_port, address=settings.webhook_listen)
-        except OSError as exc:
-            raise ConfigError(
-                f"WEBHOOK_PORT: cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
-                f"({exc.strerror or exc}); is another process using it?"
-            ) from None
+        # requests that came meanwhile waited in the socket's backlog; now they are taken
+        server.add_sockets(sockets)
         await application.bot.set_webhook(
             settings.webhook_url or "", secret_token=settings.webhook_secret, allowed_updates=allowed_updates
         )

@@ -57,7 +57,15 @@ async def test_webhook_mode_takes_updates_with_the_secret_only(
         async with httpx.AsyncClient() as outsider:
             missing = await outsider.post(url, json=update)
             wrong = await outsider.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+            # an update that cannot be read is taken (200: Telegram must not send it again and again) and skipped
+            unreadable = await outsider.post(
+                url,
+                json={"update_id": 1_000_000, "message": "not an object"},
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
         assert missing.status_code == 403 and wrong.status_code == 403
+        assert unreadable.status_code == 200
+        assert "not an object" not in bot.log_path.read_text()
         await asyncio.sleep(0.5)
         assert not [m for m in await Runner(peer, bot.token, 32, http).messages()], "a refused update has no effect"
     finally:
@@ -212,13 +220,22 @@ def test_an_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
     assert_one_line_naming(result, "BOT_API_BASE_URL", token)
 
 
-def test_a_health_port_in_use_is_one_line(peer: Peer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("setting", ["HEALTH_PORT", "WEBHOOK_PORT"])
+def test_a_port_in_use_is_one_line(peer: Peer, tmp_path: Path, setting: str) -> None:
     token = "4243:SECRET-token-part"
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
+        port = str(taken.getsockname()[1])
+        webhook = {
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": "127.0.0.1",
+        }
         result = start_failure(
-            tmp_path, TELEGRAM_BOT_TOKEN=token, BOT_API_BASE_URL=f"{peer.url}/bot", HEALTH_PORT=str(port)
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=token,
+            BOT_API_BASE_URL=f"{peer.url}/bot",
+            **({setting: port} | (webhook if setting == "WEBHOOK_PORT" else {})),
         )
-    assert_one_line_naming(result, "HEALTH_PORT", token)
+    assert_one_line_naming(result, setting, token)
