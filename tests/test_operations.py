@@ -39,6 +39,21 @@ def test_compose_file_is_valid() -> None:
     assert bot["build"]["dockerfile"] == "deploy/Dockerfile"
     assert "bot-data:/data" in bot["volumes"] and "healthcheck" in bot
     assert services["proxy"]["profiles"] == ["webhook"]
+    # the "postgres" profile: PostgreSQL, two replicas on it in webhook mode, Caddy balancing them
+    assert {"postgres", "replica", "balancer"} <= {n for n, s in services.items() if s.get("profiles") == ["postgres"]}
+    replica = services["replica"]
+    assert replica["deploy"]["replicas"] == 2 and replica["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert (
+        replica["environment"]["DATABASE_URL"].startswith("postgresql://")
+        and "@postgres:" in replica["environment"]["DATABASE_URL"]
+    )
+    assert (
+        replica["environment"]["WEBHOOK_PORT"] == "8443"
+        and replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    )
+    balancer = (DEPLOY / "Caddyfile.replicas").read_text()
+    assert "./Caddyfile.replicas:/etc/caddy/Caddyfile:ro" in services["balancer"]["volumes"]
+    assert "dynamic a replica 8443" in balancer and "lb_policy round_robin" in balancer
     declared = set(compose["volumes"])
     used = {v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if not v.startswith(".")}
     assert used <= declared
@@ -50,7 +65,7 @@ def test_compose_file_is_valid() -> None:
             capture_output=True,
             text=True,
             check=False,
-            env={**os.environ, "BOT_DOMAIN": "x.test"},
+            env={**os.environ, "BOT_DOMAIN": "x.test", "POSTGRES_PASSWORD": "x"},
         )
         assert check.returncode == 0, check.stderr
 
