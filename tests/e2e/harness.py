@@ -7,6 +7,7 @@ import itertools
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -240,3 +241,68 @@ class Runner:
 
     async def message_by_id(self, message_id: int) -> Message:
         return next(m for m in await self.messages() if m["message_id"] == message_id)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+WEBHOOK_SECRET = "s3cret-token-for-the-webhook-test"
+
+
+@dataclass
+class Cluster:
+    """Several `thigh-coach run` instances in webhook mode on one database, behind a round-robin
+    balancer (tests/e2e/round_robin.py, as Caddy in deploy/compose.yaml); one bot token for all."""
+
+    peer: Peer
+    workdir: Path
+    database_url: str
+    size: int = 3
+    extra_env: dict[str, str] = field(default_factory=dict)
+    token: str = field(default_factory=lambda: f"{next(_tokens)}00:e2e-{os.getpid()}")
+    bots: list[BotProcess] = field(default_factory=list)
+    health: list[int] = field(default_factory=list)
+    balancer: subprocess.Popen[str] | None = None
+
+    def start(self) -> Cluster:
+        ports = [free_port() for _ in range(self.size)]
+        self.balancer = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.round_robin", "0", *(f"http://127.0.0.1:{p}" for p in ports)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.balancer.stdout is not None
+        line = self.balancer.stdout.readline().split()
+        assert line and line[0] == "listening", f"balancer did not start: {line}"
+        url = f"http://127.0.0.1:{line[1]}/telegram"
+        for number, port in enumerate(ports):
+            self.health.append(free_port())
+            env = {
+                "DATABASE_URL": self.database_url,
+                "WEBHOOK_URL": url,
+                "WEBHOOK_SECRET": WEBHOOK_SECRET,
+                "WEBHOOK_LISTEN": "127.0.0.1",
+                "WEBHOOK_PORT": str(port),
+                "HEALTH_PORT": str(self.health[-1]),
+                **self.extra_env,
+            }
+            workdir = self.workdir / f"instance-{number}"
+            workdir.mkdir(parents=True, exist_ok=True)
+            self.bots.append(BotProcess(self.peer, workdir, token=self.token, extra_env=env).start())
+        return self
+
+    async def healthz(self, number: int) -> int:
+        async with httpx.AsyncClient(timeout=10) as client:
+            return (await client.get(f"http://127.0.0.1:{self.health[number]}/healthz")).status_code
+
+    def stop(self) -> None:
+        for bot in self.bots:
+            bot.stop()
+        if self.balancer is not None:
+            self.balancer.terminate()
+            self.balancer.wait(timeout=10)

@@ -24,6 +24,7 @@ from flows import triage
 from flows.events import Choose
 from tests.answer_sets import ANSWER_SETS
 from tests.e2e.harness import NEEDS_NODE, BotProcess, Message, Peer, Runner, node_available
+from tests.e2e.seeding import add_runners
 from tests.e2e.test_conversation_e2e import CONTENT, label_of, question_of
 from tests.e2e.test_reminders_e2e import with_reminder
 
@@ -132,29 +133,6 @@ async def test_sigkill_mid_conversation_loses_no_reply(peer: Peer, http: httpx.A
 ADMIN = 4242
 AUDIENCE = range(40_001, 40_301)
 NOTICE = "Club run moved to Saturday"
-
-
-def add_runners(database: Path, users: range, like: int | None = None) -> None:
-    """Runners straight into the database; with `like`, each gets that runner's state and reminders."""
-    conn = sqlite3.connect(database, isolation_level=None, timeout=30)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            "INSERT INTO users (user_id, consented, active, created_at, updated_at) VALUES (?, 1, 1, '', '')",
-            [(u,) for u in users],
-        )
-        if like is not None:
-            for table, columns in (
-                ("flow_state", "flow, state, data, version, plan_pattern, plan_phase, plan_status"),
-                ("reminders", "kind, local_time, next_due_at"),
-            ):
-                conn.executemany(
-                    f"INSERT INTO {table} (user_id, {columns}) SELECT ?, {columns} FROM {table} WHERE user_id = ?",
-                    [(u, like) for u in users],
-                )
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
 
 
 async def kill_while(bot: BotProcess, rng: random.Random, kills: int, busy: asyncio.Future[None]) -> int:
