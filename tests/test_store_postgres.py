@@ -17,8 +17,7 @@ import asyncpg
 import pytest
 
 from bot.store import PostgresStore, StoreError, maintenance_for, store_for
-from bot.store.migrations import LATEST
-from bot.store.postgres.migrations import STEPS
+from bot.store.migrations import LATEST, STEPS
 from bot.store.rows import Change, DueReminder, ReminderDecision, ReminderRow, Stored
 from tests.postgres_server import Server
 
@@ -44,9 +43,11 @@ def counting(stored: Stored) -> tuple[Change, int]:
     return Change(data=json.dumps({"n": n + 1}), state="s", consented=True, outbox=(f"turn {n + 1}",)), n + 1
 
 
-def test_the_steps_end_at_sqlites_latest_version() -> None:
-    versions = [version for version, _ in STEPS]
-    assert versions == sorted(set(versions)) and versions[-1] == LATEST
+def test_one_list_of_steps_serves_both_backends() -> None:
+    """From the step PostgreSQL databases begin with, every step says what it does on both backends."""
+    assert [s.version for s in STEPS] == list(range(1, LATEST + 1))
+    first = next(s.version for s in STEPS if s.postgres is not None)
+    assert all(s.postgres is not None and s.sqlite.strip() for s in STEPS[first - 1 :])
 
 
 def test_database_url_names_the_backend(url: str) -> None:

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.clock import Clock, SystemClock
-from bot.user_locks import UserLocks
 from bot.store.base import StoreError
 from bot.store.postgres.maintenance import explain, migrate
+from bot.user_locks import UserLocks
 
 R = TypeVar("R")
 

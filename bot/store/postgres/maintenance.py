@@ -15,8 +15,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import asyncpg
 
 from bot.store.base import StoreError
-from bot.store.migrations import LATEST
-from bot.store.postgres.migrations import STEPS
+from bot.store.migrations import LATEST, STEPS
 from bot.store.postgres.quarantine import quarantined
 from bot.store.rows import Quarantined, TableRows
 from bot.store.url import Database
@@ -60,7 +59,10 @@ async def migrate(conn: Any, target: int = LATEST) -> int:
     current = await schema_version(conn)
     if current > LATEST:
         raise StoreError(f"database schema version {current} is newer than this bot knows ({LATEST})")
-    for version, sql in STEPS:
+    for step in STEPS:
+        version, sql = step.version, step.postgres
+        if sql is None:  # SQLite's history before PostgreSQL databases begin
+            continue
         if version > target:
             break
         async with conn.transaction():

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from bot.clock import Clock, SystemClock
-from bot.user_locks import UserLocks
 from bot.store.base import StoreError
 from bot.store.sqlite.checkpointer import Checkpointer
 from bot.store.sqlite.maintenance import check_path, explain, migrate
 from bot.store.sqlite.writer import Writer
+from bot.user_locks import UserLocks
 
 R = TypeVar("R")
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.store.base import StoreError
-from bot.store.migrations import LATEST, MIGRATIONS
+from bot.store.migrations import LATEST, STEPS
 from bot.store.rows import Quarantined, TableRows
 from bot.store.sqlite.quarantine import quarantined
 
@@ -52,7 +52,7 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     for version in range(current + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in MIGRATIONS[version - 1].split(";"):
+            for statement in STEPS[version - 1].sqlite.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
