@@ -238,6 +238,20 @@ MIGRATIONS: tuple[str, ...] = (
         AND json_extract(fact, '$.measure') IS NOT NULL AND json_extract(fact, '$.score') IS NOT NULL;
     DROP VIEW documented;
     """,
+    # 9: reserved for the lease columns of another branch (a placeholder, so 10 keeps its number)
+    "",
+    # 10: the content version /reload publishes (see bot/content_sync.py); no row until the first
+    # /reload. The send pace shared by several processes is PostgreSQL's alone: one process holds a
+    # SQLite file, and its pace is kept in memory (bot/pace.py)
+    """
+    CREATE TABLE content_version (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        version      INTEGER NOT NULL,
+        digest       TEXT NOT NULL,
+        reloaded_at  TEXT NOT NULL,
+        reloaded_by  INTEGER
+    );
+    """,
 )
 
 LATEST = len(MIGRATIONS)

@@ -165,4 +165,24 @@ STEPS: tuple[tuple[int, str], ...] = (
         CREATE INDEX scores_by_user ON scores(user_id, id);
         """,
     ),
+    (
+        10,
+        # what several processes on one database share: the send pace (one row, GCRA, moments by the
+        # server's clock) and the content version /reload publishes (no row until the first /reload)
+        """
+        CREATE TABLE send_pace (
+            id            INTEGER PRIMARY KEY CHECK (id = 1),
+            next_at       TIMESTAMPTZ NOT NULL,
+            paused_until  TIMESTAMPTZ NOT NULL
+        );
+        INSERT INTO send_pace VALUES (1, '-infinity', '-infinity');
+        CREATE TABLE content_version (
+            id           INTEGER PRIMARY KEY CHECK (id = 1),
+            version      INTEGER NOT NULL,
+            digest       TEXT NOT NULL,
+            reloaded_at  TIMESTAMPTZ NOT NULL,
+            reloaded_by  BIGINT
+        );
+        """,
+    ),
 )
