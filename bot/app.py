@@ -116,6 +116,7 @@ def build_application(
             settings.per_chat_rate_per_second,
             settings.per_chat_burst,
             stopping=stop,
+            shared=store,  # one rate for every process on the database
         )
         if settings.send_rate_per_second > 0
         else None
