@@ -129,6 +129,8 @@ class SendLimiter(BaseRateLimiter[Lane]):
                         continue
                     if self._shared is not None and (wait := await self._shared_slot()) > 0:
                         await self._sleep(wait)  # whoever is first when it comes due takes it
+                        if time.monotonic() < self._paused_until:
+                            continue  # a 429 came meanwhile: the slot booked before it goes unused
                     self._hand_turn(time.monotonic())
         finally:  # stopping (or cancelled at shutdown): whoever still waits is not sent now
             self._giver = None
