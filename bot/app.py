@@ -27,6 +27,7 @@ from bot.broadcaster import Broadcaster
 from bot.clock import FileClock, SystemClock
 from bot.commands import COMMAND_EVENTS
 from bot.config import ConfigError, Settings
+from bot.content_sync import ContentSync
 from bot.dispatch import Dispatcher
 from bot.handlers import admin, conversation, data_rights, errors, membership
 from bot.health import HealthServer
@@ -117,6 +118,7 @@ def build_application(
             settings.per_chat_rate_per_second,
             settings.per_chat_burst,
             stopping=stop,
+            shared=store,  # one rate for every process on the database
         )
         if settings.send_rate_per_second > 0
         else None
@@ -145,12 +147,14 @@ def build_application(
         )
         broadcaster = Broadcaster(store, application.bot, clock, lambda: dispatcher.content)
         outbox = Outbox(store, application.bot)
-        install(application, Services(settings, store, dispatcher, scheduler, broadcaster, outbox))
+        content_sync = ContentSync(store, dispatcher, settings.content_dir)
+        await content_sync.adopt()
+        install(application, Services(settings, store, dispatcher, scheduler, broadcaster, outbox, content_sync))
         await application.bot.set_my_commands(command_menu(content))
         await set_admin_menus(application, content, settings.admin_ids)
         # replies owed from before a crash go out first, beside the new updates
         tasks = [asyncio.create_task(outbox.flush_everyone(), name="owed replies")]
-        loops = [scheduler.loop, broadcaster.loop] if run_scheduler else []
+        loops = [scheduler.loop, broadcaster.loop, content_sync] if run_scheduler else []
         tasks += [loop.start(stop) for loop in loops]
         application.bot_data.background = tasks
         if settings.health_port:

@@ -7,6 +7,12 @@ waits, not only the one that was told, and the request is tried again.
 Sends take the global rate's slots one at a time, as each comes free, in two lanes: a runner's
 reply goes before every reminder or broadcast still waiting, so a burst of background sends never
 holds a reply up for longer than one slot.
+
+Several processes of one bot share its rate (Telegram counts per bot): given a shared `SendPace`
+(PostgreSQL's one row), each process books one global slot at a time, for the send at the head of
+its own queue when the slot comes due, so none books ahead and a reply waits for at most about one
+slot per process. A 429 seen by any process pauses them all. The per-chat pace stays in each
+process: a runner's updates mostly reach one process at a time (their replies are sent from there).
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from typing import Any
 
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.pace import Pace
+from bot.store.base import SendPace
 
 log = logging.getLogger(__name__)
 
@@ -45,28 +54,6 @@ class SendingStopped(NetworkError):
         super().__init__("the bot is stopping; not sent")
 
 
-class Pace:
-    """Generic cell rate algorithm: `rate` per second on average, bursts of up to `burst`."""
-
-    def __init__(self, rate: float, burst: int = 1) -> None:
-        self.interval = 1.0 / rate
-        self.burst = max(1, burst)
-        self._next = 0.0  # theoretical arrival time of the next request
-
-    def delay(self, now: float) -> float:
-        """How long until a slot is free, without taking it."""
-        return max(0.0, max(self._next, now) - (self.burst - 1) * self.interval - now)
-
-    def reserve(self, now: float) -> float:
-        """Take a slot; returns how long to wait before using it."""
-        wait = self.delay(now)
-        self._next = max(self._next, now) + self.interval
-        return wait
-
-    def idle_since(self, now: float) -> bool:
-        return self._next <= now
-
-
 class SendLimiter(BaseRateLimiter[Lane]):
     def __init__(
         self,
@@ -75,6 +62,7 @@ class SendLimiter(BaseRateLimiter[Lane]):
         per_chat_burst: int = 5,
         max_retries: int = 5,
         stopping: asyncio.Event | None = None,
+        shared: SendPace | None = None,
     ) -> None:
         self.per_second = per_second
         # once set, waiting sends give up (SendingStopped); sends already on the wire finish
@@ -82,6 +70,9 @@ class SendLimiter(BaseRateLimiter[Lane]):
         # a burst of a tenth of a second's worth: smooth, yet no wait for a reply or two
         burst = max(1, round(per_second / 10))
         self._global = Pace(per_second, burst=burst)
+        # the whole bot's pace, when other processes send too; this process's own pace still holds
+        self._shared = shared
+        self._shared_failing = False
         # when the sends of many slots went out together; on a busy machine sleepers wake late, and
         # all at once: the window keeps any one second to the rate and its burst even then
         self._window: deque[float] = deque(maxlen=max(1, int(per_second) + burst - 1))
@@ -136,16 +127,49 @@ class SendLimiter(BaseRateLimiter[Lane]):
                     if (wait := self._global_delay(time.monotonic())) > 0:
                         await self._sleep(wait)
                         continue
-                    _, _, turn = heapq.heappop(self._waiting)
-                    if not turn.done():  # a sender cancelled while waiting needs no slot
-                        self._take_slot(time.monotonic())
-                        turn.set_result(None)
+                    if self._shared is not None and (wait := await self._shared_slot()) > 0:
+                        await self._sleep(wait)  # whoever is first when it comes due takes it
+                        if time.monotonic() < self._paused_until:
+                            continue  # a 429 came meanwhile: the slot booked before it goes unused
+                    self._hand_turn(time.monotonic())
         finally:  # stopping (or cancelled at shutdown): whoever still waits is not sent now
             self._giver = None
             for _, _, turn in self._waiting:
                 if not turn.done():
                     turn.set_exception(SendingStopped())
             self._waiting.clear()
+
+    def _hand_turn(self, now: float) -> None:
+        """The slot goes to the first waiting send of the first lane."""
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():  # a sender cancelled while waiting needs no slot
+                self._take_slot(now)
+                turn.set_result(None)
+                return
+
+    async def _shared_slot(self) -> float:
+        """Book the bot's next slot; how long until it is due. With the database away, this
+        process goes on at its own pace alone (said once, not at every send)."""
+        assert self._shared is not None
+        try:
+            wait = await self._shared.reserve_send(self._global.interval, self._global.burst)
+        except Exception as exc:
+            if not self._shared_failing:
+                log.warning("shared send pace unreachable (%s); this process paces itself alone", exc)
+            self._shared_failing = True
+            return 0.0
+        self._shared_failing = False
+        return wait
+
+    async def _pause_everyone(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        if self._shared is not None:
+            try:
+                await self._shared.pause_sends(seconds)
+            except Exception as exc:  # this process pauses all the same
+                log.warning("flood pause not shared (%s)", exc)
+        log.warning("flood limit: Telegram asked to wait %.1f s; all sends paused", seconds)
 
     async def _wait_turn(self, chat_id: int | str, lane: Lane) -> None:
         if self.stopping.is_set():
@@ -155,7 +179,8 @@ class SendLimiter(BaseRateLimiter[Lane]):
         if (wait := self._chat(chat_id, now).reserve(now)) > 0:
             await self._sleep(wait)
         now = time.monotonic()
-        if not self._waiting and self._global_delay(now) == 0:
+        # a free slot is taken at once, unless the slot must be booked with the other processes
+        if self._shared is None and not self._waiting and self._global_delay(now) == 0:
             self._take_slot(now)
             return
         turn = asyncio.get_running_loop().create_future()
@@ -185,9 +210,7 @@ class SendLimiter(BaseRateLimiter[Lane]):
                 if attempt == self._max_retries:
                     raise
                 delay = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
-                # everybody waits, not only this sender
-                self._paused_until = max(self._paused_until, time.monotonic() + float(delay))
-                log.warning("flood limit: Telegram asked to wait %.1f s; all sends paused", delay)
+                await self._pause_everyone(float(delay))  # everybody waits, not only this sender
                 continue
             self.sent += 1
             return result

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes
 
 from bot.broadcaster import Broadcaster
 from bot.config import Settings
+from bot.content_sync import ContentSync
 from bot.dispatch import Dispatcher
 from bot.health import HealthServer
 from bot.outbox import Outbox
@@ -30,6 +31,7 @@ class Services:
     scheduler: Scheduler
     broadcaster: Broadcaster
     outbox: Outbox
+    content: ContentSync  # the content version this process serves; /reload publishes a new one
 
 
 @dataclass

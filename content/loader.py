@@ -6,7 +6,8 @@ so a bot never starts (or reloads) on half-valid content.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,6 +67,16 @@ class Content:
     language: Language
     admin: AdminStrings
     sources: Sources
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of the validated content: the same on every machine whose files say the same
+        (comments and layout of the files aside)."""
+        hashed = hashlib.sha256()
+        for part in fields(self):
+            hashed.update(part.name.encode())
+            hashed.update(getattr(self, part.name).model_dump_json().encode())
+        return hashed.hexdigest()
 
     @cached_property
     def questions(self) -> dict[str, Question]:

@@ -16,6 +16,7 @@ import pytest
 from bot.cli import main
 from bot.clock import ManualClock
 from bot.store import Change, PostgresStore, SqliteStore, Store, Stored
+from bot.store.postgres.copy import OWN_TABLES
 from bot.store.rows import AnswerRow, DueReminder, OutcomeRow, PlanPosition, ReminderDecision, ReminderRow, SetAside
 from content import Content
 from flows.record import MilestoneResult
@@ -95,6 +96,7 @@ async def fill(path: Path, content: Content) -> None:
         assert await store.claim_recipients(broadcast_id, 2) == [TRIAGE, PLANNED]
         await store.mark_delivery(broadcast_id, TRIAGE, "sent")
         await store.audit(4242, "user_lookup", PLANNED, "why")
+        await store.publish_content("the content's digest", 4242)  # /reload
     finally:
         await store.close()
 
@@ -112,7 +114,7 @@ async def postgres_counts(url: str) -> dict[str, int]:
     conn = await asyncpg.connect(url)
     try:
         names = [r[0] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
-        return {n: int(await conn.fetchval(f'SELECT count(*) FROM "{n}"')) for n in names if n != "schema_version"}
+        return {n: int(await conn.fetchval(f'SELECT count(*) FROM "{n}"')) for n in names if n not in OWN_TABLES}
     finally:
         await conn.close()
 
@@ -133,6 +135,7 @@ async def seen(store: Store) -> dict[str, object]:
         "progress": await store.broadcast_progress(1),
         "unfinished": await store.unfinished_claims(1),
         "audit": await store.audit_log(10),
+        "content": await store.content_version(),
         "export": {u: await store.export_user(u) for u in users},
     }
 

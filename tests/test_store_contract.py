@@ -3,6 +3,7 @@ server the tests start themselves (tests/postgres_server.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -25,11 +26,13 @@ from bot.store import (
 from bot.store.base import (
     AdminQueries,
     BroadcastQueue,
+    ContentVersions,
     DataRights,
     Facts,
     Health,
     OwedReplies,
     ReminderQueue,
+    SendPace,
     Turns,
 )
 from bot.store.migrations import LATEST
@@ -37,6 +40,7 @@ from bot.store.postgres import PostgresMaintenance
 from bot.store.rows import (
     Adherence,
     Broadcast,
+    ContentVersion,
     DueReminder,
     PlanPosition,
     ProgressMessage,
@@ -440,8 +444,41 @@ async def test_a_state_set_aside_is_kept_shown_exported_and_deleted(store: Store
     assert await store.user_summary(7) is None
 
 
+async def test_the_send_pace_spaces_slots_after_a_burst_and_a_pause_holds_them_all(store: Store) -> None:
+    # ten seconds apart, bursts of three: what the calls themselves take is lost in the margins
+    waits = [await store.reserve_send(10.0, 3) for _ in range(5)]
+    assert all(0 <= wait < 1 for wait in waits[:3]), waits
+    assert 9 < waits[3] <= 10 and 19 < waits[4] <= 20, waits
+    await store.pause_sends(100.0)  # Telegram said 429: no slot before the pause ends
+    assert 99 < await store.reserve_send(10.0, 3) <= 100
+    await store.pause_sends(1.0)  # a shorter pause never cuts a longer one short
+    assert 99 < await store.reserve_send(0.001, 1) <= 100
+
+
+async def test_each_published_content_version_is_one_more_and_read_by_all(store: Store) -> None:
+    assert await store.content_version() == ContentVersion(0, None, None, None), "nothing published yet"
+    assert await store.publish_content("first digest", 4242) == 1
+    first = await store.content_version()
+    assert (first.version, first.digest, first.reloaded_by) == (1, "first digest", 4242) and first.reloaded_at
+    # two at once (two admins, two processes): each gets a version of its own
+    assert sorted(await asyncio.gather(*(store.publish_content(d, None) for d in ("a", "b")))) == [2, 3]
+    latest = await store.content_version()
+    assert latest.version == 3 and latest.digest in ("a", "b") and latest.reloaded_by is None
+
+
 # the interface by concern: every method of every protocol is called above
-PROTOCOLS = (Health, Turns, Facts, OwedReplies, ReminderQueue, BroadcastQueue, AdminQueries, DataRights)
+PROTOCOLS = (
+    Health,
+    Turns,
+    Facts,
+    OwedReplies,
+    ReminderQueue,
+    BroadcastQueue,
+    AdminQueries,
+    DataRights,
+    SendPace,
+    ContentVersions,
+)
 
 
 async def test_maintenance_migrates_checks_backs_up_and_lists_what_was_set_aside(
@@ -463,6 +500,30 @@ async def test_maintenance_migrates_checks_backs_up_and_lists_what_was_set_aside
     target = tmp_path / "backup"
     maintenance.backup(target)
     assert target.stat().st_size > 0 and maintenance.problems() == [], "the database is as it was"
+
+
+async def test_one_runners_events_are_held_apart_and_no_one_elses(store: Store) -> None:
+    isolation, order = store.isolation(), []
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with isolation.hold(1):
+            order.append("first in")
+            held.set()
+            await release.wait()
+            order.append("first out")
+
+    async def then(user_id: int, name: str) -> None:
+        await held.wait()
+        async with isolation.hold(user_id):
+            order.append(name)
+
+    holding = asyncio.ensure_future(first())
+    same, other = asyncio.ensure_future(then(1, "same runner")), asyncio.ensure_future(then(2, "another runner"))
+    await other  # another runner gets through while the first event still holds its runner
+    release.set()
+    await asyncio.gather(holding, same)
+    assert order == ["first in", "another runner", "first out", "same runner"]
 
 
 def test_every_store_method_is_under_contract() -> None:

@@ -77,7 +77,7 @@ async def test_the_schema_keeps_ids_as_bigint_and_moments_as_timestamptz(store: 
         versions = [row[0] for row in await conn.fetch("SELECT version FROM schema_version")]
     finally:
         await conn.close()
-    assert versions == [LATEST]
+    assert versions == [s.version for s in STEPS if s.postgres is not None], "each step once"
     ids = {key: kind for key, kind in columns.items() if key[1] in ("user_id", "actor_id", "created_by")}
     assert len(ids) > 10 and set(ids.values()) == {"bigint"}
     moments = {key: kind for key, kind in columns.items() if key[1].endswith("_at") and key[1] not in ("due_at",)}
@@ -217,7 +217,8 @@ async def test_two_processes_migrating_at_once_apply_each_step_once(url: str) ->
     conns = [await asyncpg.connect(url) for _ in range(3)]
     try:
         assert await asyncio.gather(*(migrate(conn) for conn in conns)) == [LATEST] * 3
-        assert [r[0] for r in await conns[0].fetch("SELECT version FROM schema_version")] == [LATEST]
+        applied = [r[0] for r in await conns[0].fetch("SELECT version FROM schema_version")]
+        assert applied == [s.version for s in STEPS if s.postgres is not None], "each step once"
     finally:
         for conn in conns:
             await conn.close()

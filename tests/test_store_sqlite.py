@@ -164,6 +164,8 @@ SAMPLE_ROWS = {
         "INSERT INTO milestones VALUES (1, 7, '2026-01-02', 'reload', 'hop_test', 'no_pain', 1, '2026-01-02')",
         "INSERT INTO scores VALUES (1, 7, '2026-01-02', 'pain_function', 80, '{\"running\": \"r75\"}', '2026-01-02')",
     ],
+    9: [],  # a placeholder step on this branch: no table of its own
+    10: ["INSERT INTO content_version VALUES (1, 3, 'abc', '2026-01-02T09:00:00+00:00', 4242)"],
 }
 
 

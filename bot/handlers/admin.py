@@ -196,7 +196,8 @@ def _summary_fields(summary: UserSummary) -> list[tuple[str, str]]:
 
 
 async def on_reload(update: Update, context: Context) -> None:
-    """/reload: validate the content files and swap them in whole, or keep the old ones."""
+    """/reload: validate the content files and swap them in whole, or keep the old ones; every other
+    process of the bot loads its own files when it sees the new version (bot/content_sync.py)."""
     found: Services = services(context)
     texts = _texts(context)
     directory = found.settings.content_dir
@@ -206,8 +207,8 @@ async def on_reload(update: Update, context: Context) -> None:
         await found.store.audit(_who(update), "reload_refused", None, str(exc))
         await _answer(update, fill(texts.reload_refused, error=str(exc)))
         return
-    found.dispatcher.content = fresh  # one assignment: each update sees the old or the new, never a mix
-    await found.store.audit(_who(update), "reload", None, str(directory or "bundled"))
+    version = await found.content.publish(fresh, _who(update))
+    await found.store.audit(_who(update), "reload", None, f"{directory or 'bundled'}, version {version}")
     await _answer(update, rich(fresh.admin.reloaded))
 
 

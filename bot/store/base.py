@@ -18,6 +18,7 @@ from bot.store.rows import (
     Broadcast,
     Change,
     ClaimedReminder,
+    ContentVersion,
     DueReminder,
     OutcomeRow,
     OwedMessage,
@@ -173,7 +174,44 @@ class DataRights(Protocol):
         ...
 
 
-class Store(Health, Turns, Facts, OwedReplies, ReminderQueue, BroadcastQueue, AdminQueries, DataRights, Protocol):
+class SendPace(Protocol):
+    """One send rate for the whole bot, however many processes send (Telegram counts per bot)."""
+
+    async def reserve_send(self, interval: float, burst: int) -> float:
+        """Take the next send slot of a pace `interval` seconds apart, bursts of up to `burst`
+        (GCRA); returns how long to wait before using it (a pause counted in)."""
+        ...
+
+    async def pause_sends(self, seconds: float) -> None:
+        """Telegram answered 429: no slot is free for anyone for `seconds` from now."""
+        ...
+
+
+class ContentVersions(Protocol):
+    """Which content every instance serves: /reload publishes it, each instance's loop follows."""
+
+    async def content_version(self) -> ContentVersion:
+        """The latest version published; version 0, no digest, before the first."""
+        ...
+
+    async def publish_content(self, digest: str, admin_id: int | None) -> int:
+        """A new version of the content with this digest; returns its number."""
+        ...
+
+
+class Store(
+    Health,
+    Turns,
+    Facts,
+    OwedReplies,
+    ReminderQueue,
+    BroadcastQueue,
+    AdminQueries,
+    DataRights,
+    SendPace,
+    ContentVersions,
+    Protocol,
+):
     """Everything the bot keeps, whatever the backend."""
 
 

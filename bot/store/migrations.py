@@ -432,6 +432,39 @@ STEPS: tuple[Step, ...] = (
     """,
         postgres=POSTGRES_BASELINE,
     ),
+    # 9: reserved for the lease columns (merged next)
+    Step(9, sqlite=""),
+    # 10: what several processes on one database share: the content version /reload publishes (no row
+    # until the first /reload; see bot/content_sync.py), and on PostgreSQL the send pace (one row, GCRA,
+    # moments by the server's clock). One process holds a SQLite file: its pace is kept in memory
+    # (bot/pace.py)
+    Step(
+        10,
+        sqlite="""
+        CREATE TABLE content_version (
+            id           INTEGER PRIMARY KEY CHECK (id = 1),
+            version      INTEGER NOT NULL,
+            digest       TEXT NOT NULL,
+            reloaded_at  TEXT NOT NULL,
+            reloaded_by  INTEGER
+        );
+        """,
+        postgres="""
+        CREATE TABLE send_pace (
+            id            INTEGER PRIMARY KEY CHECK (id = 1),
+            next_at       TIMESTAMPTZ NOT NULL,
+            paused_until  TIMESTAMPTZ NOT NULL
+        );
+        INSERT INTO send_pace VALUES (1, '-infinity', '-infinity');
+        CREATE TABLE content_version (
+            id           INTEGER PRIMARY KEY CHECK (id = 1),
+            version      INTEGER NOT NULL,
+            digest       TEXT NOT NULL,
+            reloaded_at  TIMESTAMPTZ NOT NULL,
+            reloaded_by  BIGINT
+        );
+        """,
+    ),
 )
 
 LATEST = STEPS[-1].version

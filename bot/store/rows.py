@@ -70,6 +70,16 @@ class Quarantined:
 
 
 @dataclass(frozen=True)
+class ContentVersion:
+    """The content every instance should serve: the one /reload last published."""
+
+    version: int  # 0 before the first /reload
+    digest: str | None  # `Content.digest` of what was published
+    reloaded_at: str | None  # ISO 8601
+    reloaded_by: int | None  # the admin who sent /reload
+
+
+@dataclass(frozen=True)
 class PlanPosition:
     """Where a runner's plan stands, for statistics: columns, not a label to match."""
 

@@ -10,6 +10,7 @@ from bot.store.postgres.data_rights import PostgresDataRights
 from bot.store.postgres.facts import PostgresFacts
 from bot.store.postgres.maintenance import PostgresMaintenance, migrate
 from bot.store.postgres.outbox import PostgresOwedReplies, PostgresReminderQueue
+from bot.store.postgres.shared import PostgresShared
 from bot.store.postgres.turns import PostgresTurns
 
 
@@ -21,6 +22,7 @@ class PostgresStore(
     PostgresBroadcastQueue,
     PostgresAdminQueries,
     PostgresDataRights,
+    PostgresShared,
 ):
     """Every concern of `bot.store.base.Store`, on one PostgreSQL database."""
 

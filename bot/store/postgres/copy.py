@@ -19,8 +19,8 @@ from bot.store.rows import TableRows
 
 # tables others refer to go first, so every foreign key finds its row
 FIRST = ("users", "broadcasts")
-# PostgreSQL's own bookkeeping, never copied from another backend
-OWN_TABLES = frozenset({"schema_version"})
+# PostgreSQL's own bookkeeping, never copied from another backend (a SQLite bot paces in memory)
+OWN_TABLES = frozenset({"schema_version", "send_pace"})
 
 
 def _moment(value: Any) -> datetime:

@@ -9,6 +9,7 @@ from bot.store.sqlite.data_rights import SqliteDataRights
 from bot.store.sqlite.facts import SqliteFacts
 from bot.store.sqlite.maintenance import SqliteMaintenance, migrate
 from bot.store.sqlite.outbox import SqliteOwedReplies, SqliteReminderQueue
+from bot.store.sqlite.shared import SqliteShared
 from bot.store.sqlite.turns import SqliteTurns
 
 
@@ -20,6 +21,7 @@ class SqliteStore(
     SqliteBroadcastQueue,
     SqliteAdminQueries,
     SqliteDataRights,
+    SqliteShared,
 ):
     """Every concern of `bot.store.base.Store`, on one SQLite file."""
 

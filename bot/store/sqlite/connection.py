@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from bot.clock import Clock, SystemClock
+from bot.pace import LocalSendPace
 from bot.store.base import StoreError
 from bot.store.sqlite.checkpointer import Checkpointer
 from bot.store.sqlite.maintenance import check_path, explain, migrate
@@ -68,6 +69,7 @@ class SqliteConnection:
         self._committer: asyncio.Task[None] | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) of the file opened
         self._write_failure: str | None = None  # why the last write failed; None once one works
+        self._send_pace = LocalSendPace()  # see bot/store/sqlite/shared.py
 
     # --- lifecycle ---------------------------------------------------------------------
 
