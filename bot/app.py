@@ -40,6 +40,7 @@ from bot.scheduler import Scheduler
 from bot.send_limiter import SendLimiter
 from bot.services import CONTEXT_TYPES, App, Services, install, installed
 from bot.store import Store, store_for
+from bot.store.claims import new_claimant
 from content import Content, ContentError, load_content
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,16 @@ def build_application(
     """The application, not yet started. `request` replaces HTTP (in-process tests); tests that drive
     the scheduler by hand turn its background loop off."""
     assert settings.telegram_bot_token is not None
-    store = store_for(settings.database, sqlite_synchronous=settings.sqlite_synchronous)
+    clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
+    # this process, as its claims on owed replies, reminders and broadcasts name it (several may share a database)
+    claimant = new_claimant()
+    store = store_for(
+        settings.database,
+        clock=clock,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        claimant=claimant,
+        lease=timedelta(seconds=settings.claim_lease_seconds),
+    )
 
     stop = asyncio.Event()
     limiter = (
@@ -135,7 +145,6 @@ def build_application(
 
     async def post_init(application: App) -> None:
         await store.open()
-        clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
         dispatcher = Dispatcher(store, content, clock=clock, render=render)
         scheduler = Scheduler(
             store,
@@ -154,7 +163,7 @@ def build_application(
         await set_admin_menus(application, content, settings.admin_ids)
         # replies owed from before a crash go out first, beside the new updates
         tasks = [asyncio.create_task(outbox.flush_everyone(), name="owed replies")]
-        loops = [scheduler.loop, broadcaster.loop, content_sync] if run_scheduler else []
+        loops = [scheduler.loop, broadcaster.loop, content_sync, outbox.loop] if run_scheduler else []
         tasks += [loop.start(stop) for loop in loops]
         application.bot_data.background = tasks
         if settings.health_port:
@@ -174,7 +183,7 @@ def build_application(
                 ) from None
             application.bot_data.health = health
         logging.getLogger("telegram").setLevel(library_level(settings.log_level))
-        log.info("bot ready: database %s", settings.database)
+        log.info("bot ready: database %s, claims as %s", settings.database, claimant)
 
     async def post_stop(application: App) -> None:
         # before PTB shuts the bot's HTTP client down: the loops stop taking new work; sends

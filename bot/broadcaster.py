@@ -3,10 +3,13 @@
 Each round claims a batch of runners who have not had the broadcast (a row per runner), sends
 through the bot's one limiter, and marks each delivery sent, blocked or failed as soon as it
 completes. The admin's progress message is edited every few seconds. After a restart the broadcast
-carries on; a runner already marked is never sent a second copy. A graceful stop lets every send
-already on the wire finish and be marked, whatever the shutdown timeout; sends still waiting for
-their turn are not made. Only a hard kill in the instant between one send and its mark can leave
-that one delivery unresolved: it is sent again on restart (at least once rather than lost).
+carries on; a runner already marked is never sent a second copy. Several bot processes may carry
+one broadcast at once: each claim is held for a lease (bot/store/claims.py), a dead process's
+claims are taken over when theirs ends, and the broadcast is done only when no delivery is left
+claimed. A graceful stop lets every send already on the wire finish and be marked, whatever the
+shutdown timeout; sends still waiting for their turn are not made. Only a hard kill in the instant
+between one send and its mark can leave that one delivery unresolved: it is sent again after the
+lease (at least once rather than lost).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from flows.markup import fill, rich
 
 log = logging.getLogger(__name__)
 
-RETRY = "claimed"  # a delivery left claimed is sent again in a later round
+RETRY = "claimed"  # a delivery released unsettled is sent again in a later round
 
 
 def progress_text(texts: AdminStrings, broadcast_id: int, counts: dict[str, int], total: int, status: str) -> str:
@@ -69,7 +72,9 @@ class Broadcaster:
         """Send to one runner and settle that delivery at once."""
         status = await self._send(user_id, text)
         BROADCAST_SENT.labels(status).inc()
-        if status != RETRY:
+        if status == RETRY:
+            await self.store.release_delivery(broadcast_id, user_id)
+        else:
             await self.store.mark_delivery(broadcast_id, user_id, status)
         return status
 
@@ -102,13 +107,14 @@ class Broadcaster:
             current = await self.store.broadcast(broadcast_id)
             if current is None or current.status != "running":
                 break
-            # first anything claimed but not delivered (a restart, a network error), then new runners
-            pending = await self.store.unfinished_claims(broadcast_id)
+            # first deliveries left unsettled (a network error, a dead process's after its lease), then new runners
+            pending = await self.store.reclaim_deliveries(broadcast_id)
             if not pending:
                 pending = await self.store.claim_recipients(broadcast_id, self.batch)
             if not pending:
-                await self.store.set_broadcast_status(broadcast_id, "done", self.clock.now())
-                await self.store.audit(None, "broadcast_finished", None, f"#{broadcast_id}")
+                # done unless another process still has sends in flight: this loop comes back later
+                if await self.store.finish_broadcast(broadcast_id, self.clock.now()):
+                    await self.store.audit(None, "broadcast_finished", None, f"#{broadcast_id}")
                 break
             statuses = await self.sends.all(self._deliver(broadcast_id, user, found.text) for user in pending)
             await self._report(broadcast_id)

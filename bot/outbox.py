@@ -1,9 +1,11 @@
 """The replies a runner is owed: rendered and stored in the same transaction as the state that
 produced them, sent after the commit, and removed one by one as each goes out.
 
-A crash between the commit and the send loses nothing: what is still owed goes out at start-up,
-or, at the latest, before the answer to the runner's next message. The price is at least once:
-a message sent in the instant before its removal was committed is sent again.
+Several bot processes may share the database: a process claims a runner's owed messages for a lease
+before sending them (bot/store/claims.py), so each goes out once and in order. A crash between the
+commit and the send loses nothing: what is still owed goes out at start-up, at the runner's next
+message, or at the outbox loop's next sweep, once the dead process's lease has ended. The price is
+at least once: a message sent in the instant before its removal was committed is sent again.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
 
 from bot.delivery import Outcome, attempt
+from bot.loops import Loop
 from bot.pictures import Stored
 from bot.polling import PollingBot
 from bot.rendering import Message, messages
 from bot.sending import send
-from bot.store import Store
+from bot.store import OwedMessage, Store
 from bot.user_locks import UserLocks
 from flows.replies import Reply
 
@@ -52,39 +56,82 @@ def _read(body: str) -> Message:
     return Message(message["text"], message["markup"], Stored(picture["kind"], picture) if picture else None)
 
 
+# messages claimed at a time: a runner's are sent about one a second, so a claim is sent well within its
+# lease (CLAIM_LEASE_SECONDS); the next claim renews the lease on the rest
+CLAIM = 10
+# runners the sweep takes at a time
+SWEEP = 100
+
+
 class Outbox:
-    def __init__(self, store: Store, bot: PollingBot) -> None:
+    def __init__(
+        self, store: Store, bot: PollingBot, sweep_seconds: float = 5.0, idle: timedelta = timedelta(seconds=10)
+    ) -> None:
         self.store = store
         self.bot = bot
-        # one sender per runner at a time, so their messages keep their order and none goes twice
+        # one sender per runner at a time in this process; the store's claims make it one across processes
         self._sending = UserLocks()
+        # owed messages nobody has sent for `idle` (their flush gave up, or their process died) are swept
+        self.idle = idle
+        self.loop = Loop("outbox", self.step, sweep_seconds)
 
     async def flush(self, user_id: int) -> bool:
         """Send everything the runner is owed, oldest first, removing each as it goes out.
-        False if some of it has to wait (Telegram could not be reached, or the bot is stopping).
+        False if some of it has to wait (Telegram could not be reached, or the bot is stopping): this
+        process's claim is released, for the next flush or sweep of any process.
 
-        What a concurrent update of the same runner adds meanwhile is sent by that update's own
-        flush, which waits for this one: one read of what is owed per flush is enough."""
+        When another process holds the runner's messages, nothing is sent here: that process sends them,
+        and what this one's turn added too. It claims again after sending all it claimed, and its sent
+        messages are deleted before that claim: either the claim sees the message this turn committed
+        (and that process sends it), or the message was committed after that claim, when that process
+        held nothing of the runner's any more, and this flush, which comes after the commit, claims it.
+        The same argument covers a turn of this process committed while its own flush was sending."""
         async with self._sending.hold(user_id):
-            marks: list[asyncio.Task[None]] = []
-            try:
-                for message in await self.store.unsent(user_id):
-                    outcome = await attempt(self.store, user_id, send(self.bot, user_id, _read(message.body)))
-                    if outcome is Outcome.BLOCKED:  # marking them inactive dropped the rest of what was owed
-                        return True
-                    if not outcome.final:  # kept: sent at the runner's next message or at start-up
-                        return False
-                    # sent, or refused for good: marked at once; the next message need not wait for the
-                    # commit (it joins a group commit)
-                    marks.append(asyncio.create_task(self.store.mark_sent(message.id)))
-            finally:  # each mark was queued the moment its message went out
-                await asyncio.gather(*marks)
+            while claimed := await self.store.claim_owed(user_id, CLAIM):
+                sent = await self._send(user_id, claimed)
+                if sent is None:  # blocked: marking them inactive dropped the rest of what was owed
+                    return True
+                if not sent:  # kept: sent by a later flush or sweep
+                    await self.store.release_owed(user_id)
+                    return False
         return True
 
+    async def _send(self, user_id: int, claimed: list[OwedMessage]) -> bool | None:
+        """Send the claimed messages in order; True once each is sent (or refused for good) and deleted,
+        False when one has to wait, None when the runner blocked the bot."""
+        marks: list[asyncio.Task[None]] = []
+        try:
+            for message in claimed:
+                outcome = await attempt(self.store, user_id, send(self.bot, user_id, _read(message.body)))
+                if outcome is Outcome.BLOCKED:
+                    return None
+                if not outcome.final:
+                    return False
+                # sent, or refused for good: marked at once; the next message need not wait for the
+                # commit (it joins a group commit)
+                marks.append(asyncio.create_task(self.store.mark_sent(message.id)))
+        finally:  # each mark was queued the moment its message went out, and is done before the next claim
+            await asyncio.gather(*marks)
+        return True
+
+    async def _flush_all(self, owed: list[OwedMessage]) -> bool:
+        """Flush every runner the sweep claimed; False (their claims released) when Telegram is unreachable."""
+        runners = list(dict.fromkeys(m.user_id for m in owed))
+        for done, user_id in enumerate(runners):
+            if not await self.flush(user_id):
+                for waiting in runners[done + 1 :]:
+                    await self.store.release_owed(waiting)
+                return False
+        return True
+
+    async def step(self, stop: asyncio.Event) -> bool:
+        """The outbox loop's round: what nobody has sent for a while. True: a full batch, more waiting."""
+        owed = await self.store.sweep_owed(SWEEP, CLAIM, self.idle)
+        return await self._flush_all(owed) and len({m.user_id for m in owed}) >= SWEEP
+
     async def flush_everyone(self) -> None:
-        """At start-up: everything owed from before (a crash, a network failure), oldest first."""
-        while owed := await self.store.unsent(limit=1000):
-            for user_id in dict.fromkeys(m.user_id for m in owed):
-                if not await self.flush(user_id):
-                    log.warning("Telegram unreachable: owed messages wait for each runner's next message")
-                    return
+        """At start-up: everything owed that no live process holds (from before a crash, a network failure)."""
+        while owed := await self.store.sweep_owed(SWEEP, CLAIM, timedelta(0)):
+            if not await self._flush_all(owed):
+                log.warning("Telegram unreachable: owed messages wait for each runner's next message")
+                return

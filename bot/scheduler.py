@@ -2,9 +2,10 @@
 
 Each tick claims the due rows in one transaction (deciding, logging once per user, kind and local
 day, and moving each row to its next occurrence), then sends the claimed reminders through the
-bot's limiter and marks each sent, failed or blocked. A reminder claimed but not marked (the
-process stopped between the two) is sent when the scheduler starts again if still on time
-(REMINDER_MAX_LATE_HOURS), and logged as missed otherwise.
+bot's limiter and marks each sent, failed or blocked. Several bot processes may tick at once: each
+claim is held for a lease (bot/store/claims.py). A reminder claimed but not marked (its process
+stopped between the two) is reclaimed by any process's tick once the lease has ended, and sent if
+still on time (REMINDER_MAX_LATE_HOURS), logged as missed otherwise.
 """
 
 from __future__ import annotations
@@ -85,7 +86,6 @@ class Scheduler:
     batch: int = BATCH
     poll_seconds: float = 5.0
     sends: InFlight = field(default_factory=InFlight)
-    _resent: bool = False
 
     def __post_init__(self) -> None:
         self.loop = Loop("reminder", self.step, self.poll_seconds)
@@ -99,27 +99,29 @@ class Scheduler:
         await self.sends.all(self._send(c, now) for c in claimed)
         return len(claimed)
 
-    async def resend_unsent(self) -> None:
-        """Reminders claimed before a crash and never marked: sent if still on time, else missed."""
+    async def reclaim(self) -> None:
+        """Reminders a dead process (or this one's previous life) claimed and never marked, once the
+        lease has ended: sent if still on time, else missed."""
         now = self.clock.now()
-        for claimed in await self.store.unsent_reminders():
-            if now - datetime.fromtimestamp(claimed.due, UTC) > self.max_late:
-                await self.store.finish_reminder(claimed.log_id, "missed")
-                REMINDERS.labels("missed").inc()
-                continue
-            await self._send(claimed, now)
+        late: list[ClaimedReminder] = []
+        on_time: list[ClaimedReminder] = []
+        for claimed in await self.store.reclaim_reminders():
+            too_late = now - datetime.fromtimestamp(claimed.due, UTC) > self.max_late
+            (late if too_late else on_time).append(claimed)
+        for claimed in late:
+            await self.store.finish_reminder(claimed.log_id, "missed")
+            REMINDERS.labels("missed").inc()
+        await self.sends.all(self._send(c, now) for c in on_time)
 
     async def step(self, stop: asyncio.Event) -> bool:
-        """Once, what a crash left unsent; then each time, what is due. True: a full batch, more due."""
-        if not self._resent:
-            await self.resend_unsent()
-            self._resent = True
+        """What a dead process left unsent, then what is due. True: a full batch, more due."""
+        await self.reclaim()
         return await self.tick() >= self.batch
 
     async def _send(self, claimed: ClaimedReminder, now: datetime) -> None:
         sending = deliver(self.bot, claimed.user_id, message(self.content(), claimed, now), Lane.BACKGROUND)
         outcome = await attempt(self.store, claimed.user_id, sending, f"reminder {claimed.log_id}")
-        if outcome is Outcome.STOPPED:  # stays claimed: sent after the restart if still on time
+        if outcome is Outcome.STOPPED:  # stays claimed: reclaimed after the lease if still on time
             return
         # a reminder is not tried again when Telegram is unreachable or refuses it: its moment passes
         status = {Outcome.SENT: "sent", Outcome.BLOCKED: "blocked"}.get(outcome, "failed")

@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -130,10 +130,10 @@ async def seen(store: Store) -> dict[str, object]:
         "summary": [await store.user_summary(u) for u in users],
         "stats": await store.stats(NOW),
         "unsent": await store.unsent(),
-        "unsent_reminders": await store.unsent_reminders(),
+        "reclaimed_reminders": await store.reclaim_reminders(),
         "broadcast": await store.broadcast(1),
         "progress": await store.broadcast_progress(1),
-        "unfinished": await store.unfinished_claims(1),
+        "reclaimed_deliveries": await store.reclaim_deliveries(1),
         "audit": await store.audit_log(10),
         "content": await store.content_version(),
         "export": {u: await store.export_user(u) for u in users},
@@ -154,8 +154,11 @@ async def test_a_sqlite_database_is_copied_whole_into_postgres(
 
     assert await postgres_counts(url) == source
 
-    on_sqlite = SqliteStore(path, clock=ManualClock(NOW))
-    on_postgres = PostgresStore(url, clock=ManualClock(NOW))
+    # minutes later: the claims the filling process left (a reminder, a delivery) have ended on both sides,
+    # and each side reclaims them under one name
+    later, claimant = ManualClock(NOW + timedelta(minutes=2)), "host-1-copy"
+    on_sqlite = SqliteStore(path, clock=later, claimant=claimant)
+    on_postgres = PostgresStore(url, clock=later, claimant=claimant)
     await on_sqlite.open()
     await on_postgres.open()
     try:
@@ -165,7 +168,7 @@ async def test_a_sqlite_database_is_copied_whole_into_postgres(
         assert after["summary"] == before["summary"]
         assert after["stats"] == before["stats"]
         assert after["unsent"] == before["unsent"]
-        assert after["unsent_reminders"] == before["unsent_reminders"]
+        assert after["reclaimed_reminders"] == before["reclaimed_reminders"]
         assert after == before, "answers, outcomes, broadcasts, audit log and every runner's export too"
         # the same reminders are due, claimed under the same log ids
         assert await on_postgres.claim_reminders(5000, 10, due_today) == await on_sqlite.claim_reminders(

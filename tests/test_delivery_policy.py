@@ -39,14 +39,21 @@ class FakeStore:
         self.marked: list[int] = []
         self.finished: list[tuple[int, str]] = []
         self.deliveries: list[tuple[int, int, str]] = []
+        self.released: list[tuple[int, ...]] = []  # claims given up: (user,) or (broadcast, user)
 
     async def set_active(self, user_id: int, active: bool) -> None:
         assert not active
         self.inactive.append(user_id)
         self.owed = []  # as the store does: someone who blocked the bot is owed nothing
 
-    async def unsent(self, user_id: int | None = None, limit: int = 1000) -> list[OwedMessage]:
-        return list(self.owed)
+    async def claim_owed(self, user_id: int, limit: int) -> list[OwedMessage]:
+        return self.owed[:limit]
+
+    async def release_owed(self, user_id: int) -> None:
+        self.released.append((user_id,))
+
+    async def release_delivery(self, broadcast_id: int, user_id: int) -> None:
+        self.released.append((broadcast_id, user_id))
 
     async def mark_sent(self, message_id: int) -> None:
         self.marked.append(message_id)
@@ -129,6 +136,7 @@ async def test_owed_replies_refused_are_dropped_and_unreachable_ones_kept() -> N
     store, bot = FakeStore(owed=2), FakeBot(NetworkError("unreachable"))
     assert not await Outbox(_store(store), _bot(bot)).flush(7)
     assert (store.inactive, bot.tries, store.marked) == ([], 1, [])
+    assert store.released == [(7,)], "kept, and its claim given up: any process may send them next"
 
 
 def _scheduler(store: FakeStore, bot: FakeBot, content: Content) -> Scheduler:
@@ -172,4 +180,5 @@ async def test_a_broadcast_delivery(error: TelegramError | None, status: str, co
     store, bot = FakeStore(), FakeBot(error)
     assert await _broadcaster(store, bot, content)._deliver(1, 7, "news") == status
     assert store.deliveries == ([] if status == RETRY else [(1, 7, status)])
+    assert store.released == ([(1, 7)] if status == RETRY else []), "a delivery to try again is released"
     assert (store.inactive, bot.tries) == ([7] if status == "blocked" else [], 1)

@@ -341,7 +341,7 @@ async def test_a_reminder_a_crash_left_unsent_is_sent_only_while_on_time(rig: Ri
     claimed = await store.claim_reminders(int(due.timestamp()), 10, lambda row: decide(row, due, scheduler.max_late))
     assert {c.user_id for c in claimed} == {11, 12}
     rig.at(utc("2026-03-03T17:00"))  # 23 hours late: not sent, logged as missed
-    await scheduler.resend_unsent()
+    await scheduler.reclaim()
     assert rig.reminders_to(11) == [] and rig.reminders_to(12) == []
     statuses = {(await store.export_user(u))["reminder_log"][0]["status"] for u in (11, 12)}
     assert statuses == {"missed"}
@@ -352,9 +352,9 @@ async def test_a_reminder_a_crash_left_unsent_goes_out_after_a_short_outage(rig:
     scheduler, store = rig.services.scheduler, rig.services.store
     due = utc("2026-03-02T18:00")
     await store.claim_reminders(int(due.timestamp()), 10, lambda row: decide(row, due, scheduler.max_late))
-    rig.at(utc("2026-03-02T19:30"))
-    await scheduler.resend_unsent()
-    await scheduler.resend_unsent()
+    rig.at(utc("2026-03-02T19:30"))  # the dead claim's lease has ended long ago
+    await scheduler.reclaim()
+    await scheduler.reclaim()
     assert len(rig.reminders_to(13)) == 1
 
 

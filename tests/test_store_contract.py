@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import Clock, ManualClock
 from bot.store import (
     AnswerRow,
     Change,
@@ -42,6 +43,7 @@ from bot.store.rows import (
     Broadcast,
     ContentVersion,
     DueReminder,
+    OwedMessage,
     PlanPosition,
     ProgressMessage,
     ReminderDecision,
@@ -60,6 +62,8 @@ class Database:
 
     store: Store  # not yet opened
     maintenance: Maintenance  # `thigh-coach db` on the same database
+    # another store object on the same database, as a bot process named `claimant` would open it
+    instance: Callable[[str, Clock], Store]
     remove: Callable[[], None] = lambda: None  # what removes it after the test
 
 
@@ -67,7 +71,13 @@ Backend = Callable[[pytest.FixtureRequest, Path], Database]
 
 
 def sqlite_backend(request: pytest.FixtureRequest, tmp: Path) -> Database:
-    return Database(SqliteStore(tmp / "contract.sqlite3"), SqliteMaintenance(tmp / "contract.sqlite3"))
+    path = tmp / "contract.sqlite3"
+
+    def instance(claimant: str, clock: Clock) -> Store:
+        # several store objects on one file stand for several processes (the instance lock allows one)
+        return SqliteStore(path, clock=clock, claimant=claimant, exclusive=False)
+
+    return Database(SqliteStore(path), SqliteMaintenance(path), instance)
 
 
 def postgres_backend(request: pytest.FixtureRequest, tmp: Path) -> Database:
@@ -77,7 +87,11 @@ def postgres_backend(request: pytest.FixtureRequest, tmp: Path) -> Database:
     monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
     monkeypatch.setenv("PATH", f"{server.binaries.directory}{os.pathsep}{os.environ.get('PATH', '')}")
     url = server.fresh_database()
-    return Database(PostgresStore(url), PostgresMaintenance(url), lambda: server.drop_database(url))
+
+    def instance(claimant: str, clock: Clock) -> Store:
+        return PostgresStore(url, clock=clock, claimant=claimant)
+
+    return Database(PostgresStore(url), PostgresMaintenance(url), instance, lambda: server.drop_database(url))
 
 
 BACKENDS: dict[str, Backend] = {"sqlite": sqlite_backend, "postgresql": postgres_backend}
@@ -338,10 +352,9 @@ async def test_a_due_reminder_is_claimed_once_a_day_and_finished(store: Store) -
     assert await store.claim_reminders(999, 10, due_today()) == [], "not due yet"
     [claimed] = await store.claim_reminders(1000, 10, due_today())
     assert (claimed.user_id, claimed.kind, claimed.data, claimed.due) == (1, "session", '{"r": 1}', 1000)
-    assert await store.unsent_reminders() == [claimed]
+    assert await store.reclaim_reminders() == [], "its claim is live: it is being sent"
     assert await store.claim_reminders(5000, 10, due_today()) == [], "the same local day is logged once"
     await store.finish_reminder(claimed.log_id, "sent")
-    assert await store.unsent_reminders() == []
     assert (await store.stats(NOW)).reminders == {"sent": 1}
 
 
@@ -365,14 +378,21 @@ async def test_a_broadcast_goes_to_each_active_runner_once(store: Store) -> None
     assert found is not None and found.status == "running" and found.progress == ProgressMessage(9, 55)
     assert await store.broadcasts_with_status("running") == [broadcast_id]
     assert await store.claim_recipients(broadcast_id, 1) == [1]
-    assert await store.unfinished_claims(broadcast_id) == [1]
+    assert await store.reclaim_deliveries(broadcast_id) == [], "a live claim: being sent"
     assert await store.claim_recipients(broadcast_id, 10) == [2], "the next runner, never one claimed"
+    await store.release_delivery(broadcast_id, 1)  # not sent: Telegram was unreachable
+    assert await store.reclaim_deliveries(broadcast_id) == [1], "released: tried again at once"
     await store.mark_delivery(broadcast_id, 1, "sent")
-    assert await store.unfinished_claims(broadcast_id) == [2]
     assert await store.broadcast_progress(broadcast_id) == {"sent": 1, "claimed": 1}
     assert await store.claim_recipients(broadcast_id, 10) == []
+    assert not await store.finish_broadcast(broadcast_id, NOW), "not done while a delivery is claimed"
+    await store.mark_delivery(broadcast_id, 2, "failed")
+    assert await store.finish_broadcast(broadcast_id, NOW)
+    assert not await store.finish_broadcast(broadcast_id, NOW), "done once"
+    assert await store.broadcasts_with_status("running") == [] and await store.broadcasts_with_status("done") == [
+        broadcast_id
+    ]
     await store.set_broadcast_status(broadcast_id, "done", NOW)
-    assert await store.broadcasts_with_status("running") == []
     done = await store.broadcast(broadcast_id)
     assert done is not None and done.progress == ProgressMessage(9, 55), "the progress message is kept"
 
@@ -464,6 +484,113 @@ async def test_each_published_content_version_is_one_more_and_read_by_all(store:
     assert sorted(await asyncio.gather(*(store.publish_content(d, None) for d in ("a", "b")))) == [2, 3]
     latest = await store.content_version()
     assert latest.version == 3 and latest.digest in ("a", "b") and latest.reloaded_by is None
+
+
+# --- claims with leases: two store objects on one database play two bot processes ----------------
+
+LEASE = timedelta(seconds=60)
+PAST_THE_LEASE = LEASE + timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Processes:
+    store: Store  # process A
+    peer: Store  # process B, on the same database
+    clock: ManualClock  # both read it: advancing it ends A's leases
+
+
+@pytest.fixture
+async def processes(database: Database) -> AsyncIterator[Processes]:
+    clock = ManualClock(NOW)
+    first, second = database.instance("host-a-1-aaaa", clock), database.instance("host-b-2-bbbb", clock)
+    await first.open()
+    await second.open()
+    yield Processes(first, second, clock)
+    await second.close()
+    await first.close()
+
+
+def bodies(messages: list[OwedMessage]) -> list[str]:
+    return [m.body for m in messages]
+
+
+async def test_a_runners_owed_messages_are_one_processs_until_its_lease_ends(processes: Processes) -> None:
+    store, peer = processes.store, processes.peer
+    await store.apply(1, None, owing("{}", "first", "second"))
+    await store.apply(2, None, owing("{}", "other"))
+    assert bodies(await store.claim_owed(1, 10)) == ["first", "second"]
+    assert await peer.claim_owed(1, 10) == [], "A holds runner 1"
+    await peer.apply(1, None, owing("{}", "third"))  # B's turn for the same runner
+    assert await peer.claim_owed(1, 10) == [], "never split: A's claim covers the runner, B's new message too"
+    assert bodies(await peer.claim_owed(2, 10)) == ["other"], "another runner is free"
+    assert await peer.sweep_owed(10, 10, timedelta(0)) == [], "the sweep passes over runners someone holds"
+    assert bodies(await store.claim_owed(1, 10)) == ["first", "second", "third"], "A claims again: the rest too"
+    processes.clock.advance(PAST_THE_LEASE)  # A died holding them
+    taken = await peer.claim_owed(1, 10)
+    assert bodies(taken) == ["first", "second", "third"], "after A's lease, B takes them, in order"
+    assert await store.claim_owed(1, 10) == [], "and A, back, gets none of them"
+    for message in taken:
+        await peer.mark_sent(message.id)
+    assert bodies(await store.unsent()) == ["other"]
+
+
+async def test_a_claim_takes_the_oldest_first_and_holds_the_runner(processes: Processes) -> None:
+    store, peer = processes.store, processes.peer
+    await store.apply(1, None, owing("{}", "one", "two", "three"))
+    assert bodies(await store.claim_owed(1, 2)) == ["one", "two"]
+    assert await peer.claim_owed(1, 10) == [], "the unclaimed third stays behind A's claim"
+    await store.release_owed(1)  # A could not reach Telegram
+    assert bodies(await peer.claim_owed(1, 10)) == ["one", "two", "three"], "released: B takes them at once"
+
+
+async def test_the_sweep_takes_what_nobody_sent_for_a_while(processes: Processes) -> None:
+    store, peer = processes.store, processes.peer
+    await store.apply(1, None, owing("{}", "left behind"))
+    await store.apply(3, None, owing("{}", "held"))
+    assert bodies(await store.claim_owed(3, 10)) == ["held"]
+    processes.clock.advance(timedelta(seconds=30))
+    await store.apply(2, None, owing("{}", "just written"))
+    swept = await peer.sweep_owed(10, 10, timedelta(seconds=10))
+    assert [(m.user_id, m.body) for m in swept] == [(1, "left behind")], "not the fresh one, nor a held one"
+    assert await store.claim_owed(1, 10) == [], "swept means claimed"
+    processes.clock.advance(PAST_THE_LEASE)
+    assert {m.user_id for m in await store.sweep_owed(10, 10, timedelta(seconds=10))} == {1, 2, 3}
+
+
+async def test_a_reminder_claim_is_taken_over_only_after_its_lease(processes: Processes) -> None:
+    store, peer = processes.store, processes.peer
+    for user in (1, 2):
+        await store.apply(user, None, runner(reminders=(ReminderRow("session", "07:30", 1000),)))
+    claimed = await store.claim_reminders(1000, 10, due_today())
+    assert [c.user_id for c in claimed] == [1, 2]
+    assert await peer.reclaim_reminders() == [], "A's claims are live: B never sends them"
+    await store.finish_reminder(claimed[0].log_id, "sent")
+    processes.clock.advance(PAST_THE_LEASE)  # A died before sending the second
+    assert await peer.reclaim_reminders() == [claimed[1]], "B takes the one left, not the one sent"
+    assert await store.reclaim_reminders() == [], "B holds it now, with a new lease"
+    await peer.finish_reminder(claimed[1].log_id, "sent")
+    assert (await store.stats(NOW)).reminders == {"sent": 2}, "each logged sent once"
+
+
+async def test_a_broadcast_is_done_only_when_no_process_has_claims_left(processes: Processes) -> None:
+    store, peer = processes.store, processes.peer
+    for user in (1, 2, 3):
+        await store.apply(user, None, runner())
+    broadcast_id, _ = await store.create_broadcast(9, "Club run", NOW)
+    await store.set_broadcast_status(broadcast_id, "running", NOW)
+    assert await store.claim_recipients(broadcast_id, 2) == [1, 2]
+    assert await peer.reclaim_deliveries(broadcast_id) == [], "A's claims are live"
+    assert await peer.claim_recipients(broadcast_id, 10) == [3]
+    await peer.mark_delivery(broadcast_id, 3, "sent")
+    assert not await peer.finish_broadcast(broadcast_id, NOW), "A still sends to two runners"
+    await store.mark_delivery(broadcast_id, 1, "sent")
+    processes.clock.advance(PAST_THE_LEASE)  # A died before settling runner 2
+    assert not await peer.finish_broadcast(broadcast_id, NOW)
+    assert await peer.reclaim_deliveries(broadcast_id) == [2]
+    assert await store.reclaim_deliveries(broadcast_id) == []
+    await peer.mark_delivery(broadcast_id, 2, "sent")
+    assert await peer.finish_broadcast(broadcast_id, NOW)
+    assert await store.broadcast_progress(broadcast_id) == {"sent": 3}, "each runner once"
 
 
 # the interface by concern: every method of every protocol is called above

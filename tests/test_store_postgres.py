@@ -83,6 +83,8 @@ async def test_the_schema_keeps_ids_as_bigint_and_moments_as_timestamptz(store: 
     moments = {key: kind for key, kind in columns.items() if key[1].endswith("_at") and key[1] not in ("due_at",)}
     moments.pop(("reminders", "next_due_at"))  # epoch seconds, as the rows carry them
     assert len(moments) > 10 and set(moments.values()) == {"timestamp with time zone"}
+    leases = {kind for (_, column), kind in columns.items() if column == "claimed_until"}
+    assert leases == {"timestamp with time zone"}, "a lease ends at a moment, on every queue"
     assert {kind for (_, column), kind in columns.items() if column == "day"} == {"date"}
 
 
@@ -261,3 +263,35 @@ async def test_old_idempotency_records_are_pruned_at_start(url: str) -> None:
         assert await again.apply(1, 11, counting) is None, "a fresh one is not"
     finally:
         await again.close()
+
+
+async def test_a_database_from_version_8_upgrades_and_its_claims_are_free(url: str) -> None:
+    """Version 8 knew no claimants: its rows keep their values, and a reminder it claimed and never sent,
+    and the replies it owed, are free for the upgraded bot at once (no claimant, no lease)."""
+    from datetime import UTC, datetime
+
+    from bot.clock import ManualClock
+    from bot.store.postgres import migrate
+
+    day = datetime(2026, 1, 2, 18, tzinfo=UTC)
+    conn = await asyncpg.connect(url)
+    try:
+        assert await migrate(conn, target=8) == 8
+        await conn.execute("INSERT INTO users (user_id, created_at, updated_at) VALUES (7, $1, $1)", day)
+        await conn.execute("INSERT INTO outbox (user_id, body, created_at) VALUES (7, 'owed', $1)", day)
+        await conn.execute(
+            "INSERT INTO reminder_log (user_id, kind, local_date, due_at, status, logged_at) "
+            "VALUES (7, 'session', '2026-01-02', 1767376800, 'claimed', $1)",
+            day,
+        )
+    finally:
+        await conn.close()
+    store = PostgresStore(url, clock=ManualClock(day))
+    await store.open()
+    try:
+        assert maintenance_for(url).problems() == [], f"at version {LATEST}"
+        [reminder] = await store.reclaim_reminders()
+        assert (reminder.user_id, reminder.kind, reminder.due) == (7, "session", 1767376800)
+        assert [(m.user_id, m.body) for m in await store.claim_owed(7, 10)] == [(7, "owed")]
+    finally:
+        await store.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -94,8 +94,29 @@ class Facts(Protocol):
 
 
 class OwedReplies(Protocol):
+    """Claims with leases (bot/store/claims.py): a claim is live until its lease ends; one ended, or
+    released, is free for any process to take. One runner's messages are claimed together, by one
+    process at a time, so they go out once and in order."""
+
     async def unsent(self, user_id: int | None = None, limit: int = 100) -> list[OwedMessage]:
-        """Messages owed and not yet sent, oldest first: one user's, or everyone's."""
+        """Messages owed and not yet sent, oldest first: one user's, or everyone's (claimed or not)."""
+        ...
+
+    async def claim_owed(self, user_id: int, limit: int) -> list[OwedMessage]:
+        """The runner's first `limit` owed messages, oldest first, claimed for this store's process with a
+        new lease; nothing when another process holds a live claim on any of the runner's messages (it
+        sends them). Serialized per runner with their turns."""
+        ...
+
+    async def sweep_owed(self, runners: int, limit: int, idle: timedelta) -> list[OwedMessage]:
+        """What `claim_owed` claims, for up to `runners` runners, oldest first, among those no other
+        process holds: each with a message whose claim has expired, or unclaimed and written at least
+        `idle` ago (left behind by a process that died, or by a flush that gave up)."""
+        ...
+
+    async def release_owed(self, user_id: int) -> None:
+        """This process's claims on the runner's messages end now (not sent: Telegram is unreachable, or
+        the bot stops): any process's next flush or sweep takes them."""
         ...
 
     async def mark_sent(self, message_id: int) -> None:
@@ -108,11 +129,13 @@ class ReminderQueue(Protocol):
         self, now: int, limit: int, decide: Callable[[DueReminder], ReminderDecision]
     ) -> list[ClaimedReminder]:
         """In one transaction: decide every due reminder, log it once per user, kind and local day,
-        move it to its next occurrence; returns the ones to send now."""
+        move it to its next occurrence; returns the ones to send now, claimed with a lease."""
         ...
 
-    async def unsent_reminders(self) -> list[ClaimedReminder]:
-        """Reminders claimed but never marked sent (the process stopped in between)."""
+    async def reclaim_reminders(self) -> list[ClaimedReminder]:
+        """Reminders claimed but never finished whose lease has ended (their process died, or this one's
+        previous life did), claimed again for this store's process with a new lease, in one transaction.
+        A live claim of another process is never returned."""
         ...
 
     async def finish_reminder(self, log_id: int, status: str) -> None: ...
@@ -134,11 +157,21 @@ class BroadcastQueue(Protocol):
         ...
 
     async def claim_recipients(self, broadcast_id: int, limit: int) -> list[int]:
-        """The next active runners who have not had this broadcast, marked as claimed."""
+        """The next active runners who have not had this broadcast, claimed with a lease."""
         ...
 
-    async def unfinished_claims(self, broadcast_id: int) -> list[int]:
-        """Runners claimed for this broadcast and not yet settled (a restart, a network error)."""
+    async def reclaim_deliveries(self, broadcast_id: int) -> list[int]:
+        """Runners claimed for this broadcast, not settled, whose claim has ended (its process died) or was
+        released, claimed again with a new lease. A live claim of another process is never returned."""
+        ...
+
+    async def release_delivery(self, broadcast_id: int, user_id: int) -> None:
+        """This process's claim on one delivery ends now (not sent: it is tried again, by any process)."""
+        ...
+
+    async def finish_broadcast(self, broadcast_id: int, now: datetime) -> bool:
+        """Set a running broadcast done at `now`, only when nothing is left: no active runner unclaimed and no
+        delivery still claimed (another process's sends in flight). False: not yet, or not running."""
         ...
 
     async def mark_delivery(self, broadcast_id: int, user_id: int, status: str) -> None:

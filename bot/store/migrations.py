@@ -432,8 +432,25 @@ STEPS: tuple[Step, ...] = (
     """,
         postgres=POSTGRES_BASELINE,
     ),
-    # 9: reserved for the lease columns (merged next)
-    Step(9, sqlite=""),
+    # 9: claims with leases, so several bot processes share the queues: the claimant's name and the moment
+    # its claim ends (ISO text like every SQLite moment, timestamptz on PostgreSQL); a claim whose moment has
+    # passed, or a row with none, is free to take (docs/store.md, "Claims and leases")
+    Step(
+        9,
+        sqlite="""
+        ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+        ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+        ALTER TABLE reminder_log ADD COLUMN claimed_by TEXT;
+        ALTER TABLE reminder_log ADD COLUMN claimed_until TEXT;
+        ALTER TABLE broadcast_deliveries ADD COLUMN claimed_by TEXT;
+        ALTER TABLE broadcast_deliveries ADD COLUMN claimed_until TEXT;
+        """,
+        postgres="""
+        ALTER TABLE outbox ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until TIMESTAMPTZ;
+        ALTER TABLE reminder_log ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until TIMESTAMPTZ;
+        ALTER TABLE broadcast_deliveries ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until TIMESTAMPTZ;
+        """,
+    ),
     # 10: what several processes on one database share: the content version /reload publishes (no row
     # until the first /reload; see bot/content_sync.py), and on PostgreSQL the send pace (one row, GCRA,
     # moments by the server's clock). One process holds a SQLite file: its pace is kept in memory

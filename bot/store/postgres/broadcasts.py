@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.store.claims import NOTHING_LEFT, SETTLED
 from bot.store.postgres.connection import Connection, PostgresConnection, count, grouped
 from bot.store.rows import Broadcast, ProgressMessage
 
@@ -59,27 +60,57 @@ class PostgresBroadcastQueue(PostgresConnection):
 
         async def claim(conn: Connection) -> list[int]:
             rows = await conn.fetch(
-                "INSERT INTO broadcast_deliveries (broadcast_id, user_id, status) "
-                "SELECT $1, u.user_id, 'claimed' FROM users u WHERE u.active AND NOT EXISTS ("
+                "INSERT INTO broadcast_deliveries (broadcast_id, user_id, status, claimed_by, claimed_until) "
+                "SELECT $1, u.user_id, 'claimed', $3, $4 FROM users u WHERE u.active AND NOT EXISTS ("
                 "SELECT 1 FROM broadcast_deliveries d WHERE d.broadcast_id = $1 AND d.user_id = u.user_id) "
                 "ORDER BY u.user_id LIMIT $2 ON CONFLICT DO NOTHING RETURNING user_id",
                 broadcast_id,
                 limit,
+                self.claimant,
+                self._lease_until(),
             )
             return sorted(int(r[0]) for r in rows)
 
         return await self._in_transaction(claim)
 
-    async def unfinished_claims(self, broadcast_id: int) -> list[int]:
-        rows = await self._rows(
-            "SELECT user_id FROM broadcast_deliveries WHERE broadcast_id = $1 AND status = 'claimed' ORDER BY user_id",
-            broadcast_id,
+    async def reclaim_deliveries(self, broadcast_id: int) -> list[int]:
+        """Two processes reclaiming at once: the second re-reads each row the first took and leaves it."""
+        rows = await self._in_transaction(
+            lambda conn: conn.fetch(
+                "UPDATE broadcast_deliveries SET claimed_by = $2, claimed_until = $3 WHERE broadcast_id = $1 "
+                "AND status = 'claimed' AND (claimed_until IS NULL OR claimed_until <= $4) RETURNING user_id",
+                broadcast_id,
+                self.claimant,
+                self._lease_until(),
+                self._now(),
+            )
         )
-        return [int(r[0]) for r in rows]
+        return sorted(int(r[0]) for r in rows)
+
+    async def release_delivery(self, broadcast_id: int, user_id: int) -> None:
+        await self._execute(
+            "UPDATE broadcast_deliveries SET claimed_by = NULL, claimed_until = NULL "
+            "WHERE broadcast_id = $1 AND user_id = $2 AND claimed_by = $3",
+            broadcast_id,
+            user_id,
+            self.claimant,
+        )
+
+    async def finish_broadcast(self, broadcast_id: int, now: datetime) -> bool:
+        async def finish(conn: Connection) -> bool:
+            done = await conn.fetchval(
+                "UPDATE broadcasts SET status = 'done', finished_at = $2 WHERE id = $1 AND status = 'running' "
+                f"AND {NOTHING_LEFT} RETURNING true",
+                broadcast_id,
+                now,
+            )
+            return done is not None
+
+        return await self._in_transaction(finish)
 
     async def mark_delivery(self, broadcast_id: int, user_id: int, status: str) -> None:
         await self._execute(
-            "UPDATE broadcast_deliveries SET status = $1 WHERE broadcast_id = $2 AND user_id = $3",
+            f"UPDATE broadcast_deliveries SET status = $1, {SETTLED} WHERE broadcast_id = $2 AND user_id = $3",
             status,
             broadcast_id,
             user_id,

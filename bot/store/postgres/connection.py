@@ -15,6 +15,7 @@ import asyncpg
 
 from bot.clock import Clock, SystemClock
 from bot.store.base import StoreError
+from bot.store.claims import LEASE, new_claimant
 from bot.store.postgres.maintenance import explain, migrate
 from bot.user_locks import UserLocks
 
@@ -32,10 +33,19 @@ Work = Callable[[Connection], Awaitable[R]]
 class PostgresConnection:
     """The shared core; each concern of the store is a subclass (see bot/store/postgres/__init__.py)."""
 
-    def __init__(self, url: str, clock: Clock | None = None, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        url: str,
+        clock: Clock | None = None,
+        pool_size: int = POOL_SIZE,
+        claimant: str | None = None,
+        lease: timedelta = LEASE,
+    ) -> None:
         self.url = url
         self.clock = clock or SystemClock()
         self._isolation = UserLocks()  # a runner's events, one at a time (see `isolation`)
+        self.claimant = claimant or new_claimant()  # this process, in the claims it makes
+        self.lease = lease
         self.pool_size = pool_size
         self._pool: Any = None  # asyncpg.Pool
         self._write_failure: str | None = None  # why the last write failed; None once one works
@@ -101,6 +111,10 @@ class PostgresConnection:
 
     def _now(self) -> datetime:
         return self.clock.now()
+
+    def _lease_until(self) -> datetime:
+        """When a claim made now ends."""
+        return self.clock.now() + self.lease
 
     async def problem(self) -> str | None:
         """What /healthz says about the store: None when it can read and write."""

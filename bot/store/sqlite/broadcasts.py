@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from bot.store.claims import NOTHING_LEFT, SETTLED
 from bot.store.rows import Broadcast, ProgressMessage
 from bot.store.sqlite.connection import SqliteConnection, count, grouped
 
@@ -61,24 +62,48 @@ class SqliteBroadcastQueue(SqliteConnection):
                 )
             ]
             conn.executemany(
-                "INSERT INTO broadcast_deliveries (broadcast_id, user_id, status) VALUES (?, ?, 'claimed')",
-                [(broadcast_id, u) for u in users],
+                "INSERT INTO broadcast_deliveries (broadcast_id, user_id, status, claimed_by, claimed_until) "
+                "VALUES (?, ?, 'claimed', ?, ?)",
+                [(broadcast_id, u, self.claimant, self._lease_until()) for u in users],
             )
             return users
 
         return await self._in_transaction(claim)
 
-    async def unfinished_claims(self, broadcast_id: int) -> list[int]:
-        rows = await self._rows(
-            "SELECT user_id FROM broadcast_deliveries WHERE broadcast_id = ? AND status = 'claimed' ORDER BY user_id",
-            broadcast_id,
+    async def reclaim_deliveries(self, broadcast_id: int) -> list[int]:
+        rows = await self._in_transaction(
+            lambda conn: conn.execute(
+                "UPDATE broadcast_deliveries SET claimed_by = ?, claimed_until = ? WHERE broadcast_id = ? "
+                "AND status = 'claimed' AND (claimed_until IS NULL OR claimed_until <= ?) RETURNING user_id",
+                (self.claimant, self._lease_until(), broadcast_id, self._now()),
+            ).fetchall()
         )
-        return [int(r[0]) for r in rows]
+        return sorted(int(r[0]) for r in rows)
+
+    async def release_delivery(self, broadcast_id: int, user_id: int) -> None:
+        await self._queued(
+            lambda conn: conn.execute(
+                "UPDATE broadcast_deliveries SET claimed_by = NULL, claimed_until = NULL "
+                "WHERE broadcast_id = ? AND user_id = ? AND claimed_by = ?",
+                (broadcast_id, user_id, self.claimant),
+            )
+        )
+
+    async def finish_broadcast(self, broadcast_id: int, now: datetime) -> bool:
+        def finish(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'running' "
+                f"AND {NOTHING_LEFT}",
+                (now.isoformat(), broadcast_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._in_transaction(finish)
 
     async def mark_delivery(self, broadcast_id: int, user_id: int, status: str) -> None:
         await self._queued(
             lambda conn: conn.execute(
-                "UPDATE broadcast_deliveries SET status = ? WHERE broadcast_id = ? AND user_id = ?",
+                f"UPDATE broadcast_deliveries SET status = ?, {SETTLED} WHERE broadcast_id = ? AND user_id = ?",
                 (status, broadcast_id, user_id),
             )
         )

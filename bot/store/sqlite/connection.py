@@ -24,6 +24,7 @@ from typing import IO, Any, TypeVar
 from bot.clock import Clock, SystemClock
 from bot.pace import LocalSendPace
 from bot.store.base import StoreError
+from bot.store.claims import LEASE, new_claimant
 from bot.store.sqlite.checkpointer import Checkpointer
 from bot.store.sqlite.maintenance import check_path, explain, migrate
 from bot.store.sqlite.writer import Writer
@@ -54,10 +55,18 @@ class SqliteConnection:
         synchronous: str = "NORMAL",
         busy_timeout_ms: int = 5000,
         journal_mode: str = "WAL",
+        claimant: str | None = None,
+        lease: timedelta = LEASE,
+        exclusive: bool = True,
     ) -> None:
         self.path = Path(path)
         self.clock = clock or SystemClock()
         self._isolation = UserLocks()  # a runner's events, one at a time (see `isolation`)
+        self.claimant = claimant or new_claimant()  # this process, in the claims it makes
+        self.lease = lease
+        # the only store on the file (the instance lock proves it); False only where several store objects
+        # play several processes on one file (tests), which then wait for each other's leases like PostgreSQL
+        self.exclusive = exclusive
         self.synchronous = synchronous
         self.busy_timeout_ms = busy_timeout_ms
         self.journal_mode = journal_mode
@@ -75,7 +84,8 @@ class SqliteConnection:
 
     async def open(self) -> None:
         check_path(self.path)
-        self._take_instance_lock()
+        if self.exclusive:
+            self._take_instance_lock()
         self._make_private()
         try:
             self._writer = Writer()
@@ -122,6 +132,8 @@ class SqliteConnection:
         # Telegram re-delivers an update for a day at most: older ids only take space
         cutoff = (self.clock.now() - HANDLED_UPDATES_KEPT).isoformat()
         self._write(conn, fn=lambda c: c.execute("DELETE FROM handled_updates WHERE handled_at < ?", (cutoff,)))
+        if self.exclusive:
+            self._write(conn, fn=release_every_claim)
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -204,6 +216,10 @@ class SqliteConnection:
     def _now(self) -> str:
         return self.clock.now().isoformat()
 
+    def _lease_until(self) -> str:
+        """When a claim made now ends."""
+        return (self.clock.now() + self.lease).isoformat()
+
     async def _queued(self, write: Callable[[sqlite3.Connection], R]) -> R:
         """Join the next group commit and wait until the write is durable."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -259,6 +275,13 @@ class SqliteConnection:
     async def _rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         """One query's rows, read in the writer thread."""
         return await self._run(lambda conn: conn.execute(sql, args).fetchall())
+
+
+def release_every_claim(conn: sqlite3.Connection) -> None:
+    """At open, holding the instance lock: no other process uses the file, so every claim found is a
+    dead process's. Released at once, not after its lease: a restart resends at once what was owed."""
+    for table in ("outbox", "reminder_log", "broadcast_deliveries"):
+        conn.execute(f"UPDATE {table} SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL")
 
 
 def count(conn: sqlite3.Connection, sql: str, *args: Any) -> int:

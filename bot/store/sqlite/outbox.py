@@ -1,12 +1,18 @@
-"""What the bot owes runners, in SQLite: replies written with their turn, and due reminders."""
+"""What the bot owes runners, in SQLite: replies written with their turn, and due reminders, each
+claimed for a lease (bot/store/claims.py). The one writer thread serializes every claim."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import timedelta
 
+from bot.store.claims import SETTLED
 from bot.store.rows import ClaimedReminder, DueReminder, OwedMessage, ReminderDecision
 from bot.store.sqlite.connection import SqliteConnection
+
+# a runner whose messages someone else holds now
+HELD_BY_ANOTHER = "SELECT 1 FROM outbox h WHERE h.user_id = {user} AND h.claimed_until > ? AND h.claimed_by <> ?"
 
 
 class SqliteOwedReplies(SqliteConnection):
@@ -18,6 +24,43 @@ class SqliteOwedReplies(SqliteConnection):
                 "SELECT id, user_id, body FROM outbox WHERE user_id = ? ORDER BY id LIMIT ?", user_id, limit
             )
         return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
+
+    def _claim_runner(self, conn: sqlite3.Connection, user_id: int, limit: int) -> list[OwedMessage]:
+        now = self._now()
+        if conn.execute(HELD_BY_ANOTHER.format(user="?"), (user_id, now, self.claimant)).fetchone():
+            return []
+        rows = conn.execute(
+            "UPDATE outbox SET claimed_by = ?, claimed_until = ? "
+            "WHERE id IN (SELECT id FROM outbox WHERE user_id = ? ORDER BY id LIMIT ?) RETURNING id, user_id, body",
+            (self.claimant, self._lease_until(), user_id, limit),
+        ).fetchall()
+        return [OwedMessage(int(i), int(u), b) for i, u, b in sorted(rows)]
+
+    async def claim_owed(self, user_id: int, limit: int) -> list[OwedMessage]:
+        # one per turn: it joins the group commit instead of a transaction of its own
+        return await self._queued(lambda conn: self._claim_runner(conn, user_id, limit))
+
+    async def sweep_owed(self, runners: int, limit: int, idle: timedelta) -> list[OwedMessage]:
+        def sweep(conn: sqlite3.Connection) -> list[OwedMessage]:
+            now, before = self._now(), (self.clock.now() - idle).isoformat()
+            found = conn.execute(
+                "SELECT o.user_id FROM outbox o WHERE (o.claimed_until <= ? OR "
+                "(o.claimed_until IS NULL AND o.created_at <= ?)) "
+                f"AND NOT EXISTS ({HELD_BY_ANOTHER.format(user='o.user_id')}) "
+                "GROUP BY o.user_id ORDER BY min(o.id) LIMIT ?",
+                (now, before, now, self.claimant, runners),
+            ).fetchall()
+            return [message for (user_id,) in found for message in self._claim_runner(conn, user_id, limit)]
+
+        return await self._in_transaction(sweep)
+
+    async def release_owed(self, user_id: int) -> None:
+        await self._in_transaction(
+            lambda conn: conn.execute(
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE user_id = ? AND claimed_by = ?",
+                (user_id, self.claimant),
+            )
+        )
 
     async def mark_sent(self, message_id: int) -> None:
         # one per message sent: it joins the group commit instead of a transaction of its own
@@ -36,16 +79,22 @@ class SqliteReminderQueue(SqliteConnection):
                 (now, limit),
             ).fetchall()
             claimed: list[ClaimedReminder] = []
-            logged_at = self._now()
+            logged_at, until = self._now(), self._lease_until()
             for row_id, user_id, kind, local_time, due, data, active in rows:
                 decision = decide(DueReminder(user_id, kind, local_time, due, data, bool(active)))
-                status = "claimed" if decision.status == "send" else decision.status
+                sending = decision.status == "send"
                 cursor = conn.execute(
-                    "INSERT INTO reminder_log (user_id, kind, local_date, due_at, status, logged_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, kind, local_date) DO NOTHING",
-                    (user_id, kind, decision.log_key, due, status, logged_at),
+                    "INSERT INTO reminder_log (user_id, kind, local_date, due_at, status, logged_at, "
+                    "claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (user_id, kind, local_date) DO NOTHING",
+                    (
+                        *(user_id, kind, decision.log_key, due),
+                        "claimed" if sending else decision.status,
+                        logged_at,
+                        *((self.claimant, until) if sending else (None, None)),
+                    ),
                 )
-                if cursor.rowcount == 1 and status == "claimed":
+                if cursor.rowcount == 1 and sending:
                     claimed.append(ClaimedReminder(int(cursor.lastrowid or 0), user_id, kind, data, due))
                 if decision.next_due is None:
                     conn.execute("DELETE FROM reminders WHERE id = ?", (row_id,))
@@ -55,14 +104,26 @@ class SqliteReminderQueue(SqliteConnection):
 
         return await self._in_transaction(claim)
 
-    async def unsent_reminders(self) -> list[ClaimedReminder]:
-        rows = await self._rows(
-            "SELECT l.id, l.user_id, l.kind, f.data, l.due_at FROM reminder_log l "
-            "LEFT JOIN flow_state f USING (user_id) WHERE l.status = 'claimed' ORDER BY l.id"
-        )
-        return [ClaimedReminder(int(i), int(u), k, d, int(due)) for i, u, k, d, due in rows]
+    async def reclaim_reminders(self) -> list[ClaimedReminder]:
+        def reclaim(conn: sqlite3.Connection) -> list[ClaimedReminder]:
+            rows = conn.execute(
+                "SELECT l.id, l.user_id, l.kind, f.data, l.due_at FROM reminder_log l "
+                "LEFT JOIN flow_state f USING (user_id) "
+                "WHERE l.status = 'claimed' AND (l.claimed_until IS NULL OR l.claimed_until <= ?) ORDER BY l.id",
+                (self._now(),),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE reminder_log SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                [(self.claimant, self._lease_until(), row[0]) for row in rows],
+            )
+            return [ClaimedReminder(int(i), int(u), k, d, int(due)) for i, u, k, d, due in rows]
+
+        return await self._in_transaction(reclaim)
 
     async def finish_reminder(self, log_id: int, status: str) -> None:
         await self._in_transaction(
-            lambda conn: conn.execute("UPDATE reminder_log SET status = ? WHERE id = ?", (status, log_id))
+            lambda conn: conn.execute(
+                f"UPDATE reminder_log SET status = ?, {SETTLED} WHERE id = ?",
+                (status, log_id),
+            )
         )
