@@ -102,14 +102,15 @@ async def test_little_free_space_turns_health_red(tmp_path: Path, monkeypatch: p
         assert status == 503 and "disk full: 4096 bytes free" in text
 
 
-async def test_a_loop_that_is_not_running_turns_health_red(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("sender", "name"), [("broadcaster", "broadcast"), ("outbox", "outbox")])
+async def test_a_loop_that_is_not_running_turns_health_red(tmp_path: Path, sender: str, name: str) -> None:
     async with watched_bot(tmp_path / "h.sqlite3") as (app, _, client):
-        loop = installed(app).broadcaster.loop
+        loop = getattr(installed(app), sender).loop
         assert loop.task is not None
         loop.task.cancel()
         await asyncio.wait([loop.task])
         status, text = await healthz(client)
-        assert status == 503 and "broadcast loop not running" in text
+        assert status == 503 and f"{name} loop not running" in text
 
 
 async def test_background_loops_survive_database_errors_with_backoff(tmp_path: Path) -> None:
