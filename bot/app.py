@@ -163,7 +163,9 @@ def build_application(
         await set_admin_menus(application, content, settings.admin_ids)
         # replies owed from before a crash go out first, beside the new updates
         tasks = [asyncio.create_task(outbox.flush_everyone(), name="owed replies")]
-        loops = [scheduler.loop, broadcaster.loop, content_sync, outbox.loop] if run_scheduler else []
+        # the claims this process holds keep their lease while it lives, renewed three times a lease
+        leases = Loop("lease", partial(renew_leases, store), settings.claim_lease_seconds / 3)
+        loops = [scheduler.loop, broadcaster.loop, content_sync, outbox.loop, leases] if run_scheduler else []
         tasks += [loop.start(stop) for loop in loops]
         application.bot_data.background = tasks
         if settings.health_port:
@@ -224,6 +226,12 @@ def build_application(
     application: App = builder.build()
     register(application, settings.admin_ids)
     return application
+
+
+async def renew_leases(store: Store, stop: asyncio.Event) -> bool:
+    """The lease loop's round: another process takes over this one's claims only once it has died."""
+    await store.renew_claims()
+    return False
 
 
 # polling counts as stalled when Telegram has not answered getUpdates for this long (a long poll

@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     # a reminder due while the bot was down is still sent if at most this late, else skipped and logged
     reminder_max_late_hours: Annotated[float, Field(ge=0, le=48)] = 2.0
     scheduler_poll_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
-    # how long a process's claim on an owed reply, a reminder or a broadcast delivery lasts: another process
-    # sharing the database takes over a dead one's claims after this; longer than a batch takes to send
+    # how long a process's claim on an owed reply, a reminder or a broadcast delivery lasts unrenewed (a living
+    # process renews its claims three times a lease): another process takes over a dead one's after this
     claim_lease_seconds: Annotated[float, Field(ge=10, le=3600)] = 60.0
     # webhook mode: set WEBHOOK_URL (the public https address Telegram posts to) and a secret
     webhook_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None

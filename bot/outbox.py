@@ -56,8 +56,7 @@ def _read(body: str) -> Message:
     return Message(message["text"], message["markup"], Stored(picture["kind"], picture) if picture else None)
 
 
-# messages claimed at a time: a runner's are sent about one a second, so a claim is sent well within its
-# lease (CLAIM_LEASE_SECONDS); the next claim renews the lease on the rest
+# messages claimed at a time; the runner stays held by this process until the last claim comes back empty
 CLAIM = 10
 # runners the sweep takes at a time
 SWEEP = 100

@@ -31,6 +31,7 @@ from bot.store.base import (
     DataRights,
     Facts,
     Health,
+    Leases,
     OwedReplies,
     ReminderQueue,
     SendPace,
@@ -593,6 +594,25 @@ async def test_a_broadcast_is_done_only_when_no_process_has_claims_left(processe
     assert await store.broadcast_progress(broadcast_id) == {"sent": 3}, "each runner once"
 
 
+async def test_a_living_process_keeps_its_claims_by_renewing_them(processes: Processes) -> None:
+    store, peer = processes.store, processes.peer
+    await store.apply(1, None, owing("{}", "slow to send"))
+    await store.apply(2, None, runner(reminders=(ReminderRow("session", "07:30", 1000),)))
+    broadcast_id, _ = await store.create_broadcast(9, "Club run", NOW)
+    assert len(await store.claim_owed(1, 10)) == 1
+    assert len(await store.claim_reminders(1000, 10, due_today())) == 1
+    assert await store.claim_recipients(broadcast_id, 10) == [1, 2]
+    for _ in range(3):  # three leases long, renewed a few times a lease
+        processes.clock.advance(LEASE / 2)
+        assert await store.renew_claims() == 4
+    assert await peer.claim_owed(1, 10) == [] and await peer.reclaim_reminders() == []
+    assert await peer.reclaim_deliveries(broadcast_id) == [], "A lives: none of its claims is taken"
+    processes.clock.advance(PAST_THE_LEASE)  # A died: no renewal
+    assert await store.renew_claims() == 0, "an ended claim is not brought back"
+    assert len(await peer.claim_owed(1, 10)) == 1 and len(await peer.reclaim_reminders()) == 1
+    assert await peer.reclaim_deliveries(broadcast_id) == [1, 2]
+
+
 # the interface by concern: every method of every protocol is called above
 PROTOCOLS = (
     Health,
@@ -601,6 +621,7 @@ PROTOCOLS = (
     OwedReplies,
     ReminderQueue,
     BroadcastQueue,
+    Leases,
     AdminQueries,
     DataRights,
     SendPace,

@@ -183,6 +183,15 @@ class BroadcastQueue(Protocol):
         ...
 
 
+class Leases(Protocol):
+    async def renew_claims(self) -> int:
+        """Every live claim of this store's process (owed replies, reminders, broadcast deliveries) gets a
+        new lease from now: a process that lives keeps what it claimed however long its sends take; one
+        that died renews nothing, and its claims end with their lease. A claim already ended is left as it
+        is (another process may have taken it). Returns how many were renewed."""
+        ...
+
+
 class AdminQueries(Protocol):
     async def stats(self, now: datetime) -> Stats: ...
 
@@ -239,6 +248,7 @@ class Store(
     OwedReplies,
     ReminderQueue,
     BroadcastQueue,
+    Leases,
     AdminQueries,
     DataRights,
     SendPace,

@@ -1,8 +1,8 @@
 """Who claims queued work, and for how long: several bot processes may share one database.
 
 Each process names itself once (its claimant) and claims owed replies, reminders and broadcast
-deliveries for a lease; a claim whose lease has passed is a dead process's, free for another to take
-(docs/store.md, "Claims and leases").
+deliveries for a lease, renewed while it lives; a claim whose lease has passed is a dead process's,
+free for another to take (docs/store.md, "Claims and leases").
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ import socket
 from datetime import timedelta
 
 LEASE = timedelta(seconds=60)
+
+# the tables whose rows are claimed
+CLAIMED_TABLES = ("outbox", "reminder_log", "broadcast_deliveries")
 
 # in the UPDATE that settles a reminder or a delivery: settled work holds no claim
 SETTLED = "claimed_by = NULL, claimed_until = NULL"

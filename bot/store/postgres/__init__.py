@@ -8,6 +8,7 @@ from bot.store.postgres.admin import PostgresAdminQueries
 from bot.store.postgres.broadcasts import PostgresBroadcastQueue
 from bot.store.postgres.data_rights import PostgresDataRights
 from bot.store.postgres.facts import PostgresFacts
+from bot.store.postgres.leases import PostgresLeases
 from bot.store.postgres.maintenance import PostgresMaintenance, migrate
 from bot.store.postgres.outbox import PostgresOwedReplies, PostgresReminderQueue
 from bot.store.postgres.shared import PostgresShared
@@ -20,6 +21,7 @@ class PostgresStore(
     PostgresOwedReplies,
     PostgresReminderQueue,
     PostgresBroadcastQueue,
+    PostgresLeases,
     PostgresAdminQueries,
     PostgresDataRights,
     PostgresShared,

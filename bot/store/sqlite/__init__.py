@@ -7,6 +7,7 @@ from bot.store.sqlite.admin import SqliteAdminQueries
 from bot.store.sqlite.broadcasts import SqliteBroadcastQueue
 from bot.store.sqlite.data_rights import SqliteDataRights
 from bot.store.sqlite.facts import SqliteFacts
+from bot.store.sqlite.leases import SqliteLeases
 from bot.store.sqlite.maintenance import SqliteMaintenance, migrate
 from bot.store.sqlite.outbox import SqliteOwedReplies, SqliteReminderQueue
 from bot.store.sqlite.shared import SqliteShared
@@ -19,6 +20,7 @@ class SqliteStore(
     SqliteOwedReplies,
     SqliteReminderQueue,
     SqliteBroadcastQueue,
+    SqliteLeases,
     SqliteAdminQueries,
     SqliteDataRights,
     SqliteShared,

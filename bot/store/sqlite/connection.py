@@ -24,7 +24,7 @@ from typing import IO, Any, TypeVar
 from bot.clock import Clock, SystemClock
 from bot.pace import LocalSendPace
 from bot.store.base import StoreError
-from bot.store.claims import LEASE, new_claimant
+from bot.store.claims import CLAIMED_TABLES, LEASE, new_claimant
 from bot.store.sqlite.checkpointer import Checkpointer
 from bot.store.sqlite.maintenance import check_path, explain, migrate
 from bot.store.sqlite.writer import Writer
@@ -280,7 +280,7 @@ class SqliteConnection:
 def release_every_claim(conn: sqlite3.Connection) -> None:
     """At open, holding the instance lock: no other process uses the file, so every claim found is a
     dead process's. Released at once, not after its lease: a restart resends at once what was owed."""
-    for table in ("outbox", "reminder_log", "broadcast_deliveries"):
+    for table in CLAIMED_TABLES:
         conn.execute(f"UPDATE {table} SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL")
 
 
