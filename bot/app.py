@@ -209,6 +209,8 @@ def build_application(
 
     async def post_shutdown(application: App) -> None:
         await post_stop(application)  # in-process tests shut down without stopping first
+        if application.bot_data.services is not None:  # the store was opened
+            await release_claims(store)
         await store.close()
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -226,6 +228,15 @@ def build_application(
     application: App = builder.build()
     register(application, settings.admin_ids)
     return application
+
+
+async def release_claims(store: Store) -> None:
+    """At a graceful stop, every send settled: what this process still holds was not sent, and another takes
+    it at once. A store that cannot write now (its file gone, the server away) leaves them to the lease."""
+    try:
+        await store.release_claims()
+    except Exception as exc:  # whatever the backend raised, the store must still be closed
+        log.warning("claims not released (%s): others take them over when the lease ends", exc)
 
 
 async def renew_leases(store: Store, stop: asyncio.Event) -> bool:

@@ -613,6 +613,20 @@ async def test_a_living_process_keeps_its_claims_by_renewing_them(processes: Pro
     assert await peer.reclaim_deliveries(broadcast_id) == [1, 2]
 
 
+async def test_a_process_that_stops_lets_go_of_its_claims(processes: Processes) -> None:
+    store, peer = processes.store, processes.peer
+    await store.apply(1, None, owing("{}", "not sent"))
+    await store.apply(2, None, runner(reminders=(ReminderRow("session", "07:30", 1000),)))
+    broadcast_id, _ = await store.create_broadcast(9, "Club run", NOW)
+    await store.claim_owed(1, 10)
+    await store.claim_reminders(1000, 10, due_today())
+    await store.claim_recipients(broadcast_id, 10)
+    await peer.claim_owed(2, 10)  # another process's claims stay its own
+    await store.release_claims()  # a graceful stop
+    assert [m.body for m in await peer.claim_owed(1, 10)] == ["not sent"], "at once, not after the lease"
+    assert len(await peer.reclaim_reminders()) == 1 and await peer.reclaim_deliveries(broadcast_id) == [1, 2]
+
+
 # the interface by concern: every method of every protocol is called above
 PROTOCOLS = (
     Health,

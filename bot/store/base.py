@@ -191,6 +191,11 @@ class Leases(Protocol):
         is (another process may have taken it). Returns how many were renewed."""
         ...
 
+    async def release_claims(self) -> None:
+        """Every claim of this store's process ends now (a graceful stop, its sends settled): what it did
+        not send, another process takes at once instead of after the lease."""
+        ...
+
 
 class AdminQueries(Protocol):
     async def stats(self, now: datetime) -> Stats: ...

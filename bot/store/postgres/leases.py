@@ -21,3 +21,12 @@ class PostgresLeases(PostgresConnection):
             return renewed
 
         return await self._in_transaction(renew)
+
+    async def release_claims(self) -> None:
+        async def release(conn: Connection) -> None:
+            for table in CLAIMED_TABLES:
+                await conn.execute(
+                    f"UPDATE {table} SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1", self.claimant
+                )
+
+        await self._in_transaction(release)

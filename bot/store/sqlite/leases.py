@@ -21,3 +21,12 @@ class SqliteLeases(SqliteConnection):
             )
 
         return await self._in_transaction(renew)
+
+    async def release_claims(self) -> None:
+        def release(conn: sqlite3.Connection) -> None:
+            for table in CLAIMED_TABLES:
+                conn.execute(
+                    f"UPDATE {table} SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?", (self.claimant,)
+                )
+
+        await self._in_transaction(release)
