@@ -113,9 +113,10 @@ def build_application(
     clock = FileClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
     # this process, as its claims on owed replies, reminders and broadcasts name it (several may share a database)
     claimant = new_claimant()
+    # the store keeps the system clock: leases measure how long a dead process's claims wait, in real time,
+    # whatever moment TEST_CLOCK_FILE sets for the conversation and the reminders
     store = store_for(
         settings.database,
-        clock=clock,
         sqlite_synchronous=settings.sqlite_synchronous,
         claimant=claimant,
         lease=timedelta(seconds=settings.claim_lease_seconds),

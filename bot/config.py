@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     scheduler_poll_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
     # how long a process's claim on an owed reply, a reminder or a broadcast delivery lasts unrenewed (a living
     # process renews its claims three times a lease): another process takes over a dead one's after this
-    claim_lease_seconds: Annotated[float, Field(ge=10, le=3600)] = 60.0
+    claim_lease_seconds: Annotated[float, Field(ge=1, le=3600)] = 60.0
     # webhook mode: set WEBHOOK_URL (the public https address Telegram posts to) and a secret
     webhook_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
     webhook_secret: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16,256}$")] | None = None
