@@ -1,5 +1,6 @@
 """Three instances in webhook mode on one PostgreSQL database, behind a round-robin balancer, and one
-of them SIGKILLed while 200 runners triage, 200 reminders fall due and a broadcast goes out.
+of them SIGKILLed while 200 runners triage, 200 reminders fall due, 50 runners check in and a
+broadcast goes out.
 
 Counted afterwards, message by message: every answer a runner was owed (by what the database holds),
 every reminder and every broadcast copy. Nothing may be lost. A message can go twice only when its
@@ -32,6 +33,7 @@ from tests.e2e.test_kill_e2e import (
     received,
     walk,
 )
+from tests.e2e.test_pictures_e2e import check_in_a_good_day
 from tests.e2e.test_reminders_e2e import with_reminder
 from tests.postgres_server import Server
 
@@ -39,6 +41,7 @@ pytestmark = pytest.mark.skipif(not node_available(), reason=NEEDS_NODE)
 
 RUNNERS = range(60_000, 60_200)
 REMINDED = range(61_000, 61_200)
+CHECKING_IN = REMINDED[:50]  # runners with a plan who check in while the instance dies
 ADMIN = 4242
 # in-flight sends the killed instance may have completed without marking: its batch on the wire
 AT_LEAST_ONCE_WINDOW = 10
@@ -81,6 +84,15 @@ async def reminder_claimant(url: str, cluster: Cluster) -> int:
     return next(n for n, pid in enumerate(pids) if f"-{pid}-" in holder)
 
 
+async def checkins_stored(url: str) -> dict[int, int]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch("SELECT user_id, count(*) FROM checkins GROUP BY user_id")
+    finally:
+        await conn.close()
+    return {int(user): int(count) for user, count in rows}
+
+
 def send_button(message: Message) -> str | None:
     """The label of the broadcast preview's "Send to N runners" (N is who had consented by then)."""
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
@@ -110,6 +122,7 @@ async def test_three_instances_lose_nothing_when_one_is_killed(
     }
     cluster = Cluster(peer, tmp_path, url, extra_env=env).start()
     triaging: asyncio.Future[None] | None = None
+    checking_in: asyncio.Future[list[None]] | None = None
     try:
         first = Runner(peer, cluster.token, REMINDED[0], http)
         await with_reminder(first)
@@ -120,26 +133,33 @@ async def test_three_instances_lose_nothing_when_one_is_killed(
 
         runners = [Runner(peer, cluster.token, u, http) for u in RUNNERS]
         triaging = asyncio.ensure_future(triage_all(runners))
-        clock.write_text("2026-03-02T18:00:30+00:00")  # the reminders fall due
         await admin.send(f"/broadcast {NOTICE}")
         preview = await admin.find(lambda m: send_button(m) is not None, timeout=30)
         assert preview is not None
         await admin.tap(preview, send_button(preview) or "")
 
-        # the kill: the instance that claimed the reminders, the moment it has, while it sends them
-        victim = await asyncio.wait_for(reminder_claimant(url, cluster), 120)
-        reminders_before = sum(received(peer, cluster.token, is_reminder).values())
+        # with the broadcast running, the reminders fall due and 50 runners check in; the kill: the
+        # instance that claimed the reminders, the moment it has, while it sends them
+        claimant = asyncio.ensure_future(reminder_claimant(url, cluster))
+        clock.write_text("2026-03-02T18:00:30+00:00")
+        checking_in = asyncio.ensure_future(
+            asyncio.gather(*(check_in_a_good_day(Runner(peer, cluster.token, u, http)) for u in CHECKING_IN))
+        )
+        victim = await asyncio.wait_for(claimant, 120)
         cluster.bots[victim].kill()
+        reminders_before = sum(received(peer, cluster.token, is_reminder).values())
         print(f"killed instance {victim} with {reminders_before} of {len(REMINDED)} reminders sent")
         survivors = [n for n in range(len(cluster.bots)) if n != victim]
 
         await asyncio.wait_for(triaging, 240)
+        await asyncio.wait_for(checking_in, 240)
         await asyncio.wait_for(everyone_received(peer, cluster.token, is_reminder, REMINDED), 120)
         await admin.find(lambda m: "Finished" in m.get("text", ""), 120)
         health = [await cluster.healthz(n) for n in survivors]
     finally:
-        if triaging is not None:
-            triaging.cancel()  # when something above failed: no runner talks to a stopped bot
+        for talking in (triaging, checking_in):
+            if talking is not None:
+                talking.cancel()  # when something above failed: no runner talks to a stopped bot
         cluster.stop()
 
     owed = await owed_answers(url)
@@ -152,6 +172,8 @@ async def test_three_instances_lose_nothing_when_one_is_killed(
     print(f"triage: {len(RUNNERS)} runners, {lost} answers lost, {duplicated} sent twice")
     assert all(owed.get(u) for u in RUNNERS), "every runner's triage reached the database"
     assert lost == 0
+
+    assert await checkins_stored(url) == dict.fromkeys(CHECKING_IN, 1), "every check-in stored, once"
 
     reminder_lost, reminder_twice = tally(received(peer, cluster.token, is_reminder), REMINDED, "reminders")
     notices = received(peer, cluster.token, is_notice)

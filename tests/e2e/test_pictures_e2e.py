@@ -29,7 +29,7 @@ async def _upload(http: httpx.AsyncClient, token: str, file_id: str) -> bytes:
     return response.content
 
 
-async def _check_in(runner: Runner) -> None:
+async def check_in_a_good_day(runner: Runner) -> None:
     """A good day, by buttons: done, 2/10 during, 1/10 this morning, the plan's steps passed."""
     await runner.send("/checkin")
     for answer in ("Done", "2", "1"):
@@ -59,7 +59,7 @@ async def test_history_chart_and_report_arrive_as_photo_and_document(
         await runner.expect(plain(rich(STRINGS.history_empty)))
 
         clock.write_text("2026-03-03T18:00:00+00:00")
-        await _check_in(runner)
+        await check_in_a_good_day(runner)
         await runner.send("/history")
         fresh: list[Message] = await runner.wait(
             lambda ms: any("photo" in m for m in ms) and any("Plan started" in m.get("text", "") for m in ms)
