@@ -75,6 +75,16 @@ class Peer:
         result: dict[str, Any] = self.http.post("/client/raw", json={"token": token, "update": fields}).json()
         return int(result["result"]["update_id"])
 
+    def taken(self, token: str, prefix: str) -> int:
+        """How many messages Telegram took whose text starts with `prefix` (a count, cheap to poll)."""
+        result: int = self.http.get("/client/taken", params={"token": token, "prefix": prefix}).json()["result"]
+        return result
+
+    async def until_taken(self, token: str, prefix: str, count: int) -> None:
+        """Wait until Telegram took `count` messages starting with `prefix` (polling the count)."""
+        while await asyncio.to_thread(self.taken, token, prefix) < count:
+            await asyncio.sleep(0.1)
+
     def flood(self, token: str, count: int, retry_after: int = 1) -> None:
         self.http.post("/client/flood", json={"token": token, "count": count, "retryAfter": retry_after})
 

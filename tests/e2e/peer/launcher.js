@@ -460,6 +460,14 @@ app.get('/client/document', (req, res) => {
   res.type('application/octet-stream').send(content);
 });
 
+// how many messages Telegram took whose text starts with `prefix`: a count, for polling without
+// sending every call's body back each time
+app.get('/client/taken', (req, res) => {
+  const { token, prefix } = req.query;
+  reply(res, () => bot(token).calls.filter((c) => c.method === 'sendMessage' && c.status === 200
+    && String(c.body.text || '').startsWith(prefix || '')).length);
+});
+
 app.get('/client/calls', (req, res) => {
   const { token, method } = req.query;
   reply(res, () => bot(token).calls.filter((c) => !method || c.method === method));
