@@ -86,32 +86,36 @@ class Outbox:
         held nothing of the runner's any more, and this flush, which comes after the commit, claims it.
         The same argument covers a turn of this process committed while its own flush was sending."""
         async with self._sending.hold(user_id):
-            while claimed := await self.store.claim_owed(user_id, CLAIM):
-                sent = await self._send(user_id, claimed)
-                if sent is None:  # blocked: marking them inactive dropped the rest of what was owed
+            sent: tuple[int, ...] = ()
+            while claimed := await self.store.claim_owed(user_id, CLAIM, sent):
+                outcome, sent = await self._send(user_id, claimed)
+                if outcome is None:  # blocked: marking them inactive dropped the rest of what was owed
                     return True
-                if not sent:  # kept: sent by a later flush or sweep
+                if not outcome:  # kept: sent by a later flush or sweep
                     await self.store.release_owed(user_id)
                     return False
         return True
 
-    async def _send(self, user_id: int, claimed: list[OwedMessage]) -> bool | None:
-        """Send the claimed messages in order; True once each is sent (or refused for good) and deleted,
-        False when one has to wait, None when the runner blocked the bot."""
+    async def _send(self, user_id: int, claimed: list[OwedMessage]) -> tuple[bool | None, tuple[int, ...]]:
+        """Send the claimed messages in order. True once each is sent (or refused for good), with the last
+        one's id, removed by the next claim in the same trip (the others are deleted as they go out);
+        False when one has to wait, None when the runner blocked the bot (each sent one deleted)."""
         marks: list[asyncio.Task[None]] = []
         try:
-            for message in claimed:
+            for position, message in enumerate(claimed):
                 outcome = await attempt(self.store, user_id, send(self.bot, user_id, _read(message.body)))
                 if outcome is Outcome.BLOCKED:
-                    return None
+                    return None, ()
                 if not outcome.final:
-                    return False
+                    return False, ()
+                if position == len(claimed) - 1:
+                    return True, (message.id,)
                 # sent, or refused for good: marked at once; the next message need not wait for the
                 # commit (it joins a group commit)
                 marks.append(asyncio.create_task(self.store.mark_sent(message.id)))
         finally:  # each mark was queued the moment its message went out, and is done before the next claim
             await asyncio.gather(*marks)
-        return True
+        return True, ()
 
     async def _flush_all(self, owed: list[OwedMessage]) -> bool:
         """Flush every runner the sweep claimed; False (their claims released) when Telegram is unreachable."""

@@ -46,7 +46,9 @@ class FakeStore:
         self.inactive.append(user_id)
         self.owed = []  # as the store does: someone who blocked the bot is owed nothing
 
-    async def claim_owed(self, user_id: int, limit: int) -> list[OwedMessage]:
+    async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
+        for message_id in sent:
+            await self.mark_sent(message_id)
         return self.owed[:limit]
 
     async def release_owed(self, user_id: int) -> None:

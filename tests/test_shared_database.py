@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -20,29 +21,39 @@ from bot.polling import PollingBot
 from bot.scheduler import Scheduler
 from bot.store import Change, ReminderRow, SqliteStore, Stored
 from bot.store.claims import LEASE
-from bot.store.rows import DueReminder, ReminderDecision
+from bot.store.rows import DueReminder, OwedMessage, ReminderDecision
 from content import Content
 from flows.replies import Reply
 from tests.fake_bot_api import FakeBotApi
 
 NOW = datetime(2026, 3, 2, 18, tzinfo=UTC)
+T = TypeVar("T")
 RUNNER = 5
 
 
 class Store(SqliteStore):
-    """A process's store; `meanwhile`, when set, runs once as the first message it sends is marked sent:
-    before the mark is written (`before_mark`) or just after."""
+    """A process's store; `meanwhile`, when set, runs once as the first message it sends is marked sent
+    (alone, or with the claim that follows the last of a batch): before that write (`before_mark`) or
+    just after it."""
 
     meanwhile: Callable[[], Awaitable[None]] | None = None
     before_mark = True
 
-    async def mark_sent(self, message_id: int) -> None:
+    async def _marking(self, write: Awaitable[T]) -> T:
         during, self.meanwhile = self.meanwhile, None
         if during is not None and self.before_mark:
             await during()
-        await super().mark_sent(message_id)
+        result = await write
         if during is not None and not self.before_mark:
             await during()
+        return result
+
+    async def mark_sent(self, message_id: int) -> None:
+        await self._marking(super().mark_sent(message_id))
+
+    async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
+        claiming = super().claim_owed(user_id, limit, sent)
+        return await (self._marking(claiming) if sent else claiming)
 
 
 @dataclass

@@ -544,6 +544,16 @@ async def test_a_claim_takes_the_oldest_first_and_holds_the_runner(processes: Pr
     assert bodies(await peer.claim_owed(1, 10)) == ["one", "two", "three"], "released: B takes them at once"
 
 
+async def test_a_claim_removes_the_runners_messages_sent_in_the_same_trip(store: Store) -> None:
+    await store.apply(1, None, owing("{}", "one", "two"))
+    await store.apply(2, None, owing("{}", "other"))
+    [one] = await store.claim_owed(1, 1)
+    assert bodies(await store.claim_owed(1, 10, sent=(one.id,))) == ["two"], "one removed, two claimed"
+    [other] = await store.claim_owed(2, 10)
+    await store.claim_owed(1, 10, sent=(other.id,))
+    assert bodies(await store.unsent()) == ["two", "other"], "another runner's message is not removed"
+
+
 async def test_the_sweep_takes_what_nobody_sent_for_a_while(processes: Processes) -> None:
     store, peer = processes.store, processes.peer
     await store.apply(1, None, owing("{}", "left behind"))

@@ -102,10 +102,11 @@ class OwedReplies(Protocol):
         """Messages owed and not yet sent, oldest first: one user's, or everyone's (claimed or not)."""
         ...
 
-    async def claim_owed(self, user_id: int, limit: int) -> list[OwedMessage]:
+    async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
         """The runner's first `limit` owed messages, oldest first, claimed for this store's process with a
         new lease; nothing when another process holds a live claim on any of the runner's messages (it
-        sends them). Serialized per runner with their turns."""
+        sends them). Serialized per runner with their turns. The runner's messages `sent` are removed first,
+        in the same write: a flush marks its last message and claims again in one trip."""
         ...
 
     async def sweep_owed(self, runners: int, limit: int, idle: timedelta) -> list[OwedMessage]:

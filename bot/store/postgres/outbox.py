@@ -38,9 +38,11 @@ class PostgresOwedReplies(PostgresConnection):
         )
         return [OwedMessage(int(i), int(u), b) for i, u, b in sorted(tuple(r) for r in rows)]
 
-    async def claim_owed(self, user_id: int, limit: int) -> list[OwedMessage]:
+    async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
         async def claim(conn: Connection) -> list[OwedMessage]:
             await conn.execute("SELECT pg_advisory_xact_lock($1)", user_id)
+            if sent:
+                await conn.execute("DELETE FROM outbox WHERE user_id = $1 AND id = ANY($2)", user_id, list(sent))
             return await self._claim_runner(conn, user_id, limit)
 
         return await self._in_transaction(claim)

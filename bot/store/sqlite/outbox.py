@@ -36,9 +36,13 @@ class SqliteOwedReplies(SqliteConnection):
         ).fetchall()
         return [OwedMessage(int(i), int(u), b) for i, u, b in sorted(rows)]
 
-    async def claim_owed(self, user_id: int, limit: int) -> list[OwedMessage]:
+    async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
+        def claim(conn: sqlite3.Connection) -> list[OwedMessage]:
+            conn.executemany("DELETE FROM outbox WHERE user_id = ? AND id = ?", [(user_id, i) for i in sent])
+            return self._claim_runner(conn, user_id, limit)
+
         # one per turn: it joins the group commit instead of a transaction of its own
-        return await self._queued(lambda conn: self._claim_runner(conn, user_id, limit))
+        return await self._queued(claim)
 
     async def sweep_owed(self, runners: int, limit: int, idle: timedelta) -> list[OwedMessage]:
         def sweep(conn: sqlite3.Connection) -> list[OwedMessage]:
