@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-class InFlight:
+class OpenRequests:
     """Requests still being handled, so a graceful stop answers them all before it stops the bot."""
 
     def __init__(self) -> None:
@@ -61,7 +61,7 @@ class UpdateHandler(tornado.web.RequestHandler):
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, bot_app: Application[Any, Any, Any, Any, Any, Any], secret: str, busy: InFlight) -> None:
+    def initialize(self, bot_app: Application[Any, Any, Any, Any, Any, Any], secret: str, busy: OpenRequests) -> None:
         self.bot_app, self.secret, self.busy = bot_app, secret, busy
 
     async def post(self) -> None:
@@ -95,7 +95,9 @@ class UpdateHandler(tornado.web.RequestHandler):
         """Tornado would log the request; it may hold a runner's words. Refusals are not errors."""
 
 
-def _server(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings, busy: InFlight) -> HTTPServer:
+def _server(
+    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings, busy: OpenRequests
+) -> HTTPServer:
     assert settings.webhook_secret is not None  # Settings refuses a webhook without one
     path = "/" + settings.webhook_path.strip("/")
     handler = {"bot_app": application, "secret": settings.webhook_secret, "busy": busy}
@@ -113,7 +115,7 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    busy = InFlight()
+    busy = OpenRequests()
     server = _server(application, settings, busy)
     try:  # the port first: a port in use is said before anything starts
         sockets = bind_sockets(settings.webhook_port, address=settings.webhook_listen)
