@@ -73,13 +73,23 @@ class PollingBot(ExtBot[Any]):
         return [raw for raw in result if self._readable(raw)]
 
     def _readable(self, raw: Any) -> bool:
-        try:
-            Update.de_json(raw, self)
-        except Exception as exc:  # whatever a malformed update makes PTB raise
-            update_id = raw.get("update_id") if isinstance(raw, dict) else None
-            if isinstance(update_id, int):
-                self._skip_before = max(self._skip_before, update_id + 1)
-            UPDATES.labels("unreadable").inc()
-            log.warning("update %s could not be read (%s); skipped", update_id, type(exc).__name__)
-            return False
-        return True
+        if read_update(raw, self) is not None:
+            return True
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if isinstance(update_id, int):  # never asked for again
+            self._skip_before = max(self._skip_before, update_id + 1)
+        return False
+
+
+def read_update(raw: Any, bot: ExtBot[Any]) -> Update | None:
+    """The update Telegram sent (polled or posted to the webhook), or None for one that cannot be read:
+    counted (thigh_coach_updates_total{outcome="unreadable"}) and logged by its id only."""
+    try:
+        if not isinstance(raw, dict):
+            raise TypeError("an update is a JSON object")
+        return Update.de_json(raw, bot)
+    except Exception as exc:  # whatever a malformed update makes PTB raise
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        UPDATES.labels("unreadable").inc()
+        log.warning("update %s could not be read (%s); skipped", update_id, type(exc).__name__)
+        return None

@@ -31,7 +31,7 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from bot.config import ConfigError, Settings
-from bot.metrics import UPDATES
+from bot.polling import read_update
 
 log = logging.getLogger(__name__)
 
@@ -79,17 +79,13 @@ class UpdateHandler(tornado.web.RequestHandler):
         self.finish()
 
     def _read(self) -> Update | None:
-        """The update, or None for one that cannot be read: skipped (200, so Telegram does not send it
-        again and again), counted, and logged by id only, as when polling."""
-        raw: Any = None
+        """The update, or None for one that cannot be read: skipped with a 200, so Telegram does not send
+        it again and again (counted and logged by id, as when polling)."""
         try:
             raw = json.loads(self.request.body)
-            return Update.de_json(raw, self.bot_app.bot)
-        except Exception as exc:  # whatever a malformed update makes PTB raise
-            update_id = raw.get("update_id") if isinstance(raw, dict) else None
-            UPDATES.labels("unreadable").inc()
-            log.warning("update %s could not be read (%s); skipped", update_id, type(exc).__name__)
-            return None
+        except ValueError:
+            raw = None  # not JSON: read_update says so
+        return read_update(raw, self.bot_app.bot)
 
     def log_exception(self, *args: Any) -> None:
         """Tornado would log the request; it may hold a runner's words. Refusals are not errors."""
