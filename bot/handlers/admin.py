@@ -19,7 +19,7 @@ from bot.handlers.taps import acknowledge, private_tap
 from bot.rendering import MESSAGE_LIMIT
 from bot.services import Context, Services, services
 from bot.store.rows import Adherence, LastOutcome, ProgressMessage, Quarantined, UserSummary
-from content import ContentError, load_content
+from content import ContentError
 from content.schema import AdminStrings
 from flows.markup import bold, fill, plain, rich
 
@@ -202,7 +202,7 @@ async def on_reload(update: Update, context: Context) -> None:
     texts = _texts(context)
     directory = found.settings.content_dir
     try:
-        fresh = load_content(directory) if directory else load_content()
+        fresh = found.content.load()  # the files this process serves from
     except ContentError as exc:
         await found.store.audit(_who(update), "reload_refused", None, str(exc))
         await _answer(update, fill(texts.reload_refused, error=str(exc)))
