@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     ApplicationBuilder,
@@ -40,7 +40,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import freeze_start_up
-from bot.callback_data import decode
+from bot.callback_data import decode, encode
 from bot.rendering import answered, messages
 from bot.services import installed
 from bot.store import Change
@@ -204,16 +204,24 @@ async def run_ours(content: Content, users: int, directory: Path, concurrency: i
         return await drive("ours (SQLite, durable every update)", app, api, content, users, concurrency)
 
 
+def ptb_keyboard(reply: Reply) -> InlineKeyboardMarkup:
+    """The reply's buttons as a PTB bot builds them."""
+    rows = [[InlineKeyboardButton(b.label, callback_data=encode(b.event)) for b in row] for row in reply.buttons]
+    return InlineKeyboardMarkup(rows)
+
+
 def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
     """The same question flow and the same messages, with PTB's ConversationHandler holding the state
     in memory and PicklePersistence saving it every 60 s (its default)."""
     questions = content.questions
 
     async def deliver(bot: Any, chat_id: int, replies: list[Reply]) -> None:
-        """As a PTB bot sends: bot.send_message, which builds the Message Telegram answers with."""
+        """As a PTB bot sends: bot.send_message with an InlineKeyboardMarkup, which builds the Message
+        Telegram answers with."""
         for reply in replies:
             for message in messages(reply):
-                await bot.send_message(chat_id, message.text, reply_markup=message.markup)
+                markup = ptb_keyboard(reply) if message.markup is not None else None
+                await bot.send_message(chat_id, message.text, reply_markup=markup)
 
     async def show_choice(message: Message, data: str) -> None:
         """As a PTB bot edits the tapped message: Message.edit_text, which builds the edited Message."""

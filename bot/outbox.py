@@ -15,8 +15,6 @@ import json
 import logging
 from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup
-
 from bot.delivery import Outcome, attempt
 from bot.loops import Loop
 from bot.pictures import Stored
@@ -37,7 +35,7 @@ def render(replies: list[Reply]) -> tuple[str, ...]:
         json.dumps(
             {
                 "text": m.text,
-                "markup": m.markup.to_dict() if isinstance(m.markup, InlineKeyboardMarkup) else m.markup,
+                "markup": m.markup,
                 # a reply with a picture is one message (its caption)
                 "picture": reply.picture.model_dump(mode="json") if reply.picture is not None else None,
             },

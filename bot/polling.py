@@ -13,7 +13,7 @@ import logging
 import time
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
@@ -42,11 +42,11 @@ class PollingBot(ExtBot[Any]):
         self,
         chat_id: int,
         text: str,
-        markup: InlineKeyboardMarkup | dict[str, Any] | None = None,
+        markup: dict[str, Any] | None = None,
         lane: Lane = Lane.REPLY,
     ) -> None:
         """sendMessage without building the Message Telegram answers with, which nobody reads (a
-        fifth of an update's time); `markup` may be a keyboard already in its JSON form. PTB still
+        fifth of an update's time); `markup` is the keyboard in its JSON form. PTB still
         raises what send_message raises (RetryAfter, Forbidden, BadRequest), and the message waits
         for its turn in `lane` of the send limiter."""
         data: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": HTML.parse_mode, "reply_markup": markup}

@@ -22,7 +22,7 @@ async def send(bot: PollingBot, chat_id: int, message: Message, lane: Lane = Lan
         await bot.send_text(chat_id, message.text, message.markup, lane)
         return
     data = InputFile(await drawn(message.picture), filename=FILE_NAMES[message.picture.kind])
-    markup = InlineKeyboardMarkup.de_json(message.markup, None) if isinstance(message.markup, dict) else message.markup
+    markup = InlineKeyboardMarkup.de_json(message.markup, None) if message.markup is not None else None
     limits = lane if bot.rate_limiter else None  # PTB refuses limiter arguments when there is no limiter
     if message.picture.kind == "chart":
         await bot.send_photo(chat_id, data, caption=message.text, reply_markup=markup, rate_limit_args=limits)
