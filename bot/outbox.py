@@ -22,6 +22,7 @@ from bot.polling import PollingBot
 from bot.rendering import Message, messages
 from bot.sending import send
 from bot.store import OwedMessage, Store
+from bot.store.claims import OWED_AT_ONCE
 from bot.user_locks import UserLocks
 from flows.replies import Reply
 
@@ -54,8 +55,6 @@ def _read(body: str) -> Message:
     return Message(message["text"], message["markup"], Stored(picture["kind"], picture) if picture else None)
 
 
-# messages claimed at a time; the runner stays held by this process until the last claim comes back empty
-CLAIM = 10
 # runners the sweep takes at a time
 SWEEP = 100
 
@@ -85,7 +84,7 @@ class Outbox:
         The same argument covers a turn of this process committed while its own flush was sending."""
         async with self._sending.hold(user_id):
             sent: tuple[int, ...] = ()
-            while claimed := await self.store.claim_owed(user_id, CLAIM, sent):
+            while claimed := await self.store.claim_owed(user_id, OWED_AT_ONCE, sent):
                 outcome, sent = await self._send(user_id, claimed)
                 if outcome is None:  # blocked: marking them inactive dropped the rest of what was owed
                     return True
@@ -127,12 +126,12 @@ class Outbox:
 
     async def step(self, stop: asyncio.Event) -> bool:
         """The outbox loop's round: what nobody has sent for a while. True: a full batch, more waiting."""
-        owed = await self.store.sweep_owed(SWEEP, CLAIM, self.idle)
+        owed = await self.store.sweep_owed(SWEEP, OWED_AT_ONCE, self.idle)
         return await self._flush_all(owed) and len({m.user_id for m in owed}) >= SWEEP
 
     async def flush_everyone(self) -> None:
         """At start-up: everything owed that no live process holds (from before a crash, a network failure)."""
-        while owed := await self.store.sweep_owed(SWEEP, CLAIM, timedelta(0)):
+        while owed := await self.store.sweep_owed(SWEEP, OWED_AT_ONCE, timedelta(0)):
             if not await self._flush_all(owed):
                 log.warning("Telegram unreachable: owed messages wait for each runner's next message")
                 return

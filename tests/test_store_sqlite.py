@@ -19,6 +19,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.dispatch import Dispatcher
 from bot.store import Change, SqliteStore, StoreError
+from bot.store.claims import OWED_AT_ONCE
 from bot.store.migrations import LATEST
 from bot.store.sqlite import migrate
 from bot.store.sqlite.checkpointer import COMMITS
@@ -506,3 +507,47 @@ async def test_wal_checkpoints_run_beside_the_writer_not_in_a_runners_commit(tmp
         assert (await again.load(COMMITS - 1)).data == state, "every commit is in the file"
     finally:
         await again.close()
+
+
+def owes(*bodies: str) -> Callable[[Any], tuple[Change, None]]:
+    """A turn that owes the runner these messages."""
+    return lambda stored: (Change(data="{}", state="s", consented=True, outbox=bodies), None)
+
+
+async def owed_bodies(store: SqliteStore, user_id: int, sent: tuple[int, ...] = ()) -> list[str]:
+    return [m.body for m in await store.claim_owed(user_id, OWED_AT_ONCE, sent)]
+
+
+async def test_what_a_turn_read_for_its_flush_is_never_handed_out_after_it_was_sent(tmp_path: Path) -> None:
+    """The flush after a turn takes the owed messages that turn read; a later turn of the same runner
+    reads them again while the first flush is still sending them. Whatever the first flush does next
+    (finishes, or fails half-way), the second flush never gets a message already sent."""
+    store = SqliteStore(tmp_path / "bot.sqlite3")
+    await store.open()
+    try:
+        await store.apply(1, None, owes("one", "two"))
+        sending = await store.claim_owed(1, OWED_AT_ONCE)
+        assert [m.body for m in sending] == ["one", "two"]
+        await store.apply(1, None, owes("three"))  # the runner's next turn, while "one" and "two" go out
+        await store.mark_sent(sending[0].id)
+        assert await owed_bodies(store, 1) == ["two", "three"], "the first flush failed after sending one"
+        await store.apply(1, None, owes("four"))
+        assert await owed_bodies(store, 1, sent=(sending[1].id,)) == ["three", "four"], "two went out last"
+        assert await owed_bodies(store, 1) == ["three", "four"], "the next flush: nothing sent comes back"
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("gone", ["blocked the bot", "deleted their data"])
+async def test_what_a_turn_read_is_forgotten_once_nothing_is_owed(tmp_path: Path, gone: str) -> None:
+    store = SqliteStore(tmp_path / "bot.sqlite3")
+    await store.open()
+    try:
+        await store.apply(1, None, owes("one"))
+        if gone == "blocked the bot":
+            await store.set_active(1, False)
+        else:
+            await store.delete_user(1)
+        assert await owed_bodies(store, 1) == []
+    finally:
+        await store.close()

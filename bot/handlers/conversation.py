@@ -110,8 +110,11 @@ async def on_button(update: Update, context: Context) -> None:
     event = decode(query.data) or UNREADABLE_BUTTON
     found = services(context)
     result = await found.dispatcher.dispatch(user.id, event, update.update_id)
-    await acknowledge(query)
-    # a how-to button leaves the session list as it is, so every exercise stays one tap away
-    if result is not None and isinstance(query.message, Message) and query.data and not isinstance(event, ShowExercise):
-        await show_choice(found.outbox.bot, query.message, query.data, result.stale)
-    await found.outbox.flush(user.id)
+    try:
+        await acknowledge(query)
+        # a how-to button leaves the session list as it is, so every exercise stays one tap away
+        tapped = query.message
+        if result is not None and isinstance(tapped, Message) and query.data and not isinstance(event, ShowExercise):
+            await show_choice(found.outbox.bot, tapped, query.data, result.stale)
+    finally:  # what the turn owes goes out whatever became of the tapped message
+        await found.outbox.flush(user.id)

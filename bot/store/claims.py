@@ -14,6 +14,9 @@ from datetime import timedelta
 
 LEASE = timedelta(seconds=60)
 
+# a runner's owed messages claimed at a time, by a flush or by the turn that wrote them
+OWED_AT_ONCE = 10
+
 # the tables whose rows are claimed
 CLAIMED_TABLES = ("outbox", "reminder_log", "broadcast_deliveries")
 

@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.pace import LocalSendPace
 from bot.store.base import StoreError
 from bot.store.claims import CLAIMED_TABLES, LEASE, new_claimant
+from bot.store.rows import OwedMessage
 from bot.store.sqlite.checkpointer import Checkpointer
 from bot.store.sqlite.maintenance import check_path, explain, migrate
 from bot.store.sqlite.writer import Writer
@@ -46,6 +47,8 @@ class _Pending:
 
     write: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
+    # run in the writer thread once the batch is committed, on what `write` returned; its result is the answer
+    committed: Callable[[Any], Any] | None = None
 
 
 class SqliteConnection:
@@ -82,6 +85,7 @@ class SqliteConnection:
         self._file: tuple[int, int] | None = None  # (device, inode) of the file opened
         self._write_failure: str | None = None  # why the last write failed; None once one works
         self._send_pace = LocalSendPace()  # see bot/store/sqlite/shared.py
+        self._turn_claims: dict[int, list[OwedMessage]] = {}  # see bot/store/sqlite/outbox.py
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -223,10 +227,13 @@ class SqliteConnection:
         """When a claim made now ends."""
         return (self.clock.now() + self.lease).isoformat()
 
-    async def _queued(self, write: Callable[[sqlite3.Connection], R]) -> R:
-        """Join the next group commit and wait until the write is durable."""
+    async def _queued(
+        self, write: Callable[[sqlite3.Connection], Any], committed: Callable[[Any], R] | None = None
+    ) -> R:
+        """Join the next group commit and wait until the write is durable. `committed`, if given, runs in
+        the writer thread right after the commit, before any other work there (what it keeps is durable)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(write, future))
+        self._queue.append(_Pending(write, future, committed))
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_queued())
         result: R = await future
@@ -241,7 +248,7 @@ class SqliteConnection:
         while self._queue:
             batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
             try:
-                outcomes = await self._run(partial(self._write, fn=partial(self._apply_batch, batch=batch)))
+                outcomes = await self._run(partial(self._commit_batch, batch=batch))
             except BaseException as exc:  # the whole transaction failed: every event in it hears why
                 for pending in batch:
                     if not pending.future.done():
@@ -256,6 +263,13 @@ class SqliteConnection:
                     pending.future.set_result(value)
                 else:
                     pending.future.set_exception(value)
+
+    def _commit_batch(self, conn: sqlite3.Connection, *, batch: list[_Pending]) -> list[tuple[bool, Any]]:
+        outcomes = self._write(conn, fn=partial(self._apply_batch, batch=batch))
+        return [
+            (ok, pending.committed(value) if ok and pending.committed is not None else value)
+            for pending, (ok, value) in zip(batch, outcomes, strict=True)
+        ]
 
     def _apply_batch(self, conn: sqlite3.Connection, *, batch: list[_Pending]) -> list[tuple[bool, Any]]:
         outcomes: list[tuple[bool, Any]] = []

@@ -1,5 +1,14 @@
 """What the bot owes runners, in SQLite: replies written with their turn, and due reminders, each
-claimed for a lease (bot/store/claims.py). The one writer thread serializes every claim."""
+claimed for a lease (bot/store/claims.py). The one writer thread serializes every claim.
+
+When this process is the only one on the file (its instance lock says so, as in production), the
+claims of other processes cannot exist: the turn that writes a runner's owed messages reads them back in
+its own transaction (turns.py), and the flush that follows takes them as its first claim without a trip
+to the writer: one thread hop and one commit less per update. What a turn read is kept only once the turn
+is committed, and only until the writer next claims, releases or removes the runner's owed messages
+(each of those forgets it): what the flush takes is then exactly what a claim of its own would have
+returned. A flush holds the runner (bot/outbox.py), so no other flush of this process claims in
+between; the claim of a sweep is never used to send."""
 
 from __future__ import annotations
 
@@ -7,7 +16,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.store.claims import SETTLED
+from bot.store.claims import OWED_AT_ONCE, SETTLED
 from bot.store.rows import ClaimedReminder, DueReminder, OwedMessage, ReminderDecision
 from bot.store.sqlite.connection import SqliteConnection
 
@@ -26,6 +35,7 @@ class SqliteOwedReplies(SqliteConnection):
         return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
 
     def _claim_runner(self, conn: sqlite3.Connection, user_id: int, limit: int) -> list[OwedMessage]:
+        self._turn_claims.pop(user_id, None)
         now = self._now()
         if conn.execute(HELD_BY_ANOTHER.format(user="?"), (user_id, now, self.claimant)).fetchone():
             return []
@@ -36,7 +46,21 @@ class SqliteOwedReplies(SqliteConnection):
         ).fetchall()
         return [OwedMessage(int(i), int(u), b) for i, u, b in sorted(rows)]
 
+    def _owed_at_turn(self, conn: sqlite3.Connection, user_id: int) -> list[OwedMessage]:
+        """In the turn's transaction: what the flush that follows would claim first."""
+        rows = conn.execute(
+            "SELECT id, user_id, body FROM outbox WHERE user_id = ? ORDER BY id LIMIT ?", (user_id, OWED_AT_ONCE)
+        ).fetchall()
+        return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
+
+    def _keep_turn_claim(self, user_id: int, owed: list[OwedMessage]) -> None:
+        """After the turn's commit, in the writer thread: what it read, for the flush that follows."""
+        self._turn_claims[user_id] = owed
+
     async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
+        if not sent and limit == OWED_AT_ONCE and (kept := self._turn_claims.pop(user_id, None)) is not None:
+            return kept
+
         def claim(conn: sqlite3.Connection) -> list[OwedMessage]:
             conn.executemany("DELETE FROM outbox WHERE user_id = ? AND id = ?", [(user_id, i) for i in sent])
             return self._claim_runner(conn, user_id, limit)
@@ -59,16 +83,22 @@ class SqliteOwedReplies(SqliteConnection):
         return await self._in_transaction(sweep)
 
     async def release_owed(self, user_id: int) -> None:
-        await self._in_transaction(
-            lambda conn: conn.execute(
+        def release(conn: sqlite3.Connection) -> None:
+            self._turn_claims.pop(user_id, None)
+            conn.execute(
                 "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE user_id = ? AND claimed_by = ?",
                 (user_id, self.claimant),
             )
-        )
+
+        await self._in_transaction(release)
 
     async def mark_sent(self, message_id: int) -> None:
+        def remove(conn: sqlite3.Connection) -> None:
+            for (user_id,) in conn.execute("DELETE FROM outbox WHERE id = ? RETURNING user_id", (message_id,)):
+                self._turn_claims.pop(user_id, None)
+
         # one per message sent: it joins the group commit instead of a transaction of its own
-        await self._queued(lambda conn: conn.execute("DELETE FROM outbox WHERE id = ?", (message_id,)))
+        await self._queued(remove)
 
 
 class SqliteReminderQueue(SqliteConnection):

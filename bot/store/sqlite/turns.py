@@ -8,24 +8,33 @@ from functools import partial
 from typing import Any, TypeVar
 
 from bot.store.base import Decide, EventIsolation
-from bot.store.rows import Change, Stored
-from bot.store.sqlite.connection import SqliteConnection
+from bot.store.rows import Change, OwedMessage, Stored
 from bot.store.sqlite.facts import append_fact
+from bot.store.sqlite.outbox import SqliteOwedReplies
 
 T = TypeVar("T")
 
 _DUPLICATE = object()
 
 
-class SqliteTurns(SqliteConnection):
+class SqliteTurns(SqliteOwedReplies):
     def isolation(self) -> EventIsolation:
         """In-process locks: one process holds the database file (its lock file says so), and its single
         writer applies each event whole."""
         return self._isolation
 
     async def apply(self, user_id: int, update_id: int | None, decide: Decide[T]) -> T | None:
-        """Queue the event for the next group commit and wait until it is durable."""
-        outcome = await self._queued(partial(self._apply, user_id=user_id, update_id=update_id, decide=decide))
+        """Queue the event for the next group commit and wait until it is durable. The runner's owed
+        messages are read in the same transaction, for the flush that follows (outbox.py)."""
+
+        def committed(outcome: tuple[Any, list[OwedMessage] | None]) -> Any:
+            result, claimed = outcome
+            if claimed is not None:
+                self._keep_turn_claim(user_id, claimed)
+            return result
+
+        write = partial(self._apply, user_id=user_id, update_id=update_id, decide=decide)
+        outcome = await self._queued(write, committed)
         return None if outcome is _DUPLICATE else outcome
 
     def _apply(self, conn: sqlite3.Connection, user_id: int, update_id: int | None, decide: Decide[T]) -> Any:
@@ -33,14 +42,15 @@ class SqliteTurns(SqliteConnection):
         if update_id is not None:
             seen = conn.execute("SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)).fetchone()
             if seen:
-                return _DUPLICATE
+                return _DUPLICATE, None
             conn.execute(
                 "INSERT INTO handled_updates (update_id, user_id, handled_at) VALUES (?, ?, ?)",
                 (update_id, user_id, now),
             )
         change, result = decide(self._stored(conn, user_id))
         self._save(conn, user_id, change, now)
-        return result
+        # the only process on the file: the flush that follows takes the owed messages from here (outbox.py)
+        return result, self._owed_at_turn(conn, user_id) if self.exclusive else None
 
     def _stored(self, conn: sqlite3.Connection, user_id: int) -> Stored:
         row = conn.execute(
@@ -108,6 +118,7 @@ class SqliteTurns(SqliteConnection):
             )
             if not active:  # someone who blocked the bot is not scheduled, nor owed anything, any more
                 conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+                self._turn_claims.pop(user_id, None)
                 conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
 
         await self._in_transaction(write)
