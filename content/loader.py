@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from content.schema import (
+    LEVELS,
     AdminStrings,
     Care,
     CareStep,
@@ -87,6 +88,18 @@ class Content:
         """Warning signs by id, and by the ids they had in earlier versions."""
         flags = {old: f for f in self.red_flags.red_flags for old in f.former_ids}
         return flags | {f.id: f for f in self.red_flags.red_flags}
+
+    @cached_property
+    def flag_rules(self) -> tuple[tuple[frozenset[str], RedFlag], ...]:
+        """Every way a warning sign is raised, most urgent sign first (content order within a level): the
+        findings a triage answer is screened against, built once rather than on every answer."""
+        rules = [(frozenset(rule), flag) for flag in self.red_flags.red_flags for rule in flag.when]
+        return tuple(sorted(rules, key=lambda pair: LEVELS.index(pair[1].urgency.value)))
+
+    @cached_property
+    def answer_findings(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The findings of each (question, answer value)."""
+        return {(q.id, a.value): a.findings for q in self.triage.questions for a in q.answers}
 
     @cached_property
     def finding_by_id(self) -> dict[str, Finding]:

@@ -16,9 +16,12 @@ from content.schema import LEVELS, Question, RedFlag
 
 def raised(content: Content, findings: Iterable[str]) -> list[RedFlag]:
     """Every warning sign the findings raise, most urgent first (content order within a level)."""
-    known = set(findings)
-    flags = [f for f in content.red_flags.red_flags if any(set(rule) <= known for rule in f.when)]
-    return sorted(flags, key=lambda f: LEVELS.index(f.urgency.value))
+    known = findings if isinstance(findings, set | frozenset) else set(findings)
+    flags: list[RedFlag] = []
+    for rule, flag in content.flag_rules:  # already in order: each sign once, at its first rule met
+        if rule <= known and flag not in flags:
+            flags.append(flag)
+    return flags
 
 
 def worth_asking(content: Content, open_questions: Iterable[Question], findings: Iterable[str], level: str) -> set[str]:

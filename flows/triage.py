@@ -69,11 +69,9 @@ TRANSITIONS: list[dict[str, Any]] = [
 def findings_of(content: Content, state: TriageState) -> set[str]:
     """Everything reported so far: the answers' findings and the typed ones."""
     found = set(state.typed_findings)
-    for question_id, value in state.answers:
-        question = content.questions.get(question_id)
-        answer = next((a for a in question.answers if a.value == value), None) if question else None
-        if answer is not None:
-            found.update(answer.findings)
+    by_answer = content.answer_findings
+    for answer in state.answers:
+        found.update(by_answer.get(answer, ()))  # an answer the content no longer has reports nothing
     return found
 
 
