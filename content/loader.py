@@ -97,6 +97,15 @@ class Content:
         return tuple(sorted(rules, key=lambda pair: LEVELS.index(pair[1].urgency.value)))
 
     @cached_property
+    def flag_rules_with(self) -> dict[str, tuple[int, ...]]:
+        """For each finding, the rules of `flag_rules` (by position) it is part of."""
+        positions: dict[str, list[int]] = {}
+        for position, (rule, _) in enumerate(self.flag_rules):
+            for finding in rule:
+                positions.setdefault(finding, []).append(position)
+        return {finding: tuple(found) for finding, found in positions.items()}
+
+    @cached_property
     def answer_findings(self) -> dict[tuple[str, str], tuple[str, ...]]:
         """The findings of each (question, answer value)."""
         return {(q.id, a.value): a.findings for q in self.triage.questions for a in q.answers}

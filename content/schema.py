@@ -212,8 +212,9 @@ class RedFlag(Cited):
     id: Id
     title: Label
     urgency: Urgency
-    # the ways it is raised: each a set of findings that must all be present
-    when: tuple[tuple[Id, ...], ...] = Field(min_length=1)
+    # the ways it is raised: each a set of findings that must all be present (at least one: an empty set
+    # would raise the sign for everyone)
+    when: tuple[Annotated[tuple[Id, ...], Field(min_length=1)], ...] = Field(min_length=1)
     advice: Text
     # signs that are one warning sign to a runner share a family (recall is counted by it)
     family: Id | None = None

@@ -17,8 +17,11 @@ from content.schema import LEVELS, Question, RedFlag
 def raised(content: Content, findings: Iterable[str]) -> list[RedFlag]:
     """Every warning sign the findings raise, most urgent first (content order within a level)."""
     known = findings if isinstance(findings, set | frozenset) else set(findings)
+    # only the rules that share a finding with what is known can be met (the schema allows no empty rule)
+    candidates = sorted({p for finding in known for p in content.flag_rules_with.get(finding, ())})
     flags: list[RedFlag] = []
-    for rule, flag in content.flag_rules:  # already in order: each sign once, at its first rule met
+    for position in candidates:  # in rule order: most urgent first, each sign once
+        rule, flag = content.flag_rules[position]
         if rule <= known and flag not in flags:
             flags.append(flag)
     return flags

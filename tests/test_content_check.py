@@ -77,6 +77,14 @@ def test_missing_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert err.startswith("thigh-coach: red_flags.yaml: red_flags.2.advice: Field required")
 
 
+def test_a_warning_sign_rule_without_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty rule would raise the sign for every runner."""
+    directory = broken_copy(tmp_path, "red_flags.yaml", set_in(["red_flags", 0, "when", 0], []))
+    code, err = check(directory, capsys)
+    assert code != 0
+    assert "red_flags.yaml: red_flags.0.when.0: Tuple should have at least 1 item" in err
+
+
 def test_over_long_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     directory = broken_copy(tmp_path, "strings.yaml", set_in(["help"], "x" * 4097))
     code, err = check(directory, capsys)
