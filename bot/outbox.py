@@ -1,5 +1,5 @@
 """The replies a runner is owed: rendered and stored in the same transaction as the state that
-produced them, sent after the commit, and removed one by one as each goes out.
+produced them, sent after the commit, and removed once sent (in the same write as the next claim).
 
 Several bot processes may share the database: a process claims a runner's owed messages for a lease
 before sending them (bot/store/claims.py), so each goes out once and in order. A crash between the
@@ -72,7 +72,7 @@ class Outbox:
         self.loop = Loop("outbox", self.step, sweep_seconds)
 
     async def flush(self, user_id: int) -> bool:
-        """Send everything the runner is owed, oldest first, removing each as it goes out.
+        """Send everything the runner is owed, oldest first, removing what went out.
         False if some of it has to wait (Telegram could not be reached, or the bot is stopping): this
         process's claim is released, for the next flush or sweep of any process.
 
@@ -94,25 +94,27 @@ class Outbox:
         return True
 
     async def _send(self, user_id: int, claimed: list[OwedMessage]) -> tuple[bool | None, tuple[int, ...]]:
-        """Send the claimed messages in order. True once each is sent (or refused for good), with the last
-        one's id, removed by the next claim in the same trip (the others are deleted as they go out);
-        False when one has to wait, None when the runner blocked the bot (each sent one deleted)."""
-        marks: list[asyncio.Task[None]] = []
+        """Send the claimed messages in order. True once each is sent (or refused for good), with their ids,
+        removed by the next claim in the same trip: one write for the lot, where a write per message made a
+        reply of five messages wait for five commits (a crash before that write sends them again, as a crash
+        before any removal is committed does). False when one has to wait, None when the runner blocked the
+        bot (which removed all they were owed); then, and on any error, what went out is removed at once."""
+        sent: list[int] = []
+        settled = False
         try:
-            for position, message in enumerate(claimed):
+            for message in claimed:
                 outcome = await attempt(self.store, user_id, send(self.bot, user_id, _read(message.body)))
                 if outcome is Outcome.BLOCKED:
+                    settled = True
                     return None, ()
                 if not outcome.final:
                     return False, ()
-                if position == len(claimed) - 1:
-                    return True, (message.id,)
-                # sent, or refused for good: marked at once; the next message need not wait for the
-                # commit (it joins a group commit)
-                marks.append(asyncio.create_task(self.store.mark_sent(message.id)))
-        finally:  # each mark was queued the moment its message went out, and is done before the next claim
-            await asyncio.gather(*marks)
-        return True, ()
+                sent.append(message.id)
+            settled = True
+            return True, tuple(sent)
+        finally:
+            if not settled:  # queued together: one group commit
+                await asyncio.gather(*(self.store.mark_sent(message_id) for message_id in sent))
 
     async def _flush_all(self, owed: list[OwedMessage]) -> bool:
         """Flush every runner the sweep claimed; False (their claims released) when Telegram is unreachable."""

@@ -73,13 +73,14 @@ class FakeBot:
 
     rate_limiter = None
 
-    def __init__(self, error: TelegramError | None) -> None:
+    def __init__(self, error: TelegramError | None, works_for: int = 0) -> None:
         self.error = error
+        self.works_for = works_for  # sends that go through before the error starts
         self.tries = 0
 
     async def send_text(self, chat_id: int, text: str, markup: Any = None, lane: Any = None) -> None:
         self.tries += 1
-        if self.error is not None:
+        if self.error is not None and self.tries > self.works_for:
             raise self.error
 
 
@@ -139,6 +140,13 @@ async def test_owed_replies_refused_are_dropped_and_unreachable_ones_kept() -> N
     assert not await Outbox(_store(store), _bot(bot)).flush(7)
     assert (store.inactive, bot.tries, store.marked) == ([], 1, [])
     assert store.released == [(7,)], "kept, and its claim given up: any process may send them next"
+
+
+async def test_owed_replies_sent_before_telegram_went_away_are_never_sent_again() -> None:
+    store, bot = FakeStore(owed=3), FakeBot(NetworkError("unreachable"), works_for=2)
+    assert not await Outbox(_store(store), _bot(bot)).flush(7)
+    assert (bot.tries, store.marked) == (3, [0, 1]), "the two that went out are removed"
+    assert [m.id for m in store.owed] == [2] and store.released == [(7,)]
 
 
 def _scheduler(store: FakeStore, bot: FakeBot, content: Content) -> Scheduler:
