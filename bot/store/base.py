@@ -106,7 +106,7 @@ class OwedReplies(Protocol):
         """The runner's first `limit` owed messages, oldest first, claimed for this store's process with a
         new lease; nothing when another process holds a live claim on any of the runner's messages (it
         sends them). Serialized per runner with their turns. The runner's messages `sent` are removed first,
-        in the same write: a flush marks its last message and claims again in one trip. A backend may claim
+        in the same write: a flush marks its last message and claims again in one trip. A backend may read
         the runner's messages in the turn that wrote them and answer the first claim after it (nothing
         `sent`, `limit` OWED_AT_ONCE) from that, if nothing touched them in between (SQLite does)."""
         ...

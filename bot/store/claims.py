@@ -14,7 +14,7 @@ from datetime import timedelta
 
 LEASE = timedelta(seconds=60)
 
-# a runner's owed messages claimed at a time, by a flush or by the turn that wrote them
+# a runner's owed messages claimed at a time by a flush (and read by the turn that wrote them, on SQLite)
 OWED_AT_ONCE = 10
 
 # the tables whose rows are claimed

@@ -85,7 +85,7 @@ class SqliteConnection:
         self._file: tuple[int, int] | None = None  # (device, inode) of the file opened
         self._write_failure: str | None = None  # why the last write failed; None once one works
         self._send_pace = LocalSendPace()  # see bot/store/sqlite/shared.py
-        self._turn_claims: dict[int, list[OwedMessage]] = {}  # see bot/store/sqlite/outbox.py
+        self._read_at_turn: dict[int, list[OwedMessage]] = {}  # see bot/store/sqlite/outbox.py
 
     # --- lifecycle ---------------------------------------------------------------------
 

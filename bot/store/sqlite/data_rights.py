@@ -27,7 +27,7 @@ class SqliteDataRights(SqliteConnection):
     async def delete_user(self, user_id: int) -> int:
         def delete(conn: sqlite3.Connection) -> int:
             removed = 0
-            self._turn_claims.pop(user_id, None)  # nothing is owed to them any more
+            self._read_at_turn.pop(user_id, None)  # nothing is owed to them any more
             # children before parents, so foreign keys never object
             for table in sorted(user_tables(conn), key=lambda t: t == "users"):
                 removed += conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount

@@ -24,7 +24,7 @@ class SqliteLeases(SqliteConnection):
 
     async def release_claims(self) -> None:
         def release(conn: sqlite3.Connection) -> None:
-            self._turn_claims.clear()
+            self._read_at_turn.clear()
             for table in CLAIMED_TABLES:
                 conn.execute(
                     f"UPDATE {table} SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?", (self.claimant,)

@@ -28,14 +28,11 @@ class SqliteOwedReplies(SqliteConnection):
     async def unsent(self, user_id: int | None = None, limit: int = 100) -> list[OwedMessage]:
         if user_id is None:
             rows = await self._rows("SELECT id, user_id, body FROM outbox ORDER BY id LIMIT ?", limit)
-        else:
-            rows = await self._rows(
-                "SELECT id, user_id, body FROM outbox WHERE user_id = ? ORDER BY id LIMIT ?", user_id, limit
-            )
-        return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
+            return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
+        return await self._run(lambda conn: _owed(conn, user_id, limit))
 
     def _claim_runner(self, conn: sqlite3.Connection, user_id: int, limit: int) -> list[OwedMessage]:
-        self._turn_claims.pop(user_id, None)
+        self._read_at_turn.pop(user_id, None)
         now = self._now()
         if conn.execute(HELD_BY_ANOTHER.format(user="?"), (user_id, now, self.claimant)).fetchone():
             return []
@@ -48,17 +45,14 @@ class SqliteOwedReplies(SqliteConnection):
 
     def _owed_at_turn(self, conn: sqlite3.Connection, user_id: int) -> list[OwedMessage]:
         """In the turn's transaction: what the flush that follows would claim first."""
-        rows = conn.execute(
-            "SELECT id, user_id, body FROM outbox WHERE user_id = ? ORDER BY id LIMIT ?", (user_id, OWED_AT_ONCE)
-        ).fetchall()
-        return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
+        return _owed(conn, user_id, OWED_AT_ONCE)
 
-    def _keep_turn_claim(self, user_id: int, owed: list[OwedMessage]) -> None:
+    def _keep_read_at_turn(self, user_id: int, owed: list[OwedMessage]) -> None:
         """After the turn's commit, in the writer thread: what it read, for the flush that follows."""
-        self._turn_claims[user_id] = owed
+        self._read_at_turn[user_id] = owed
 
     async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
-        if not sent and limit == OWED_AT_ONCE and (kept := self._turn_claims.pop(user_id, None)) is not None:
+        if not sent and limit == OWED_AT_ONCE and (kept := self._read_at_turn.pop(user_id, None)) is not None:
             return kept
 
         def claim(conn: sqlite3.Connection) -> list[OwedMessage]:
@@ -84,7 +78,7 @@ class SqliteOwedReplies(SqliteConnection):
 
     async def release_owed(self, user_id: int) -> None:
         def release(conn: sqlite3.Connection) -> None:
-            self._turn_claims.pop(user_id, None)
+            self._read_at_turn.pop(user_id, None)
             conn.execute(
                 "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE user_id = ? AND claimed_by = ?",
                 (user_id, self.claimant),
@@ -95,10 +89,18 @@ class SqliteOwedReplies(SqliteConnection):
     async def mark_sent(self, message_id: int) -> None:
         def remove(conn: sqlite3.Connection) -> None:
             for (user_id,) in conn.execute("DELETE FROM outbox WHERE id = ? RETURNING user_id", (message_id,)):
-                self._turn_claims.pop(user_id, None)
+                self._read_at_turn.pop(user_id, None)
 
         # one per message sent: it joins the group commit instead of a transaction of its own
         await self._queued(remove)
+
+
+def _owed(conn: sqlite3.Connection, user_id: int, limit: int) -> list[OwedMessage]:
+    """The runner's first `limit` owed messages, oldest first, claimed or not."""
+    rows = conn.execute(
+        "SELECT id, user_id, body FROM outbox WHERE user_id = ? ORDER BY id LIMIT ?", (user_id, limit)
+    ).fetchall()
+    return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
 
 
 class SqliteReminderQueue(SqliteConnection):

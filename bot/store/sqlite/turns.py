@@ -28,9 +28,9 @@ class SqliteTurns(SqliteOwedReplies):
         messages are read in the same transaction, for the flush that follows (outbox.py)."""
 
         def committed(outcome: tuple[Any, list[OwedMessage] | None]) -> Any:
-            result, claimed = outcome
-            if claimed is not None:
-                self._keep_turn_claim(user_id, claimed)
+            result, owed = outcome
+            if owed is not None:
+                self._keep_read_at_turn(user_id, owed)
             return result
 
         write = partial(self._apply, user_id=user_id, update_id=update_id, decide=decide)
@@ -118,7 +118,7 @@ class SqliteTurns(SqliteOwedReplies):
             )
             if not active:  # someone who blocked the bot is not scheduled, nor owed anything, any more
                 conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
-                self._turn_claims.pop(user_id, None)
+                self._read_at_turn.pop(user_id, None)
                 conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
 
         await self._in_transaction(write)
