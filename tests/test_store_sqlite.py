@@ -551,3 +551,71 @@ async def test_what_a_turn_read_is_forgotten_once_nothing_is_owed(tmp_path: Path
         assert await owed_bodies(store, 1) == []
     finally:
         await store.close()
+
+
+async def test_another_programs_write_lock_never_holds_up_the_event_loop(tmp_path: Path) -> None:
+    """A group commit is written on the loop's thread when the writer is idle. If another program (an
+    admin's sqlite3 shell) holds the file's write lock, the commit waits for it in the writer instead:
+    the loop goes on meanwhile, and the turn is stored once the lock is let go."""
+    db = tmp_path / "bot.sqlite3"
+    store = SqliteStore(db)
+    await store.open()
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        turn = asyncio.create_task(store.apply(1, None, owes("hello")))
+        for _ in range(5):  # the turn is queued, and its group commit tried
+            await asyncio.sleep(0)
+        assert not turn.done(), "the turn waits for the lock; it neither failed nor held the loop"
+        holder.execute("COMMIT")
+        await asyncio.wait_for(turn, timeout=30)
+        assert await owed_bodies(store, 1) == ["hello"]
+    finally:
+        holder.close()
+        await store.close()
+
+
+@pytest.mark.parametrize(("synchronous", "on_the_loop"), [("NORMAL", True), ("FULL", False)])
+async def test_only_commits_that_wait_for_no_disk_are_written_on_the_event_loop(
+    tmp_path: Path, synchronous: str, on_the_loop: bool
+) -> None:
+    """With synchronous FULL every commit waits for the disk: the loop must not, so the writer does it."""
+    store = SqliteStore(tmp_path / "bot.sqlite3", synchronous=synchronous)
+    await store.open()
+    threads: list[threading.Thread] = []
+
+    def decide(stored: Any) -> tuple[Change, None]:
+        threads.append(threading.current_thread())
+        return Change(data="{}", state="s", consented=True), None
+
+    try:
+        await store.apply(1, None, decide)
+    finally:
+        await store.close()
+    assert (threads == [threading.current_thread()]) is on_the_loop
+
+
+async def test_the_loop_never_uses_the_connection_while_the_writer_does(tmp_path: Path) -> None:
+    """While the writer runs something long (an export, a sweep), a turn waits for it in the writer's
+    queue instead of writing on the loop's thread at the same time."""
+    store = SqliteStore(tmp_path / "bot.sqlite3")
+    await store.open()
+    started, release = threading.Event(), threading.Event()
+
+    def long_read(conn: sqlite3.Connection) -> None:
+        started.set()
+        assert release.wait(timeout=30)
+
+    try:
+        reading = asyncio.create_task(store._run(long_read))
+        await asyncio.to_thread(started.wait, 30)
+        turn = asyncio.create_task(store.apply(1, None, owes("hello")))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not turn.done(), "the turn waits for the writer"
+        release.set()
+        await asyncio.wait_for(asyncio.gather(reading, turn), timeout=30)
+        assert await owed_bodies(store, 1) == ["hello"]
+    finally:
+        release.set()
+        await store.close()

@@ -1,5 +1,5 @@
 """What the bot owes runners, in SQLite: replies written with their turn, and due reminders, each
-claimed for a lease (bot/store/claims.py). The one writer thread serializes every claim.
+claimed for a lease (bot/store/claims.py). The one connection (writer.py) serializes every claim.
 
 When this process is the only one on the file (its instance lock says so, as in production), the
 claims of other processes cannot exist: the turn that writes a runner's owed messages reads them back in
@@ -48,7 +48,8 @@ class SqliteOwedReplies(SqliteConnection):
         return _owed(conn, user_id, OWED_AT_ONCE)
 
     def _keep_read_at_turn(self, user_id: int, owed: list[OwedMessage]) -> None:
-        """After the turn's commit, in the writer thread: what it read, for the flush that follows."""
+        """Right after the turn's commit, before any other use of the connection: what it read, for the
+        flush that follows."""
         self._read_at_turn[user_id] = owed
 
     async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
