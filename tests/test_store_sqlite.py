@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -619,3 +620,65 @@ async def test_the_loop_never_uses_the_connection_while_the_writer_does(tmp_path
     finally:
         release.set()
         await store.close()
+
+
+@pytest.mark.parametrize("removed", ["before the next flush", "after it"])
+async def test_a_turn_that_read_messages_as_their_removal_was_queued_never_gets_them_again(
+    tmp_path: Path, removed: str
+) -> None:
+    """A flush that sent all a turn owed queues their removal and waits for nothing. The runner's next turn,
+    committed before that removal (the writer was busy), read them as still owed: its flush skips them,
+    whether the removal is committed by then or still waits behind more of the writer's work."""
+    store = SqliteStore(tmp_path / "bot.sqlite3")
+    await store.open()
+    gates = [(threading.Event(), threading.Event()) for _ in range(2)]
+
+    def hold(gate: tuple[threading.Event, threading.Event], conn: sqlite3.Connection) -> None:
+        started, release = gate
+        started.set()
+        assert release.wait(timeout=30)
+
+    def releasing(gate: tuple[threading.Event, threading.Event]) -> None:
+        gate[1].set()
+
+    try:
+        await store.apply(1, None, owes("one"))
+        sending = await store.claim_owed(1, OWED_AT_ONCE)
+        holds = [asyncio.create_task(store._run(partial(hold, gates[0])))]
+        await asyncio.to_thread(gates[0][0].wait, 30)
+        next_turn = asyncio.create_task(store.apply(1, None, owes("two")))  # queued behind the first hold
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert await owed_bodies(store, 1, sent=tuple(m.id for m in sending)) == [], "all it owed went out"
+        if removed == "after it":
+            holds.append(asyncio.create_task(store._run(partial(hold, gates[1]))))  # the removal waits behind it
+        for _ in range(5):
+            await asyncio.sleep(0)
+        releasing(gates[0])
+        await asyncio.wait_for(next_turn, timeout=30)
+        assert await owed_bodies(store, 1) == ["two"], "the next turn's flush"
+        releasing(gates[1])
+        await asyncio.wait_for(asyncio.gather(*holds), timeout=30)
+        assert [m.body for m in await store.unsent(1)] == ["two"]
+    finally:
+        for gate in gates:
+            releasing(gate)
+        await store.close()
+
+
+async def test_sent_messages_are_removed_before_the_store_closes(tmp_path: Path) -> None:
+    """Nothing waits for the removal of what went out, so closing the store waits for it: a restart
+    right after a reply does not send the reply again."""
+    db = tmp_path / "bot.sqlite3"
+    store = SqliteStore(db)
+    await store.open()
+    await store.apply(1, None, owes("hello"))
+    sent = await store.claim_owed(1, OWED_AT_ONCE)
+    assert await owed_bodies(store, 1, sent=tuple(m.id for m in sent)) == []
+    await store.close()
+    again = SqliteStore(db)
+    await again.open()
+    try:
+        assert await again.unsent() == []
+    finally:
+        await again.close()

@@ -99,7 +99,10 @@ class SqliteConnection:
         self._commits_here = False  # group commits may be written on the loop's thread (see the module's doc)
         self._write_failure: str | None = None  # why the last write failed; None once one works
         self._send_pace = LocalSendPace()  # see bot/store/sqlite/shared.py
-        self._read_at_turn: dict[int, list[OwedMessage]] = {}  # see bot/store/sqlite/outbox.py
+        # see bot/store/sqlite/outbox.py
+        self._read_at_turn: dict[int, list[OwedMessage]] = {}
+        self._handed_all: dict[int, tuple[int, ...]] = {}
+        self._removal_queued: dict[int, set[int]] = {}
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -162,6 +165,7 @@ class SqliteConnection:
 
     async def close(self) -> None:
         if self._conn is not None:
+            await self._drain()
             conn, self._conn = self._conn, None
             if self._checkpointer is not None:  # first, so that the writer's is the last connection
                 checkpointer, self._checkpointer = self._checkpointer, None
@@ -267,12 +271,25 @@ class SqliteConnection:
         """Join the next group commit and wait until the write is durable. `committed`, if given, runs in
         the thread that committed right after the commit, before any other use of the connection (what it keeps
         is durable)."""
+        result: R = await self._enqueue(write, committed)
+        return result
+
+    def _enqueue(
+        self, write: Callable[[sqlite3.Connection], Any], committed: Callable[[Any], Any] | None = None
+    ) -> asyncio.Future[Any]:
+        """Join the next group commit; the future is done once the write is durable (or failed)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(write, future, committed))
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_queued())
-        result: R = await future
-        return result
+        return future
+
+    async def _drain(self) -> None:
+        """Until every write queued so far is committed or failed: some have nobody waiting for them (the
+        removal of sent messages, outbox.py). A write that does nothing, queued last, commits after them."""
+        if self._queue or (self._committer is not None and not self._committer.done()):
+            with suppress(Exception):  # each of them says for itself why it failed
+                await self._queued(lambda conn: None)
 
     async def _commit_queued(self) -> None:
         """Group commit: every write waiting now goes into one transaction, in one thread hop.

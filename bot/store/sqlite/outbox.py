@@ -8,17 +8,29 @@ to the writer: one thread hop and one commit less per update. What a turn read i
 is committed, and only until the writer next claims, releases or removes the runner's owed messages
 (each of those forgets it): what the flush takes is then exactly what a claim of its own would have
 returned. A flush holds the runner (bot/outbox.py), so no other flush of this process claims in
-between; the claim of a sweep is never used to send."""
+between; the claim of a sweep is never used to send.
+
+When that first claim was all the runner was owed and no turn of theirs has kept a read since, the
+flush's last claim has nothing to find: it only queues the removal of what went out and returns, and
+the removal joins the next group commit (one commit less again on the reply's path). Until it is
+committed, a turn read that still lists those messages hands them out without them, and the removal
+forgets such a read once done; closing the store waits for it. Owed messages are written only by turns,
+and each turn is followed by its own flush."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from bot.store.claims import OWED_AT_ONCE, SETTLED
 from bot.store.rows import ClaimedReminder, DueReminder, OwedMessage, ReminderDecision
 from bot.store.sqlite.connection import SqliteConnection
+
+log = logging.getLogger(__name__)
 
 # a runner whose messages someone else holds now
 HELD_BY_ANOTHER = "SELECT 1 FROM outbox h WHERE h.user_id = {user} AND h.claimed_until > ? AND h.claimed_by <> ?"
@@ -26,10 +38,14 @@ HELD_BY_ANOTHER = "SELECT 1 FROM outbox h WHERE h.user_id = {user} AND h.claimed
 
 class SqliteOwedReplies(SqliteConnection):
     async def unsent(self, user_id: int | None = None, limit: int = 100) -> list[OwedMessage]:
-        if user_id is None:
-            rows = await self._rows("SELECT id, user_id, body FROM outbox ORDER BY id LIMIT ?", limit)
+        def read(conn: sqlite3.Connection) -> list[OwedMessage]:
+            if user_id is not None:
+                return _owed(conn, user_id, limit)
+            rows = conn.execute("SELECT id, user_id, body FROM outbox ORDER BY id LIMIT ?", (limit,)).fetchall()
             return [OwedMessage(int(i), int(u), b) for i, u, b in rows]
-        return await self._run(lambda conn: _owed(conn, user_id, limit))
+
+        # after the writes queued before it: the removal of messages sent may still be waiting there
+        return await self._queued(read)
 
     def _claim_runner(self, conn: sqlite3.Connection, user_id: int, limit: int) -> list[OwedMessage]:
         self._read_at_turn.pop(user_id, None)
@@ -43,6 +59,27 @@ class SqliteOwedReplies(SqliteConnection):
         ).fetchall()
         return [OwedMessage(int(i), int(u), b) for i, u, b in sorted(rows)]
 
+    def _remove_sent(self, user_id: int, sent: tuple[int, ...]) -> None:
+        """Queue the removal of messages sent, and wait for nothing: it joins the next group commit, before
+        any claim queued after it. Until it is committed, what a turn read is handed out without them."""
+        self._removal_queued.setdefault(user_id, set()).update(sent)
+
+        def remove(conn: sqlite3.Connection) -> None:
+            conn.executemany("DELETE FROM outbox WHERE user_id = ? AND id = ?", [(user_id, i) for i in sent])
+
+        self._enqueue(remove).add_done_callback(partial(self._removed, user_id, sent))
+
+    def _removed(self, user_id: int, sent: tuple[int, ...], removal: asyncio.Future[None]) -> None:
+        """In the loop, once the removal is committed or failed."""
+        # a turn committed before the removal read them as owed
+        self._read_at_turn.pop(user_id, None)
+        removing = self._removal_queued.get(user_id, set())
+        removing.difference_update(sent)
+        if not removing:
+            self._removal_queued.pop(user_id, None)
+        if not removal.cancelled() and (error := removal.exception()) is not None:
+            log.warning("user %s: messages sent but not removed, they may be sent again: %s", user_id, error)
+
     def _owed_at_turn(self, conn: sqlite3.Connection, user_id: int) -> list[OwedMessage]:
         """In the turn's transaction: what the flush that follows would claim first."""
         return _owed(conn, user_id, OWED_AT_ONCE)
@@ -53,8 +90,18 @@ class SqliteOwedReplies(SqliteConnection):
         self._read_at_turn[user_id] = owed
 
     async def claim_owed(self, user_id: int, limit: int, sent: tuple[int, ...] = ()) -> list[OwedMessage]:
-        if not sent and limit == OWED_AT_ONCE and (kept := self._read_at_turn.pop(user_id, None)) is not None:
-            return kept
+        handed_all = self._handed_all.pop(user_id, None)
+        if not sent and limit == OWED_AT_ONCE and (read := self._read_at_turn.pop(user_id, None)) is not None:
+            removing = self._removal_queued.get(user_id, ())
+            kept = [message for message in read if message.id not in removing]
+            if kept and len(read) < limit:  # all the runner was owed when the turn committed
+                self._handed_all[user_id] = tuple(message.id for message in kept)
+            if kept or len(read) < limit:
+                return kept
+        elif sent and sent == handed_all and user_id not in self._read_at_turn:
+            # all that was owed went out, and no turn of the runner has kept a read since: nothing to claim
+            self._remove_sent(user_id, sent)
+            return []
 
         def claim(conn: sqlite3.Connection) -> list[OwedMessage]:
             conn.executemany("DELETE FROM outbox WHERE user_id = ? AND id = ?", [(user_id, i) for i in sent])
