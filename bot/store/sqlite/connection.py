@@ -292,7 +292,7 @@ class SqliteConnection:
                 await self._queued(lambda conn: None)
 
     async def _commit_queued(self) -> None:
-        """Group commit: every write waiting now goes into one transaction, in one thread hop.
+        """Group commit: every write waiting now goes into one transaction, in one thread hop or none.
 
         Each write runs in its own savepoint, so one failing decision rolls back only itself.
         Per-user locks guarantee a batch never holds two events of the same user.
