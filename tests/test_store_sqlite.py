@@ -24,6 +24,7 @@ from bot.store.claims import OWED_AT_ONCE
 from bot.store.migrations import LATEST
 from bot.store.sqlite import migrate
 from bot.store.sqlite.checkpointer import COMMITS
+from bot.store.sqlite.connection import HERE
 from content import Content
 from flows.conversation import Conversation, handle
 from flows.events import BeginTriage, Consent, Event, Text
@@ -594,6 +595,23 @@ async def test_only_commits_that_wait_for_no_disk_are_written_on_the_event_loop(
     finally:
         await store.close()
     assert (threads == [threading.current_thread()]) is on_the_loop
+
+
+async def test_a_big_group_commit_is_written_in_the_writer_not_on_the_event_loop(tmp_path: Path) -> None:
+    """Under load a batch of many turns would hold the loop for its whole commit: it goes to the writer."""
+    store = SqliteStore(tmp_path / "bot.sqlite3")
+    await store.open()
+    threads: list[threading.Thread] = []
+
+    def decide(stored: Any) -> tuple[Change, None]:
+        threads.append(threading.current_thread())
+        return Change(data="{}", state="s", consented=True), None
+
+    try:
+        await asyncio.gather(*(store.apply(user, None, decide) for user in range(HERE + 1)))
+    finally:
+        await store.close()
+    assert len(threads) == HERE + 1 and threading.current_thread() not in threads
 
 
 async def test_the_loop_never_uses_the_connection_while_the_writer_does(tmp_path: Path) -> None:

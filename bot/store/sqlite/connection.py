@@ -10,7 +10,8 @@ A group commit whose writer is idle is written on the event loop's thread instea
 (`_commit_here`), when a commit only hands pages to the operating system: WAL with synchronous NORMAL
 (the default; FULL waits for the disk at every commit, which the loop must not do). One update at a
 time, the two hops were most of what a durable update cost over an in-memory one (bench.updates: p50
-1.1-1.3 -> 0.7 ms); under load the batches are small enough (BATCH) to hold the loop a few ms.
+1.1-1.3 -> 0.7 ms). Only small batches (HERE): under load a big one is committed in the writer while
+the loop goes on with everything else.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ MIN_FREE_BYTES = 1 << 20
 # events per group commit: a commit wakes its whole batch, and the loop runs every woken update's next
 # step before it looks at anything else: at 2,000 runners, no cap held it 110-150 ms, 32 held it 49-63
 BATCH = 32
+# at most this many events in a batch written on the loop's thread (see the module's doc); a bigger batch
+# goes to the writer, where its commit does not hold the loop: at 2,000 runners the longest stall was
+# 107-170 ms with every batch written on the loop, 67-81 ms with this (bench.updates, runs interleaved)
+HERE = 8
 
 
 class _Busy(Exception):
@@ -326,7 +331,7 @@ class SqliteConnection:
         the writer has nothing to do; None: it goes to the writer, which is busy or must do it, or waits
         there for another process's write to end (the loop never waits for one)."""
         conn, writer = self._conn, self._writer
-        if not self._commits_here or conn is None or writer is None:
+        if not self._commits_here or len(batch) > HERE or conn is None or writer is None:
             return None
         with writer.borrowed() as here, suppress(_Busy):
             if here:
