@@ -387,13 +387,26 @@ async def main(users: int, rounds: int) -> None:
     handled = best_ours.rate / best_baseline.rate
     print(f"  ratio ours/baseline, until every update is durable: {durable:.2f}x  (target >= 1.00x)")
     print(f"  ratio ours/baseline, handling only (baseline not yet saved): {handled:.2f}x")
-    # latency one update at a time: under 256 in flight, the figures above are mostly queueing
-    with tempfile.TemporaryDirectory() as tmp:
-        sequential = [await run(content, LATENCY_USERS, Path(tmp), 1) for run in (run_ours, run_baseline)]
-    print(f"  latency, one update at a time ({LATENCY_USERS} runners):")
-    for one in sequential:
-        print(f"    {one.name}: p50 {one.p50:.3f} ms, p99 {one.p99:.3f} ms")
+    await one_at_a_time(content, rounds)
     await history_cost(content)
+
+
+async def one_at_a_time(content: Content, rounds: int) -> None:
+    """Latency one update at a time (under 256 in flight, the figures above are mostly queueing): the two
+    sides alternate `rounds` times, as above, and each keeps its round with the lowest p99."""
+    sides = {"ours": run_ours, "baseline": run_baseline}
+    runs: dict[str, list[Run]] = {side: [] for side in sides}
+    for round_number in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            for side in list(sides) if round_number % 2 == 0 else list(sides)[::-1]:
+                runs[side].append(await sides[side](content, LATENCY_USERS, Path(tmp), 1))
+    print(f"  latency, one update at a time ({LATENCY_USERS} runners; the best p99 of {rounds} alternating rounds):")
+    best = {side: min(every, key=lambda r: r.p99) for side, every in runs.items()}
+    for side, every in runs.items():
+        one, each = best[side], ", ".join(f"{r.p99:.3f}" for r in every)
+        print(f"    {one.name}: p50 {one.p50:.3f} ms, p99 {one.p99:.3f} ms (p99 of each round: {each})")
+    ratio = best["ours"].p99 / best["baseline"].p99
+    print(f"  ratio ours/baseline of p99 one at a time: {ratio:.2f}x  (target <= 1.50x)")
 
 
 if __name__ == "__main__":
