@@ -577,11 +577,19 @@ async def test_another_programs_write_lock_never_holds_up_the_event_loop(tmp_pat
         await store.close()
 
 
-@pytest.mark.parametrize(("synchronous", "on_the_loop"), [("NORMAL", True), ("FULL", False)])
-async def test_only_commits_that_wait_for_no_disk_are_written_on_the_event_loop(
-    tmp_path: Path, synchronous: str, on_the_loop: bool
+@pytest.mark.parametrize(
+    ("synchronous", "turns", "on_the_loop"),
+    [
+        ("NORMAL", 1, True),
+        # every commit waits for the disk: the loop must not
+        ("FULL", 1, False),
+        # under load a batch of many turns would hold the loop for its whole commit
+        ("NORMAL", HERE + 1, False),
+    ],
+)
+async def test_only_small_commits_that_wait_for_no_disk_are_written_on_the_event_loop(
+    tmp_path: Path, synchronous: str, turns: int, on_the_loop: bool
 ) -> None:
-    """With synchronous FULL every commit waits for the disk: the loop must not, so the writer does it."""
     store = SqliteStore(tmp_path / "bot.sqlite3", synchronous=synchronous)
     await store.open()
     threads: list[threading.Thread] = []
@@ -591,27 +599,11 @@ async def test_only_commits_that_wait_for_no_disk_are_written_on_the_event_loop(
         return Change(data="{}", state="s", consented=True), None
 
     try:
-        await store.apply(1, None, decide)
+        await asyncio.gather(*(store.apply(user, None, decide) for user in range(turns)))
     finally:
         await store.close()
-    assert (threads == [threading.current_thread()]) is on_the_loop
-
-
-async def test_a_big_group_commit_is_written_in_the_writer_not_on_the_event_loop(tmp_path: Path) -> None:
-    """Under load a batch of many turns would hold the loop for its whole commit: it goes to the writer."""
-    store = SqliteStore(tmp_path / "bot.sqlite3")
-    await store.open()
-    threads: list[threading.Thread] = []
-
-    def decide(stored: Any) -> tuple[Change, None]:
-        threads.append(threading.current_thread())
-        return Change(data="{}", state="s", consented=True), None
-
-    try:
-        await asyncio.gather(*(store.apply(user, None, decide) for user in range(HERE + 1)))
-    finally:
-        await store.close()
-    assert len(threads) == HERE + 1 and threading.current_thread() not in threads
+    assert len(threads) == turns
+    assert all(thread is threading.current_thread() for thread in threads) is on_the_loop
 
 
 async def test_the_loop_never_uses_the_connection_while_the_writer_does(tmp_path: Path) -> None:
