@@ -64,10 +64,9 @@ class SqliteOwedReplies(SqliteConnection):
         any claim queued after it. Until it is committed, what a turn read is handed out without them."""
         self._removal_queued.setdefault(user_id, set()).update(sent)
 
-        def remove(conn: sqlite3.Connection) -> None:
-            conn.executemany("DELETE FROM outbox WHERE user_id = ? AND id = ?", [(user_id, i) for i in sent])
-
-        self._enqueue(remove).add_done_callback(partial(self._removed, user_id, sent))
+        self._enqueue(partial(_delete_sent, user_id=user_id, sent=sent)).add_done_callback(
+            partial(self._removed, user_id, sent)
+        )
 
     def _removed(self, user_id: int, sent: tuple[int, ...], removal: asyncio.Future[None]) -> None:
         """In the loop, once the removal is committed or failed."""
@@ -104,7 +103,7 @@ class SqliteOwedReplies(SqliteConnection):
             return []
 
         def claim(conn: sqlite3.Connection) -> list[OwedMessage]:
-            conn.executemany("DELETE FROM outbox WHERE user_id = ? AND id = ?", [(user_id, i) for i in sent])
+            _delete_sent(conn, user_id=user_id, sent=sent)
             return self._claim_runner(conn, user_id, limit)
 
         # one per turn: it joins the group commit instead of a transaction of its own
@@ -141,6 +140,10 @@ class SqliteOwedReplies(SqliteConnection):
 
         # one per message sent: it joins the group commit instead of a transaction of its own
         await self._queued(remove)
+
+
+def _delete_sent(conn: sqlite3.Connection, *, user_id: int, sent: tuple[int, ...]) -> None:
+    conn.executemany("DELETE FROM outbox WHERE user_id = ? AND id = ?", [(user_id, i) for i in sent])
 
 
 def _owed(conn: sqlite3.Connection, user_id: int, limit: int) -> list[OwedMessage]:
