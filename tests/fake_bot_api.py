@@ -66,6 +66,8 @@ class FakeBotApi(BaseRequest):
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # the last message sent to each chat, so a scripted runner finds it without scanning every call
     last_sent: dict[int, Sent] = field(default_factory=dict)
+    # what the next getUpdates answers with, as Telegram sends it (raw JSON objects)
+    pending_updates: list[Any] = field(default_factory=list)
     # False for benchmarks of thousands of runners: a heap of every call would make the garbage
     # collector's passes measure the fake instead of the bot
     keep_calls: bool = True
@@ -124,6 +126,9 @@ class FakeBotApi(BaseRequest):
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "getUpdates":
+            answer, self.pending_updates = self.pending_updates, []
+            return answer
         if method in (*SENDS, "editMessageText", "editMessageReplyMarkup"):
             chat_id = int(params["chat_id"])
             message_id = int(params.get("message_id") or next(self._ids))

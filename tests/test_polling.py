@@ -1,0 +1,77 @@
+"""Reading what getUpdates answers: each update once, a few at a time, an unreadable one skipped for good."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.polling import READ_AT_ONCE, PollingBot
+from tests.fake_bot_api import FakeBotApi
+
+
+def raw_message(update_id: int, user_id: int, text: str) -> dict[str, Any]:
+    chat = {"id": user_id, "type": "private"}
+    sender = {"id": user_id, "is_bot": False, "first_name": "Runner"}
+    message = {"message_id": update_id, "date": 0, "chat": chat, "from": sender, "text": text}
+    return {"update_id": update_id, "message": message}
+
+
+@pytest.fixture
+async def polled() -> AsyncIterator[tuple[PollingBot, FakeBotApi]]:
+    api = FakeBotApi()
+    bot = PollingBot(token="1:test", request=api, get_updates_request=api)
+    async with bot:
+        yield bot, api
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every update PTB builds from raw JSON, in order."""
+    seen: list[object] = []
+    original = Update.de_json
+
+    def counted(data: Any, bot: Any = None) -> Update | None:
+        seen.append(data.get("update_id") if isinstance(data, dict) else data)
+        return original(data, bot)
+
+    monkeypatch.setattr(Update, "de_json", counted)
+    return seen
+
+
+async def test_each_update_is_read_once_and_an_unreadable_one_is_never_asked_for_again(
+    polled: tuple[PollingBot, FakeBotApi], reads: list[object]
+) -> None:
+    bot, api = polled
+    unreadable = {"update_id": 11, "message": {"message_id": 1, "date": "soon", "chat": {"id": 5}}}
+    api.pending_updates = [raw_message(10, 5, "/start"), unreadable, raw_message(12, 6, "/help")]
+    updates = await bot.get_updates(offset=10, timeout=0)
+    assert [(u.update_id, u.effective_message.text if u.effective_message else None) for u in updates] == [
+        (10, "/start"),
+        (12, "/help"),
+    ]
+    assert reads == [10, 11, 12]  # checked and handed over in one read each
+    await bot.get_updates(offset=11, timeout=0)
+    asked = [c.params for c in api.calls if c.method == "getUpdates"]
+    assert int(asked[-1]["offset"]) == 12
+
+
+async def test_reading_a_full_answer_lets_other_work_run_in_between(
+    polled: tuple[PollingBot, FakeBotApi], reads: list[object]
+) -> None:
+    bot, api = polled
+    api.pending_updates = [raw_message(100 + n, 5, f"update {n}") for n in range(100)]
+    order: list[object] = reads
+
+    async def reply_waiting_to_go() -> None:
+        order.append("reply")
+
+    waiting = asyncio.create_task(reply_waiting_to_go())
+    updates = await bot.get_updates(timeout=0)
+    await waiting
+    assert len(updates) == 100
+    # the reply got its turn after the first few updates were read, not after all of them
+    assert order.index("reply") == READ_AT_ONCE
