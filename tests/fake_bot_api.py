@@ -192,6 +192,11 @@ def message_update(bot: Bot, user_id: int, text: str | None = None, **extra: Any
 
 def callback_update(bot: Bot, user_id: int, sent: Sent, label: str) -> Update:
     """A tap on a button of a message the bot really sent."""
+    return Update.de_json(raw_callback_update(user_id, sent, label), bot)
+
+
+def raw_callback_update(user_id: int, sent: Sent, label: str) -> dict[str, Any]:
+    """The same tap as Telegram sends it (JSON), the tapped message with it."""
     button = next(b for b in sent.buttons if b["text"] == label)
     message = {
         "message_id": next(_update_ids),
@@ -208,7 +213,7 @@ def callback_update(bot: Bot, user_id: int, sent: Sent, label: str) -> Update:
         "message": message,
         "data": button["callback_data"],
     }
-    return Update.de_json({"update_id": next(_update_ids), "callback_query": query}, bot)
+    return {"update_id": next(_update_ids), "callback_query": query}
 
 
 def member_update(bot: Bot, user_id: int, status: str) -> Update:
