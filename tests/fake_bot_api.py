@@ -6,6 +6,7 @@ the bot (403), a flood limit (429) or a network outage (Telegram unreachable).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import json
@@ -68,6 +69,9 @@ class FakeBotApi(BaseRequest):
     last_sent: dict[int, Sent] = field(default_factory=dict)
     # what the next getUpdates answers with, as Telegram sends it (raw JSON objects)
     pending_updates: list[Any] = field(default_factory=list)
+    # True: each call gives the event loop back once before it is answered, as any call over a network
+    # does (benchmarks); unit tests keep the direct answer, which never lets another task in
+    network: bool = False
     # False for benchmarks of thousands of runners: a heap of every call would make the garbage
     # collector's passes measure the fake instead of the bot
     keep_calls: bool = True
@@ -92,6 +96,8 @@ class FakeBotApi(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if self.network:
+            await asyncio.sleep(0)
         if self.unreachable:
             raise NetworkError("Telegram unreachable")
         api_method = url.rsplit("/", 1)[-1]
