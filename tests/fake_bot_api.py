@@ -182,6 +182,11 @@ def _user(user_id: int) -> dict[str, Any]:
 
 
 def message_update(bot: Bot, user_id: int, text: str | None = None, **extra: Any) -> Update:
+    return Update.de_json(raw_message_update(user_id, text, **extra), bot)
+
+
+def raw_message_update(user_id: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A message from the runner as Telegram sends it (JSON)."""
     message: dict[str, Any] = {
         "message_id": next(_update_ids),
         "date": int(time.time()),
@@ -193,7 +198,7 @@ def message_update(bot: Bot, user_id: int, text: str | None = None, **extra: Any
         message["text"] = text
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return Update.de_json({"update_id": next(_update_ids), "message": message}, bot)
+    return {"update_id": next(_update_ids), "message": message}
 
 
 def callback_update(bot: Bot, user_id: int, sent: Sent, label: str) -> Update:

@@ -10,14 +10,12 @@ import pytest
 from telegram import Update
 
 from bot.polling import READ_AT_ONCE, PollingBot
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import FakeBotApi, raw_message_update
 
 
 def raw_message(update_id: int, user_id: int, text: str) -> dict[str, Any]:
-    chat = {"id": user_id, "type": "private"}
-    sender = {"id": user_id, "is_bot": False, "first_name": "Runner"}
-    message = {"message_id": update_id, "date": 0, "chat": chat, "from": sender, "text": text}
-    return {"update_id": update_id, "message": message}
+    """A runner's message as Telegram sends it, with the update id the test needs."""
+    return {**raw_message_update(user_id, text), "update_id": update_id}
 
 
 @pytest.fixture
