@@ -23,6 +23,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import webhook
+from bot.backlog import Backlog
 from bot.broadcaster import Broadcaster
 from bot.clock import FileClock, SystemClock
 from bot.commands import COMMAND_EVENTS
@@ -134,7 +135,9 @@ def build_application(
         if settings.send_rate_per_second > 0
         else None
     )
+    backlog = Backlog()
     bot = PollingBot(
+        backlog=backlog,
         token=settings.telegram_bot_token.get_secret_value(),
         base_url=settings.bot_api_base_url,
         base_file_url=settings.bot_api_file_url,
@@ -219,7 +222,7 @@ def build_application(
         .bot(bot)
         .context_types(CONTEXT_TYPES)  # context.bot_data is the typed BotData
         # updates of different runners run concurrently; each runner's own stay in order (user lock)
-        .concurrent_updates(True)
+        .concurrent_updates(backlog)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -257,9 +260,8 @@ async def health_problem(store: Store, loops: list[Loop], polling: PollingBot | 
     problems = [await store.problem(), *(loop.problem() for loop in loops)]
     if polling is not None and polling.last_poll is not None:
         quiet = time.monotonic() - polling.last_poll
-        problems.append(
-            f"polling stalled: no answer from Telegram for {quiet:.0f} s" if quiet > POLL_STALLED_AFTER else None
-        )
+        why = "updates read and not finished" if polling.waiting_for_room else "no answer from Telegram"
+        problems.append(f"polling stalled: {why} for {quiet:.0f} s" if quiet > POLL_STALLED_AFTER else None)
     return "; ".join(p for p in problems if p) or None
 
 

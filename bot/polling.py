@@ -9,6 +9,8 @@ without building objects nobody reads, and what python-telegram-bot lacks when p
   answer (100 updates) twice, as checking each and then handing the batch to PTB did, held the event
   loop ~50 ms. Now it is ~25 ms, in steps of READ_AT_ONCE, with replies and timers let through in between.
 - /healthz must know when polling has stalled: the time of the last answer to getUpdates is kept.
+- A saturated bot leaves updates at Telegram: with a full backlog (bot/backlog.py), polling waits for
+  room before it asks for more.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
+from bot.backlog import Backlog
 from bot.metrics import UPDATES
 from bot.send_limiter import Lane
 
@@ -35,8 +38,10 @@ READ_AT_ONCE = 10
 
 class PollingBot(ExtBot[Any]):
     # PTB freezes its bot objects after __init__: only underscored attributes may change
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, backlog: Backlog | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **{**kwargs, "defaults": HTML})
+        self._backlog = backlog  # None: polling never waits
+        self._waiting = False
         self._last_poll: float | None = None
         self._skip_before = 0  # updates below this id were unreadable: never ask for them again
         self._polled: list[Update] = []  # the last answer to getUpdates, read (see get_updates)
@@ -45,6 +50,11 @@ class PollingBot(ExtBot[Any]):
     def last_poll(self) -> float | None:
         """time.monotonic() of the last answer to getUpdates; None before the first."""
         return self._last_poll
+
+    @property
+    def waiting_for_room(self) -> bool:
+        """True while polling waits for the backlog to have room (so a quiet poll is not Telegram's)."""
+        return self._waiting
 
     async def send_text(
         self,
@@ -73,12 +83,20 @@ class PollingBot(ExtBot[Any]):
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         """PTB's get_updates (its timeouts and offsets), with every update read once, by `_post`: PTB is
-        handed no raw update to read a second time."""
+        handed no raw update to read a second time. It asks only once the backlog has room."""
+        if self._backlog is not None:
+            self._waiting = True
+            try:
+                await self._backlog.room()
+            finally:
+                self._waiting = False
         self._polled = []
         await super().get_updates(*args, **kwargs)
         polled, self._polled = self._polled, []
         for update in polled:
             self.insert_callback_data(update)  # as ExtBot.get_updates does
+        if self._backlog is not None:
+            self._backlog.read(polled)
         return tuple(polled)
 
     async def _post(self, endpoint: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
