@@ -12,7 +12,7 @@ import itertools
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from telegram import Bot, Update
@@ -119,7 +119,7 @@ class FakeBotApi(BaseRequest):
         if api_method == "answerCallbackQuery" and self.taps_too_old:
             return self._error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         if api_method in SENDS and chat_id is not None:
-            self.last_sent[int(chat_id)] = call
+            self.last_sent[int(chat_id)] = call if self.keep_calls else _flat(call)
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
 
     @staticmethod
@@ -156,6 +156,15 @@ class FakeBotApi(BaseRequest):
 
     def sent(self, chat_id: int | None = None) -> list[Sent]:
         return [c for c in self.calls if c.method in SENDS and (chat_id is None or int(c.params["chat_id"]) == chat_id)]
+
+
+def _flat(call: Sent) -> Sent:
+    """The call with its keyboard as JSON text: thousands of kept messages are then a few objects
+    each for the garbage collector to walk, not a dozen."""
+    markup = call.params.get("reply_markup")
+    if markup is None or isinstance(markup, str):
+        return call
+    return replace(call, params={**call.params, "reply_markup": json.dumps(markup)})
 
 
 def _refusal(call: Sent) -> str | None:
