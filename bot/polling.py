@@ -83,7 +83,9 @@ class PollingBot(ExtBot[Any]):
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         """PTB's get_updates (its timeouts and offsets), with every update read once, by `_post`: PTB is
-        handed no raw update to read a second time. It asks only once the backlog has room."""
+        handed no raw update to read a second time. It asks only once the backlog has room: also PTB's
+        last call at a stop, which then waits for one update in flight to finish, sooner than the
+        stop itself, which waits for all of them (Application.stop joins the update queue)."""
         if self._backlog is not None:
             self._waiting = True
             try:
