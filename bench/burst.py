@@ -4,7 +4,8 @@
 second, the scheduler's batch size, per-chat limits, a SQLite file), sends them while runners send
 /plan at random moments, about one every two seconds, through PTB's real dispatching and the
 in-process fake Bot API. Prints the wait of a runner's reply (from the update to the reply sent),
-and the burst's total time against the ideal (every message it sent at the rate, back to back).
+and the burst's total time against the ideal: every message it sent (reminders and replies, which
+share the one limit) at the rate, back to back.
 It runs in real time: about 7 minutes at the defaults.
 Run: python -m bench.burst [REMINDERS] [RATE]
 """
@@ -73,10 +74,12 @@ async def main(reminders: int, rate: float) -> None:
         f"  a runner's reply ({len(waits)} during the burst): p50 {statistics.median(waits):.2f} s,"
         f" p99 {p99:.2f} s, max {waits[-1]:.2f} s  target p99 <= 2 s"
     )
+    # the replies go "within the global limit" (the issue's own remedy), so the ideal is every message
+    # sent at the rate; the reminders alone at the rate are shown beside it: the difference is the replies'
     print(
-        f"  burst: {seconds:.1f} s against an ideal of {ideal:.1f} s ({(seconds / ideal - 1) * 100:+.1f}%)"
-        f"  target within 5%; {messages:,} messages in all, ideal {ideal_all:.1f} s"
-        f" ({(seconds / ideal_all - 1) * 100:+.1f}%)"
+        f"  burst: {seconds:.1f} s for {messages:,} messages under one limit ({reminders:,} reminders, the rest"
+        f" replies): ideal {ideal_all:.1f} s ({(seconds / ideal_all - 1) * 100:+.1f}%)  target within 5%;"
+        f" the reminders alone at the rate: {ideal:.1f} s ({(seconds / ideal - 1) * 100:+.1f}%)"
     )
 
 
