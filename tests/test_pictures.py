@@ -4,6 +4,8 @@ and their physiotherapist get, drawn, read back and looked at as pixels."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -157,3 +159,13 @@ async def test_terminal_chat_writes_the_chart_and_the_report_here(
 def test_report_is_in_the_command_menu_and_the_help(content: Content) -> None:
     assert "report" in [c.command for c in command_menu(content)]
     assert "/report" in content.strings.help and "/history" in content.strings.help
+
+
+def test_the_bots_own_process_loads_no_drawing_library() -> None:
+    """Pictures are drawn in spawned processes: matplotlib and fpdf2 in the bot's own would roughly
+    double its memory (bench.reminders) for code it never runs."""
+    probe = "import sys, bot.app, bot.cli; print(sorted({'matplotlib', 'fpdf'} & set(sys.modules)))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent
+    )
+    assert loaded.stdout.strip() == "[]"
