@@ -58,6 +58,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import freeze_start_up
+from bot.backlog import CONCURRENT_UPDATES
 from bot.callback_data import decode, encode
 from bot.rendering import answered, messages
 from bot.services import installed
@@ -89,7 +90,7 @@ HISTORY_RUNNERS = 200
 YEAR = 365
 ATTEMPTS = 5  # of the history comparison
 DEFAULT_GC_THRESHOLDS = gc.get_threshold()
-CONCURRENCY = 256  # PTB's default for concurrent_updates=True
+CONCURRENCY = CONCURRENT_UPDATES  # ours, and PTB's default for concurrent_updates=True
 ARRIVALS = 100  # updates that reach the bot at once: the most one getUpdates answer holds
 ROUND_TRIP = 0.001  # between two answers to getUpdates, at the least (Telegram is tens of ms away)
 SCRIPTS = [answers for _, answers in ANSWER_SETS.values() if "warning_signs" in answers]
@@ -354,7 +355,7 @@ def baseline_application(content: Content, api: FakeBotApi, path: Path) -> Any:
         .request(api)
         .get_updates_request(api)
         .updater(None)
-        .concurrent_updates(CONCURRENCY)  # as ours: PTB's default for concurrent_updates=True
+        .concurrent_updates(CONCURRENCY)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .persistence(PicklePersistence(filepath=path))
         .build()
