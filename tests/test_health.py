@@ -8,7 +8,7 @@ import shutil
 import socket
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from bot.store import SqliteStore
 from content import Content
 from tests.bot_fixture import running_bot
 from tests.fake_bot_api import FakeBotApi, message_update
+from tests.waiting import eventually
 
 
 def free_port() -> int:
@@ -41,14 +42,6 @@ async def watched_bot(database: Path, **overrides: Any) -> AsyncIterator[tuple[A
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
     ):
         yield app, api, client
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> None:
-    """Wait for a condition (an event we cannot subscribe to); fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not await check() if asyncio.iscoroutinefunction(check) else not check():
-        assert time.monotonic() < deadline, "the condition never came true"
-        await asyncio.sleep(0.01)
 
 
 async def healthz(client: httpx.AsyncClient) -> tuple[int, str]:

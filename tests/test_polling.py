@@ -15,6 +15,7 @@ from bot.backlog import CONCURRENT_UPDATES, Backlog
 from bot.polling import READ_AT_ONCE, PollingBot
 from tests.bot_fixture import running_bot
 from tests.fake_bot_api import FakeBotApi, raw_message_update
+from tests.waiting import eventually
 
 
 def raw_message(update_id: int, user_id: int, text: str) -> dict[str, Any]:
@@ -79,12 +80,6 @@ async def test_reading_a_full_answer_lets_other_work_run_in_between(
     assert order.index("reply") == READ_AT_ONCE
 
 
-async def until(condition: Any) -> None:
-    """Lets the loop run until `condition()` holds: an event, not a time."""
-    while not condition():
-        await asyncio.sleep(0)
-
-
 async def test_a_full_backlog_leaves_updates_at_telegram_until_one_is_finished() -> None:
     api = FakeBotApi()
     backlog = Backlog(max_concurrent_updates=2, most=3)
@@ -95,7 +90,7 @@ async def test_a_full_backlog_leaves_updates_at_telegram_until_one_is_finished()
         assert backlog.unfinished == 3
         api.pending_updates = [raw_message(30, 6, "/start")]
         asking = asyncio.create_task(bot.get_updates(timeout=0))
-        await until(lambda: bot.waiting_for_room)
+        await eventually(lambda: bot.waiting_for_room)
         assert sum(c.method == "getUpdates" for c in api.calls) == 1  # Telegram keeps the next one
 
         async def handled() -> None:
@@ -113,7 +108,7 @@ async def test_the_bot_reads_more_only_as_its_application_finishes_what_it_read(
         api.pending_updates = [raw_message(2_000, 7, "/help")]
         assert isinstance(app.bot, PollingBot)
         asking = asyncio.create_task(app.bot.get_updates(timeout=0))
-        await until(lambda: isinstance(app.bot, PollingBot) and app.bot.waiting_for_room)
+        await eventually(lambda: isinstance(app.bot, PollingBot) and app.bot.waiting_for_room)
         await app.start()  # PTB's update fetcher hands what polling put on the queue to the backlog
         try:
             for update in read:
