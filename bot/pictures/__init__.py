@@ -31,7 +31,7 @@ class Stored:
 def draw(picture: Chart | Report | Stored) -> bytes:
     """The picture as PNG (a chart) or PDF (a report) bytes. Slow: call `drawn` from async code."""
     # imported here, in the drawing processes: the bot's own never draws, and matplotlib and fpdf2
-    # would be most of its memory (bench.reminders: 130 MiB with them, 60 MiB without)
+    # would be most of its memory (import bot.app: 130 MiB RSS with them, 70 MiB without)
     from bot.pictures.chart import chart_png
     from bot.pictures.report import report_pdf
 
