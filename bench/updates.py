@@ -399,7 +399,9 @@ async def run_baseline(content: Content, users: int, directory: Path, concurrenc
 HistorySides = dict[str, tuple[Conversation, Record]]
 
 
-async def _seeded(stack: AsyncExitStack, content: Content, state: Conversation, record: Record, path: Path) -> Any:
+async def _seeded(
+    stack: AsyncExitStack, content: Content, state: Conversation, record: Record, path: Path
+) -> tuple[Any, FakeBotApi]:
     """A bot whose HISTORY_RUNNERS runners each have this state and record."""
     change = Change(data=state.model_dump_json(), state="idle", consented=True, facts=record.facts)
     bot = running_bot(path, content, run_scheduler=False, api=bench_api(), send_rate_per_second=0)
